@@ -1,0 +1,3 @@
+module github.com/sparkls/sparkls
+
+go 1.26.8
