@@ -1,0 +1,55 @@
+# sparkls — the targets README.md names. Everything a target needs is
+# installed by the project's own scripts (scripts/spark-server, scripts/gen-proto).
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/sparkls
+PORT ?= 15002
+AUTH_PORT ?= 15003
+# The token of the test server started with --token (not a secret: a test fixture).
+AUTH_TOKEN ?= sparkls-test-token
+
+.PHONY: build demo test test-unit server-start server-stop generate bench vet
+
+build:
+	$(GO) build -o $(BIN) ./cmd/sparkls
+
+# The main job: a local Spark Connect server with the demo catalog, then a
+# catalog listing and a preview through sparkls.
+demo: build
+	scripts/spark-server install
+	scripts/spark-server start --port $(PORT)
+	scripts/spark-server seed --port $(PORT)
+	$(BIN) catalog --remote sc://127.0.0.1:$(PORT) --columns 'sales.*'
+	$(BIN) query --remote sc://127.0.0.1:$(PORT) --limit 5 'SELECT * FROM sales.orders ORDER BY order_id'
+
+server-start:
+	scripts/spark-server install
+	scripts/spark-server start --port $(PORT)
+	scripts/spark-server seed --port $(PORT)
+	scripts/spark-server start --name auth --port $(AUTH_PORT) --token $(AUTH_TOKEN)
+
+server-stop:
+	-scripts/spark-server stop --name auth
+	-scripts/spark-server stop
+
+# Every test: unit tests (fake Spark Connect server) and integration tests
+# against the real local Spark Connect servers, all under the race detector.
+test: server-start
+	SPARKLS_IT_REMOTE=sc://127.0.0.1:$(PORT) \
+	SPARKLS_IT_AUTH_REMOTE="sc://127.0.0.1:$(AUTH_PORT)" SPARKLS_IT_AUTH_TOKEN=$(AUTH_TOKEN) \
+	SPARKLS_IT_PYTHON=$(CURDIR)/.spark/venv/bin/python \
+	$(GO) test -race -count=1 -timeout 30m ./...
+
+# Unit tests only: no Spark server needed.
+test-unit:
+	$(GO) test -race ./...
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v /internal/pb/))" || { gofmt -l $$(git ls-files '*.go' | grep -v /internal/pb/); exit 1; }
+
+generate:
+	$(GO) generate ./connect/...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -1,0 +1,81 @@
+package connect
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/sparkls/sparkls/connect/internal/pb"
+	"github.com/sparkls/sparkls/lsp/sqltext"
+)
+
+// NotQueryError refuses to analyze a statement that is not a query: Spark
+// executes DDL and DML inside a SQL relation even when only asked to analyze it.
+type NotQueryError struct{ Statement string }
+
+func (e *NotQueryError) Error() string {
+	return fmt.Sprintf("not analyzed: %q is not a query, and analyzing it would run it", abbreviate(e.Statement))
+}
+
+// Schema returns the output columns of a query without running it. Any
+// statement that is not a query is refused with *NotQueryError before
+// anything is sent. Analysis errors come back as *SparkError with positions.
+func (c *Client) Schema(ctx context.Context, query string) ([]Column, error) {
+	plan, err := queryPlan(query)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.analyze(ctx, &pb.AnalyzePlanRequest{Analyze: &pb.AnalyzePlanRequest_Schema_{
+		Schema: &pb.AnalyzePlanRequest_Schema{Plan: plan},
+	}})
+	if err != nil {
+		return nil, err
+	}
+	fields := resp.GetSchema().GetSchema().GetStruct().GetFields()
+	cols := make([]Column, len(fields))
+	for i, f := range fields {
+		cols[i] = Column{Name: f.GetName(), Type: typeName(f.GetDataType())}
+	}
+	return cols, nil
+}
+
+// ExplainMode selects how much of the plan Explain prints.
+type ExplainMode int32
+
+// Explain modes, as Spark numbers them.
+const (
+	ExplainSimple    ExplainMode = 1
+	ExplainExtended  ExplainMode = 2
+	ExplainCodegen   ExplainMode = 3
+	ExplainCost      ExplainMode = 4
+	ExplainFormatted ExplainMode = 5
+)
+
+// Explain returns the plan of a query as text without running it. Like
+// Schema, it refuses statements that are not queries.
+func (c *Client) Explain(ctx context.Context, query string, mode ExplainMode) (string, error) {
+	plan, err := queryPlan(query)
+	if err != nil {
+		return "", err
+	}
+	resp, err := c.analyze(ctx, &pb.AnalyzePlanRequest{Analyze: &pb.AnalyzePlanRequest_Explain_{
+		Explain: &pb.AnalyzePlanRequest_Explain{Plan: plan, ExplainMode: pb.AnalyzePlanRequest_Explain_ExplainMode(mode)},
+	}})
+	if err != nil {
+		return "", err
+	}
+	return resp.GetExplain().GetExplainString(), nil
+}
+
+// queryPlan builds the plan of one query, refusing anything else.
+func queryPlan(query string) (*pb.Plan, error) {
+	stmts := sqltext.SplitStatements(query)
+	if len(stmts) != 1 {
+		return nil, fmt.Errorf("analyze takes exactly one statement, got %d", len(stmts))
+	}
+	text := strings.TrimSpace(stmts[0].Text)
+	if !sqltext.Classify(text).IsQuery() {
+		return nil, &NotQueryError{Statement: text}
+	}
+	return &pb.Plan{OpType: &pb.Plan_Root{Root: &pb.Relation{RelType: &pb.Relation_Sql{Sql: &pb.SQL{Query: text}}}}}, nil
+}

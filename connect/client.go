@@ -1,0 +1,275 @@
+// Package connect is the Spark Connect client of sparkls: remote strings,
+// one server-side session per client, SQL runs with bounded previews,
+// analysis without execution, catalog listings, interrupts and typed errors.
+//
+// It is the only package that speaks gRPC and protobuf. It does not cache
+// (see package schema) and knows nothing of editors.
+package connect
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/user"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/metadata"
+
+	"github.com/sparkls/sparkls/connect/internal/pb"
+)
+
+// Options tune a Client. The zero value is usable.
+type Options struct {
+	// Version goes into the user agent as sparkls/<Version>.
+	Version string
+	// ConnectTimeout bounds Dial's first call, which proves the server answers.
+	ConnectTimeout time.Duration
+	// CallTimeout bounds every unary call (analysis, catalog, interrupt).
+	CallTimeout time.Duration
+	// Logger receives debug lines; never a token.
+	Logger *slog.Logger
+	// RootCAs replaces the system roots for TLS (tests use a self-signed CA).
+	RootCAs *x509.CertPool
+	// Dialer replaces the network dialer (the fake server's bufconn).
+	Dialer func(context.Context, string) (net.Conn, error)
+}
+
+func (o *Options) defaults() {
+	if o.Version == "" {
+		o.Version = "dev"
+	}
+	if o.ConnectTimeout == 0 {
+		o.ConnectTimeout = 10 * time.Second
+	}
+	if o.CallTimeout == 0 {
+		o.CallTimeout = 60 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Client is a connection to one Spark Connect server with one server-side
+// session, reused by every call so USE, SET and temporary views persist.
+// It is safe for concurrent use.
+type Client struct {
+	remote     Remote
+	opts       Options
+	conn       *grpc.ClientConn
+	rpc        pb.SparkConnectServiceClient
+	sessionID  string
+	userID     string
+	clientType string
+
+	mu                  sync.Mutex
+	serverSideSessionID string
+	version             string
+}
+
+// Dial connects to the remote and checks that the server answers (its Spark
+// version) within ConnectTimeout, so a dead or wrong server fails fast with a
+// *TransportError instead of on the first query.
+func Dial(ctx context.Context, r Remote, opts Options) (*Client, error) {
+	c, err := NewClient(r, opts)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.opts.ConnectTimeout)
+	defer cancel()
+	if _, err := c.SparkVersion(ctx); err != nil {
+		c.conn.Close()
+		var te *TransportError
+		if errors.As(err, &te) {
+			te.Op = "connect"
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
+// NewClient prepares a client without contacting the server (gRPC connects
+// lazily). Most callers want Dial.
+func NewClient(r Remote, opts Options) (*Client, error) {
+	opts.defaults()
+	c := &Client{
+		remote:    r,
+		opts:      opts,
+		sessionID: r.SessionID,
+		userID:    r.UserID,
+	}
+	if c.sessionID == "" {
+		c.sessionID = uuid.NewString()
+	}
+	if c.userID == "" {
+		c.userID = currentUser()
+	}
+	ua := r.UserAgent
+	if ua == "" {
+		ua = "sparkls/" + opts.Version
+	}
+	c.clientType = fmt.Sprintf("%s os/%s go/%s", ua, runtime.GOOS, runtime.Version())
+
+	dialOpts := []grpc.DialOption{
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(r.MaxMessageSize), grpc.MaxCallSendMsgSize(r.MaxMessageSize)),
+		// Servers built on grpc-java refuse pings more often than every 5 minutes.
+		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: 5*time.Minute + 10*time.Second, Timeout: 20 * time.Second}),
+		grpc.WithUserAgent("sparkls/" + opts.Version),
+		grpc.WithUnaryInterceptor(c.unaryHeaders),
+		grpc.WithStreamInterceptor(c.streamHeaders),
+	}
+	if r.TLS {
+		dialOpts = append(dialOpts, grpc.WithTransportCredentials(credentials.NewTLS(&tls.Config{RootCAs: opts.RootCAs, ServerName: r.Host, MinVersion: tls.VersionTLS12})))
+	} else {
+		dialOpts = append(dialOpts, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	}
+	if r.Token != "" {
+		dialOpts = append(dialOpts, grpc.WithPerRPCCredentials(bearer{token: r.Token, secure: r.TLS}))
+	}
+	if opts.Dialer != nil {
+		dialOpts = append(dialOpts, grpc.WithContextDialer(opts.Dialer))
+	}
+	target := "dns:///" + r.Address()
+	if opts.Dialer != nil {
+		target = "passthrough:///" + r.Address()
+	}
+	conn, err := grpc.NewClient(target, dialOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("connect %s: %v", r, err)
+	}
+	c.conn = conn
+	c.rpc = pb.NewSparkConnectServiceClient(conn)
+	return c, nil
+}
+
+// Remote returns the remote this client talks to.
+func (c *Client) Remote() Remote { return c.remote }
+
+// SessionID is the client-chosen id of the server-side session.
+func (c *Client) SessionID() string { return c.sessionID }
+
+// Close releases the server-side session (best effort, bounded) and the connection.
+func (c *Client) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	_, _ = c.rpc.ReleaseSession(ctx, &pb.ReleaseSessionRequest{SessionId: c.sessionID, UserContext: c.userContext(), ClientType: &c.clientType})
+	return c.conn.Close()
+}
+
+func (c *Client) userContext() *pb.UserContext { return &pb.UserContext{UserId: c.userID} }
+
+// observed returns the server-side session id seen so far, so the server can
+// tell us when it lost our session (INVALID_HANDLE.SESSION_CHANGED).
+func (c *Client) observed() *string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.serverSideSessionID == "" {
+		return nil
+	}
+	s := c.serverSideSessionID
+	return &s
+}
+
+func (c *Client) observe(serverSideSessionID string) {
+	if serverSideSessionID == "" {
+		return
+	}
+	c.mu.Lock()
+	c.serverSideSessionID = serverSideSessionID
+	c.mu.Unlock()
+}
+
+// SparkVersion asks the server for its Spark version (cached after the first answer).
+func (c *Client) SparkVersion(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	v := c.version
+	c.mu.Unlock()
+	if v != "" {
+		return v, nil
+	}
+	resp, err := c.analyze(ctx, &pb.AnalyzePlanRequest{Analyze: &pb.AnalyzePlanRequest_SparkVersion_{SparkVersion: &pb.AnalyzePlanRequest_SparkVersion{}}})
+	if err != nil {
+		return "", err
+	}
+	v = resp.GetSparkVersion().GetVersion()
+	c.mu.Lock()
+	c.version = v
+	c.mu.Unlock()
+	return v, nil
+}
+
+// analyze sends one AnalyzePlan with the session envelope, a deadline and retries.
+func (c *Client) analyze(ctx context.Context, req *pb.AnalyzePlanRequest) (*pb.AnalyzePlanResponse, error) {
+	req.SessionId = c.sessionID
+	req.UserContext = c.userContext()
+	req.ClientType = &c.clientType
+	req.ClientObservedServerSideSessionId = c.observed()
+	var resp *pb.AnalyzePlanResponse
+	err := retry(ctx, func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, c.opts.CallTimeout)
+		defer cancel()
+		var err error
+		resp, err = c.rpc.AnalyzePlan(ctx, req)
+		return err
+	})
+	if err != nil {
+		return nil, c.classify(ctx, "AnalyzePlan", err)
+	}
+	c.observe(resp.ServerSideSessionId)
+	return resp, nil
+}
+
+// headers returns ctx with the remote's extra parameters as gRPC metadata.
+func (c *Client) headers(ctx context.Context) context.Context {
+	if len(c.remote.Headers) == 0 {
+		return ctx
+	}
+	kv := make([]string, 0, 2*len(c.remote.Headers))
+	for _, k := range c.remote.headerKeys() {
+		kv = append(kv, k, c.remote.Headers[k])
+	}
+	return metadata.AppendToOutgoingContext(ctx, kv...)
+}
+
+func (c *Client) unaryHeaders(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+	return invoker(c.headers(ctx), method, req, reply, cc, opts...)
+}
+
+func (c *Client) streamHeaders(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+	return streamer(c.headers(ctx), desc, cc, method, opts...)
+}
+
+// bearer sends the token as "authorization: Bearer <token>". grpc refuses to
+// send it over a plain-text connection unless the remote explicitly allowed
+// that for a loopback host (secure=false).
+type bearer struct {
+	token  string
+	secure bool
+}
+
+func (b bearer) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
+	return map[string]string{"authorization": "Bearer " + b.token}, nil
+}
+
+func (b bearer) RequireTransportSecurity() bool { return b.secure }
+
+func currentUser() string {
+	if u := os.Getenv("USER"); u != "" {
+		return u
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "sparkls"
+}

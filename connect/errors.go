@@ -1,0 +1,250 @@
+package connect
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/sparkls/sparkls/connect/internal/pb"
+)
+
+// SparkError is an error that Spark itself reported about a statement:
+// it has an error class (TABLE_OR_VIEW_NOT_FOUND, PARSE_SYNTAX_ERROR, ...)
+// and, where the server gives one, a position in the SQL text.
+type SparkError struct {
+	ErrorClass string
+	SQLState   string
+	Message    string
+	Parameters map[string]string
+	// Contexts are the places in the SQL text the error is about. Offsets are
+	// byte offsets into the text that was run (Statement mapping is done for you).
+	Contexts []QueryContext
+	// Statement is where the failing statement sits in the text that was run.
+	Statement Span
+}
+
+// Span is a byte range [Start, End) of SQL text.
+type Span struct{ Start, End int }
+
+// QueryContext is a span of the SQL text that an error points at.
+// Start and Stop are 0-based byte offsets; Stop is exclusive.
+type QueryContext struct {
+	Start, Stop int
+	Fragment    string
+}
+
+func (e *SparkError) Error() string {
+	if e.ErrorClass != "" && !strings.Contains(e.Message, "["+e.ErrorClass+"]") {
+		return fmt.Sprintf("[%s] %s", e.ErrorClass, e.Message)
+	}
+	return e.Message
+}
+
+// Position returns the first context span, if the server reported one.
+func (e *SparkError) Position() (QueryContext, bool) {
+	if len(e.Contexts) == 0 {
+		return QueryContext{}, false
+	}
+	return e.Contexts[0], true
+}
+
+// parsePos finds the "line L, pos P" (or "line L pos P") that Spark's parser
+// errors carry in their message when they have no query context.
+var parsePos = regexp.MustCompile(`line (\d+),? pos (\d+)`)
+
+// locate gives a parse error without query contexts a position in stmt, from
+// the line and column in its message and the offending token it names.
+func (e *SparkError) locate(stmt string) {
+	if len(e.Contexts) > 0 {
+		return
+	}
+	m := parsePos.FindStringSubmatch(e.Message)
+	if m == nil {
+		return
+	}
+	line, _ := strconv.Atoi(m[1])
+	col, _ := strconv.Atoi(m[2])
+	off := 0
+	for l := 1; l < line; l++ {
+		i := strings.IndexByte(stmt[off:], '\n')
+		if i < 0 {
+			return
+		}
+		off += i + 1
+	}
+	// pos counts characters, not bytes.
+	for n := 0; n < col && off < len(stmt) && stmt[off] != '\n'; n++ {
+		_, size := utf8.DecodeRuneInString(stmt[off:])
+		off += size
+	}
+	if off > len(stmt) {
+		return
+	}
+	end := off
+	if tok := strings.Trim(e.Parameters["error"], "'"); tok != "" && strings.HasPrefix(stmt[off:], tok) {
+		end = off + len(tok)
+	} else {
+		for end < len(stmt) && !unicode.IsSpace(rune(stmt[end])) {
+			end++
+		}
+	}
+	e.Contexts = append(e.Contexts, QueryContext{Start: off, Stop: end, Fragment: stmt[off:end]})
+}
+
+// shift moves the context offsets by delta, for a statement that started at
+// offset delta in the text the caller ran.
+func (e *SparkError) shift(delta int) {
+	for i := range e.Contexts {
+		e.Contexts[i].Start += delta
+		e.Contexts[i].Stop += delta
+	}
+}
+
+// TransportError is a failure to talk to the server at all (down, TLS, auth,
+// deadline): not something wrong with the SQL. Hint says what to check.
+type TransportError struct {
+	Op     string // the call that failed, e.g. "connect", "ExecutePlan"
+	Remote string // the remote, without its token
+	Code   codes.Code
+	Msg    string
+	Hint   string
+}
+
+func (e *TransportError) Error() string {
+	s := fmt.Sprintf("%s %s: %s", e.Op, e.Remote, e.Msg)
+	if e.Hint != "" {
+		s += " (" + e.Hint + ")"
+	}
+	return s
+}
+
+// ErrCanceled is returned when the caller cancelled a running statement; the
+// operation was interrupted on the server.
+var ErrCanceled = errors.New("query cancelled")
+
+// IsTransport tells whether err means the server could not be reached or
+// refused the client, as opposed to an error about the SQL.
+func IsTransport(err error) bool {
+	var t *TransportError
+	return errors.As(err, &t)
+}
+
+// classify turns a gRPC error into a *SparkError or a *TransportError. fetch
+// fetches the full error details by error id (nil to skip).
+func (c *Client) classify(ctx context.Context, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) {
+		return ErrCanceled
+	}
+	st, ok := status.FromError(err)
+	if !ok {
+		return &TransportError{Op: op, Remote: c.remote.String(), Code: codes.Unknown, Msg: c.scrub(err.Error())}
+	}
+	var info *errdetails.ErrorInfo
+	for _, d := range st.Details() {
+		if ei, ok := d.(*errdetails.ErrorInfo); ok {
+			info = ei
+		}
+	}
+	if info == nil || (st.Code() != codes.Internal && st.Code() != codes.Unknown && st.Code() != codes.InvalidArgument) {
+		if st.Code() == codes.Canceled {
+			return ErrCanceled
+		}
+		return c.transportError(op, st)
+	}
+	se := &SparkError{
+		ErrorClass: info.Metadata["errorClass"],
+		SQLState:   info.Metadata["sqlState"],
+		Message:    st.Message(),
+	}
+	if p := info.Metadata["messageParameters"]; p != "" {
+		_ = json.Unmarshal([]byte(p), &se.Parameters) // best effort: parameters are a bonus
+	}
+	if id := info.Metadata["errorId"]; id != "" {
+		c.enrich(ctx, id, se)
+	}
+	if se.ErrorClass == "OPERATION_CANCELED" {
+		return ErrCanceled
+	}
+	return se
+}
+
+// enrich fills error class, full message and query contexts from
+// FetchErrorDetails. Failure leaves the error as it was.
+func (c *Client) enrich(ctx context.Context, errorID string, se *SparkError) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opts.CallTimeout)
+	defer cancel()
+	resp, err := c.rpc.FetchErrorDetails(ctx, &pb.FetchErrorDetailsRequest{
+		SessionId:   c.sessionID,
+		UserContext: c.userContext(),
+		ErrorId:     errorID,
+		ClientType:  &c.clientType,
+	})
+	if err != nil || resp.RootErrorIdx == nil || int(resp.GetRootErrorIdx()) >= len(resp.Errors) {
+		return
+	}
+	root := resp.Errors[resp.GetRootErrorIdx()]
+	if root.Message != "" {
+		se.Message = root.Message
+	}
+	t := root.SparkThrowable
+	if t == nil {
+		return
+	}
+	if t.GetErrorClass() != "" {
+		se.ErrorClass = t.GetErrorClass()
+	}
+	if t.GetSqlState() != "" {
+		se.SQLState = t.GetSqlState()
+	}
+	if len(t.MessageParameters) > 0 {
+		se.Parameters = t.MessageParameters
+	}
+	for _, qc := range t.QueryContexts {
+		if qc.ContextType != pb.FetchErrorDetailsResponse_QueryContext_SQL || qc.ObjectType != "" {
+			continue // only the main query's text maps onto the editor's text
+		}
+		// The server's stop index is inclusive.
+		se.Contexts = append(se.Contexts, QueryContext{Start: int(qc.StartIndex), Stop: int(qc.StopIndex) + 1, Fragment: qc.Fragment})
+	}
+}
+
+func (c *Client) transportError(op string, st *status.Status) *TransportError {
+	e := &TransportError{Op: op, Remote: c.remote.String(), Code: st.Code(), Msg: c.scrub(st.Message())}
+	switch st.Code() {
+	case codes.Unavailable:
+		e.Hint = "is the Spark Connect server running and reachable at " + c.remote.Address() + "?"
+		if strings.Contains(st.Message(), "tls") || strings.Contains(st.Message(), "handshake") {
+			e.Hint = "TLS handshake failed: check use_ssl (the open-source server speaks plain text; a token implies TLS)"
+		}
+	case codes.Unauthenticated:
+		e.Hint = "check the token"
+	case codes.PermissionDenied:
+		e.Hint = "the server refused this user or token"
+	case codes.DeadlineExceeded:
+		e.Hint = "the server did not answer in time"
+	case codes.ResourceExhausted:
+		e.Hint = "a message exceeded the size limit; raise grpc_max_message_size"
+	}
+	return e
+}
+
+// scrub removes the token from a message, in case a lower layer echoed it.
+func (c *Client) scrub(msg string) string {
+	if c.remote.Token != "" {
+		msg = strings.ReplaceAll(msg, c.remote.Token, "***")
+	}
+	return msg
+}

@@ -1,0 +1,243 @@
+package connect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/sparkls/sparkls/connect/internal/arrowfmt"
+	"github.com/sparkls/sparkls/connect/internal/pb"
+	"github.com/sparkls/sparkls/lsp/sqltext"
+)
+
+// Preview bounds, the defaults of the preview.rows and preview.bytes settings.
+const (
+	DefaultPreviewRows  = 100
+	DefaultPreviewBytes = 4 << 20
+	DefaultCellBytes    = 2048
+)
+
+// Limits bound a preview: at most Rows rows and about Bytes bytes of rendered
+// text; cells longer than CellBytes are cut with "…". Zero means the default.
+type Limits struct {
+	Rows      int
+	Bytes     int
+	CellBytes int
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.Rows <= 0 {
+		l.Rows = DefaultPreviewRows
+	}
+	if l.Bytes <= 0 {
+		l.Bytes = DefaultPreviewBytes
+	}
+	if l.CellBytes <= 0 {
+		l.CellBytes = DefaultCellBytes
+	}
+	return l
+}
+
+// Column is a result column: its name and its Spark type as typeof() prints it.
+type Column struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
+// Cell is one value rendered as Spark's CAST(value AS STRING); Null marks SQL NULL.
+type Cell = arrowfmt.Cell
+
+// Result is the bounded preview of the last statement a Run executed.
+type Result struct {
+	// Statement is the text of the statement that produced the preview, at
+	// byte offsets [Start, End) of the text given to Run.
+	Statement  string
+	Start, End int
+	Statements int // how many statements ran
+
+	Columns   []Column
+	Rows      [][]Cell
+	Truncated bool // more rows (or bytes) existed than the preview holds
+	Elapsed   time.Duration
+	// OperationID is the server's id of the operation that produced the preview.
+	OperationID string
+}
+
+// RunOptions tune Run.
+type RunOptions struct {
+	Limits
+	// Tags are attached to every operation (Interrupt by tag cancels them).
+	Tags []string
+	// OnProgress receives Spark's execution progress while a job runs.
+	OnProgress func(Progress)
+	// OnStatement is told before each statement starts (index and text).
+	OnStatement func(i int, stmt string)
+}
+
+// Run executes text, which may hold several statements separated by ';', in
+// order on the client's session, and returns the preview of the last one.
+// Each statement runs the way PySpark's spark.sql does: a SqlCommand first, so
+// DDL and DML run exactly once on the server; a query is then read through a
+// Limit of Rows+1, so the preview knows whether it is truncated without ever
+// pulling the whole result. A failure stops the run; a *SparkError's contexts
+// are then offsets into text.
+func (c *Client) Run(ctx context.Context, text string, opt RunOptions) (*Result, error) {
+	stmts := sqltext.SplitStatements(text)
+	if len(stmts) == 0 {
+		return nil, errors.New("nothing to run: the text holds no SQL statement")
+	}
+	var res *Result
+	for i, s := range stmts {
+		if opt.OnStatement != nil {
+			opt.OnStatement(i, s.Text)
+		}
+		r, err := c.runStatement(ctx, s.Text, opt)
+		if err != nil {
+			var se *SparkError
+			if errors.As(err, &se) {
+				se.locate(s.Text)
+				se.shift(s.Start)
+				se.Statement = Span{Start: s.Start, End: s.End}
+			}
+			return nil, err
+		}
+		r.Start, r.End, r.Statements = s.Start, s.End, i+1
+		res = r
+	}
+	return res, nil
+}
+
+// runStatement runs one statement and reads its bounded preview.
+func (c *Client) runStatement(ctx context.Context, stmt string, opt RunOptions) (*Result, error) {
+	start := time.Now()
+	lim := opt.Limits.withDefaults()
+	p := &previewReader{lim: lim, res: &Result{Statement: stmt}, onProgress: opt.OnProgress}
+
+	// Phase 1: the SqlCommand. Commands run here and answer with their rows
+	// inline; a query answers with a relation to read in phase 2.
+	sqlRel := &pb.Relation{RelType: &pb.Relation_Sql{Sql: &pb.SQL{Query: stmt}}}
+	command := &pb.Plan{OpType: &pb.Plan_Command{Command: &pb.Command{CommandType: &pb.Command_SqlCommand{
+		SqlCommand: &pb.SqlCommand{Input: sqlRel},
+	}}}}
+	var next *pb.Relation
+	opID, err := c.execute(ctx, command, opt.Tags, func(resp *pb.ExecutePlanResponse) error {
+		if r := resp.GetSqlCommandResult(); r != nil {
+			next = r.GetRelation()
+			return nil
+		}
+		return p.handle(resp)
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.res.OperationID = opID
+	switch {
+	case next == nil:
+		return nil, fmt.Errorf("the server sent no result for %q", abbreviate(stmt))
+	case next.GetLocalRelation() != nil:
+		// A command: it has run; its output rows came inline.
+		if data := next.GetLocalRelation().GetData(); len(data) > 0 {
+			if err := p.decode(data); err != nil && !errors.Is(err, errStop) {
+				return nil, err
+			}
+		}
+	default:
+		// A query: nothing has run yet. Read at most Rows+1 rows of it.
+		limited := &pb.Relation{RelType: &pb.Relation_Limit{Limit: &pb.Limit{Input: next, Limit: int32(lim.Rows + 1)}}}
+		opID, err = c.execute(ctx, &pb.Plan{OpType: &pb.Plan_Root{Root: limited}}, opt.Tags, p.handle)
+		if err != nil {
+			return nil, err
+		}
+		p.res.OperationID = opID
+	}
+	p.res.Elapsed = time.Since(start)
+	return p.res, nil
+}
+
+// previewReader collects the bounded preview from Arrow batches.
+type previewReader struct {
+	lim        Limits
+	res        *Result
+	bytes      int
+	fmt        *arrowfmt.Formatter
+	onProgress func(Progress)
+}
+
+func (p *previewReader) handle(resp *pb.ExecutePlanResponse) error {
+	if pr := resp.GetExecutionProgress(); pr != nil && p.onProgress != nil {
+		p.onProgress(progressOf(resp.OperationId, pr))
+	}
+	if b := resp.GetArrowBatch(); b != nil && len(b.Data) > 0 {
+		return p.decode(b.Data)
+	}
+	return nil
+}
+
+// decode renders the rows of one Arrow IPC stream into the preview, and
+// returns errStop once the preview is full.
+func (p *previewReader) decode(data []byte) error {
+	schema, err := arrowfmt.ReadStream(data, func(rec arrow.RecordBatch) error {
+		p.setSchema(rec.Schema())
+		for i := 0; i < int(rec.NumRows()); i++ {
+			if len(p.res.Rows) >= p.lim.Rows {
+				p.res.Truncated = true
+				return errStop
+			}
+			row := p.fmt.Row(rec, i, nil)
+			size := 0
+			for _, c := range row {
+				size += len(c.Text) + 1
+			}
+			if p.bytes+size > p.lim.Bytes && len(p.res.Rows) > 0 {
+				p.res.Truncated = true
+				return errStop
+			}
+			p.bytes += size
+			p.res.Rows = append(p.res.Rows, row)
+		}
+		return nil
+	})
+	if schema != nil {
+		p.setSchema(schema) // an empty result still has columns
+	}
+	if err != nil && !errors.Is(err, errStop) {
+		return fmt.Errorf("decode result: %w", err)
+	}
+	return err
+}
+
+// setSchema prepares the formatter and columns from the first schema seen.
+func (p *previewReader) setSchema(schema *arrow.Schema) {
+	if p.fmt != nil {
+		return
+	}
+	p.fmt = arrowfmt.NewFormatter(schema, arrowfmt.Options{MaxCellBytes: p.lim.CellBytes})
+	p.res.Columns = make([]Column, len(schema.Fields()))
+	for i, f := range schema.Fields() {
+		p.res.Columns[i] = Column{Name: f.Name, Type: arrowfmt.TypeName(f.Type)}
+	}
+}
+
+func progressOf(opID string, pr *pb.ExecutePlanResponse_ExecutionProgress) Progress {
+	out := Progress{OperationID: opID, Stages: len(pr.Stages), InflightTasks: pr.NumInflightTasks, Done: len(pr.Stages) > 0}
+	for _, s := range pr.Stages {
+		out.Tasks += s.NumTasks
+		out.CompletedTasks += s.NumCompletedTasks
+		out.BytesRead += s.InputBytesRead
+		out.Done = out.Done && s.Done
+	}
+	return out
+}
+
+// abbreviate shortens SQL for error messages.
+func abbreviate(s string) string {
+	const max = 80
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	return string(r[:max]) + "…"
+}

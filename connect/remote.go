@@ -1,0 +1,253 @@
+package connect
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// DefaultPort is the Spark Connect gRPC port when a remote string names none.
+const DefaultPort = 15002
+
+// DefaultMaxMessageSize is the receive limit for one gRPC message. grpc-go's
+// own default (4 MiB) is too small for real Arrow batches; Spark's clients use 128 MiB.
+const DefaultMaxMessageSize = 128 << 20
+
+// LocalRemote is the remote string that means "the local server sparkls starts itself".
+const LocalRemote = "local"
+
+// Remote is a parsed Spark Connect connection string
+// (sc://host[:port][/;param=value;...]). Its String method never shows the token.
+type Remote struct {
+	Host           string
+	Port           int
+	Token          string // bearer token; never logged, never in errors
+	TLS            bool   // use TLS with the system roots
+	UserID         string
+	UserAgent      string
+	SessionID      string // empty: a fresh UUID per client
+	MaxMessageSize int
+	// Headers are the other parameters, sent as gRPC metadata on every call
+	// (for example x-databricks-cluster-id).
+	Headers map[string]string
+	// Local is set for "local": the server that scripts/spark-server starts on loopback.
+	Local bool
+}
+
+// ResolveRemote returns the remote to use: s when given, else $SPARK_REMOTE,
+// else "local". getenv is os.Getenv outside tests.
+func ResolveRemote(s string, getenv func(string) string) string {
+	if s = strings.TrimSpace(s); s != "" {
+		return s
+	}
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if env := strings.TrimSpace(getenv("SPARK_REMOTE")); env != "" {
+		return env
+	}
+	return LocalRemote
+}
+
+// ParseRemote parses a remote string. "local" (also "local[*]", "local[2]")
+// means the loopback server on the default port. Errors say what is wrong and
+// never contain the token.
+func ParseRemote(s string) (Remote, error) {
+	s = strings.TrimSpace(s)
+	if s == LocalRemote || (strings.HasPrefix(s, "local[") && strings.HasSuffix(s, "]")) {
+		return Remote{Host: "127.0.0.1", Port: DefaultPort, MaxMessageSize: DefaultMaxMessageSize, Local: true}, nil
+	}
+	fail := func(format string, args ...any) (Remote, error) {
+		return Remote{}, fmt.Errorf("invalid remote %q: %s (expected sc://host[:port][/;param=value;...] or %q)",
+			Redact(s), fmt.Sprintf(format, args...), LocalRemote)
+	}
+	rest, ok := strings.CutPrefix(s, "sc://")
+	if !ok {
+		if i := strings.Index(s, "://"); i > 0 {
+			return fail("scheme must be sc, not %s", s[:i])
+		}
+		return fail("missing sc:// prefix")
+	}
+	authority, path, _ := strings.Cut(rest, "/")
+	params := ""
+	if path != "" {
+		if !strings.HasPrefix(path, ";") {
+			return fail("path must be empty; parameters start with /;")
+		}
+		params = path[1:]
+	}
+	host, port, err := splitHostPort(authority)
+	if err != nil {
+		return fail("%v", err)
+	}
+	r := Remote{Host: host, Port: port, MaxMessageSize: DefaultMaxMessageSize}
+	useSSL := ""
+	for _, kv := range strings.Split(params, ";") {
+		if kv == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return fail("parameter %q is not key=value", redactParam(kv))
+		}
+		dv, err := url.QueryUnescape(v)
+		if err != nil {
+			return fail("parameter %s has a badly escaped value", k)
+		}
+		switch k {
+		case "token":
+			r.Token = dv
+		case "use_ssl":
+			useSSL = strings.ToLower(dv)
+			if useSSL != "true" && useSSL != "false" {
+				return fail("use_ssl must be true or false")
+			}
+		case "user_id":
+			r.UserID = dv
+		case "user_agent":
+			r.UserAgent = dv
+		case "session_id":
+			if _, err := uuid.Parse(dv); err != nil {
+				return fail("session_id must be a UUID")
+			}
+			r.SessionID = dv
+		case "grpc_max_message_size":
+			n, err := strconv.Atoi(dv)
+			if err != nil || n <= 0 {
+				return fail("grpc_max_message_size must be a positive number of bytes")
+			}
+			r.MaxMessageSize = n
+		default:
+			if r.Headers == nil {
+				r.Headers = map[string]string{}
+			}
+			r.Headers[strings.ToLower(k)] = dv
+		}
+	}
+	// A token turns TLS on. Only an explicit use_ssl=false to a loopback host
+	// sends it in plain text: the open-source server has token auth but no TLS.
+	r.TLS = useSSL == "true" || (r.Token != "" && useSSL != "false")
+	if r.Token != "" && !r.TLS && !isLoopback(r.Host) {
+		return fail("a token is never sent without TLS to a non-loopback host; remove use_ssl=false")
+	}
+	return r, nil
+}
+
+func splitHostPort(authority string) (string, int, error) {
+	if authority == "" {
+		return "", 0, errors.New("missing host")
+	}
+	host, portText := authority, ""
+	if strings.HasPrefix(authority, "[") { // IPv6 literal
+		end := strings.Index(authority, "]")
+		if end < 0 {
+			return "", 0, errors.New("unclosed [ in IPv6 host")
+		}
+		host = authority[1:end]
+		if after := authority[end+1:]; after != "" {
+			p, ok := strings.CutPrefix(after, ":")
+			if !ok {
+				return "", 0, fmt.Errorf("unexpected %q after host", after)
+			}
+			portText = p
+		}
+	} else if h, p, ok := strings.Cut(authority, ":"); ok {
+		host, portText = h, p
+	}
+	if host == "" {
+		return "", 0, errors.New("missing host")
+	}
+	if strings.ContainsAny(host, "@?#") {
+		return "", 0, fmt.Errorf("host %q has characters a host name cannot have", host)
+	}
+	if portText == "" {
+		return host, DefaultPort, nil
+	}
+	port, err := strconv.Atoi(portText)
+	if err != nil || port < 1 || port > 65535 {
+		return "", 0, fmt.Errorf("port %q is not a number from 1 to 65535", portText)
+	}
+	return host, port, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Address is host:port for dialing.
+func (r Remote) Address() string { return net.JoinHostPort(r.Host, strconv.Itoa(r.Port)) }
+
+// String renders the remote without its token, fit for logs and errors.
+func (r Remote) String() string {
+	if r.Local {
+		return LocalRemote
+	}
+	var b strings.Builder
+	b.WriteString("sc://")
+	b.WriteString(r.Address())
+	var params []string
+	if r.Token != "" {
+		params = append(params, "token=***")
+	}
+	if r.TLS && r.Token == "" {
+		params = append(params, "use_ssl=true")
+	}
+	if !r.TLS && r.Token != "" {
+		params = append(params, "use_ssl=false")
+	}
+	if r.UserID != "" {
+		params = append(params, "user_id="+r.UserID)
+	}
+	for _, k := range r.headerKeys() {
+		params = append(params, k+"="+r.Headers[k])
+	}
+	if len(params) > 0 {
+		b.WriteString("/;")
+		b.WriteString(strings.Join(params, ";"))
+	}
+	return b.String()
+}
+
+func (r Remote) headerKeys() []string {
+	keys := make([]string, 0, len(r.Headers))
+	for k := range r.Headers {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Redact hides the value of a token parameter in a remote string.
+func Redact(s string) string {
+	prefix, params, ok := strings.Cut(s, ";")
+	if !ok {
+		return s
+	}
+	parts := strings.Split(params, ";")
+	for i, p := range parts {
+		parts[i] = redactParam(p)
+	}
+	return prefix + ";" + strings.Join(parts, ";")
+}
+
+func redactParam(kv string) string {
+	k, _, ok := strings.Cut(kv, "=")
+	if ok && strings.EqualFold(strings.TrimSpace(k), "token") {
+		return k + "=***"
+	}
+	if !ok && strings.Contains(strings.ToLower(kv), "token") {
+		return "***"
+	}
+	return kv
+}

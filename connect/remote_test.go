@@ -1,0 +1,103 @@
+package connect
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseRemote(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Remote
+	}{
+		{"local", Remote{Host: "127.0.0.1", Port: 15002, MaxMessageSize: DefaultMaxMessageSize, Local: true}},
+		{"local[*]", Remote{Host: "127.0.0.1", Port: 15002, MaxMessageSize: DefaultMaxMessageSize, Local: true}},
+		{"sc://spark.example.com", Remote{Host: "spark.example.com", Port: 15002, MaxMessageSize: DefaultMaxMessageSize}},
+		{"sc://h:443/", Remote{Host: "h", Port: 443, MaxMessageSize: DefaultMaxMessageSize}},
+		{"sc://[::1]:7000", Remote{Host: "::1", Port: 7000, MaxMessageSize: DefaultMaxMessageSize}},
+		{"sc://h/;use_ssl=true", Remote{Host: "h", Port: 15002, TLS: true, MaxMessageSize: DefaultMaxMessageSize}},
+		{"sc://h:443/;token=abc%3D", Remote{Host: "h", Port: 443, Token: "abc=", TLS: true, MaxMessageSize: DefaultMaxMessageSize}},
+		{"sc://127.0.0.1:15003/;token=s3cret;use_ssl=false", Remote{Host: "127.0.0.1", Port: 15003, Token: "s3cret", MaxMessageSize: DefaultMaxMessageSize}},
+		{"sc://localhost/;token=t;use_ssl=false", Remote{Host: "localhost", Port: 15002, Token: "t", MaxMessageSize: DefaultMaxMessageSize}},
+		{"sc://h/;user_id=ana;user_agent=vim;grpc_max_message_size=1048576;session_id=8c9e4f3a-7b1d-4c2e-9f00-1a2b3c4d5e6f",
+			Remote{Host: "h", Port: 15002, UserID: "ana", UserAgent: "vim", MaxMessageSize: 1 << 20, SessionID: "8c9e4f3a-7b1d-4c2e-9f00-1a2b3c4d5e6f"}},
+		{"sc://dbc.cloud.databricks.com:443/;token=dapi1;x-databricks-cluster-id=0123-abc",
+			Remote{Host: "dbc.cloud.databricks.com", Port: 443, Token: "dapi1", TLS: true, MaxMessageSize: DefaultMaxMessageSize,
+				Headers: map[string]string{"x-databricks-cluster-id": "0123-abc"}}},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := ParseRemote(tc.in)
+			if err != nil {
+				t.Fatalf("ParseRemote: %v", err)
+			}
+			if got.String() != tc.want.String() || got.Token != tc.want.Token || got.UserAgent != tc.want.UserAgent ||
+				got.SessionID != tc.want.SessionID || got.MaxMessageSize != tc.want.MaxMessageSize || got.TLS != tc.want.TLS || got.Local != tc.want.Local {
+				t.Errorf("ParseRemote(%q) = %+v, want %+v", Redact(tc.in), got.String(), tc.want.String())
+			}
+		})
+	}
+}
+
+func TestParseRemoteErrors(t *testing.T) {
+	for _, tc := range []struct{ in, wantErr string }{
+		{"", "missing sc://"},
+		{"http://h:15002", "scheme must be sc"},
+		{"sc://", "missing host"},
+		{"sc://:15002", "missing host"},
+		{"sc://h:port", `port "port"`},
+		{"sc://h:70000", `port "70000"`},
+		{"sc://h/prefix/;token=zzsecret", "path must be empty"},
+		{"sc://h/;token", "is not key=value"},
+		{"sc://h/;use_ssl=maybe;token=zzsecret", "use_ssl must be true or false"},
+		{"sc://h/;grpc_max_message_size=-1", "grpc_max_message_size"},
+		{"sc://h/;session_id=nope", "session_id must be a UUID"},
+		{"sc://remote.host/;token=zzsecret;use_ssl=false", "never sent without TLS"},
+		{"sc://[::1/;x=1", "unclosed"},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			_, err := ParseRemote(tc.in)
+			if err == nil {
+				t.Fatalf("ParseRemote(%q) succeeded, want error containing %q", Redact(tc.in), tc.wantErr)
+			}
+			if !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("error %q does not contain %q", err, tc.wantErr)
+			}
+			if strings.Contains(err.Error(), "zzsecret") {
+				t.Errorf("error leaks the token: %q", err)
+			}
+		})
+	}
+}
+
+func TestRemoteStringHidesToken(t *testing.T) {
+	r, err := ParseRemote("sc://h:443/;token=zzsecret;x-databricks-cluster-id=c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := r.String(); strings.Contains(s, "zzsecret") || !strings.Contains(s, "token=***") || !strings.Contains(s, "x-databricks-cluster-id=c1") {
+		t.Errorf("String() = %q", s)
+	}
+	if s := Redact("sc://h/;user_id=a;token=zzsecret"); strings.Contains(s, "zzsecret") {
+		t.Errorf("Redact leaks: %q", s)
+	}
+}
+
+func TestResolveRemote(t *testing.T) {
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == "SPARK_REMOTE" {
+				return v
+			}
+			return ""
+		}
+	}
+	if got := ResolveRemote("sc://a", env("sc://b")); got != "sc://a" {
+		t.Errorf("explicit remote: got %q", got)
+	}
+	if got := ResolveRemote("", env("sc://b")); got != "sc://b" {
+		t.Errorf("SPARK_REMOTE: got %q", got)
+	}
+	if got := ResolveRemote(" ", env("")); got != LocalRemote {
+		t.Errorf("default: got %q", got)
+	}
+}

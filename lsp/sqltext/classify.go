@@ -1,0 +1,218 @@
+package sqltext
+
+// Kind is the class of a statement, guessed from its leading keywords.
+type Kind uint8
+
+const (
+	// Unknown is anything not recognised (CALL, EXECUTE IMMEDIATE, a script
+	// block, a typo, an empty string). Callers should treat it as unsafe.
+	Unknown Kind = iota
+	// Query returns rows and changes nothing: SELECT, WITH … SELECT, VALUES,
+	// TABLE t, FROM t SELECT …, and parenthesized queries.
+	Query
+	// DDL changes the catalog: CREATE, DROP, ALTER, TRUNCATE, MSCK, REPAIR,
+	// REFRESH, CACHE, UNCACHE, CLEAR CACHE, COMMENT ON, ANALYZE, REPLACE,
+	// GRANT, REVOKE.
+	DDL
+	// DML changes rows: INSERT, UPDATE, DELETE, MERGE, LOAD, COPY, and
+	// WITH … INSERT or FROM t INSERT.
+	DML
+	// Session changes only the session: USE, SET, RESET, ADD (JAR/FILE),
+	// DECLARE VARIABLE and DROP TEMPORARY VARIABLE.
+	Session
+	// Describe inspects without changing anything: DESCRIBE, DESC, SHOW,
+	// EXPLAIN, LIST.
+	Describe
+)
+
+var kindNames = [...]string{
+	Unknown: "Unknown", Query: "Query", DDL: "DDL", DML: "DML",
+	Session: "Session", Describe: "Describe",
+}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "Kind(?)"
+}
+
+// IsQuery reports whether statements of kind k return rows from tables and
+// so can be previewed with a row limit.
+func (k Kind) IsQuery() bool { return k == Query }
+
+// ChangesCatalog reports whether statements of kind k may create, drop or
+// alter catalog objects, so that a cached schema must be refreshed after
+// them. That includes session-scoped objects such as CREATE TEMPORARY VIEW
+// and CREATE TEMPORARY FUNCTION, because they show up in catalog listings,
+// and CACHE/REFRESH, which are cheap to over-report.
+func (k Kind) ChangesCatalog() bool { return k == DDL }
+
+// ChangesData reports whether statements of kind k may write or destroy
+// rows. DDL counts too: DROP and TRUNCATE destroy rows, CREATE TABLE AS
+// SELECT writes them, and the kind alone cannot tell those from CREATE VIEW.
+// USE and SET change session state, not data.
+func (k Kind) ChangesData() bool { return k == DML || k == DDL }
+
+// Classify guesses the kind of one statement (as returned by
+// [SplitStatements]) from its leading keywords, case-insensitively.
+// Leading comments, hints and parentheses are skipped, and a CTE list is
+// looked past, so WITH x AS (…) INSERT INTO … is DML.
+func Classify(stmt string) Kind {
+	return classify(significant(Lex(stmt)))
+}
+
+// IsReadOnly reports whether running stmt can change neither data, nor the
+// catalog, nor the session: queries, DESCRIBE/SHOW/EXPLAIN/LIST, and SET
+// without a value (SET, SET -v, SET key), which only prints configuration.
+// USE and SET key=value are not read-only: they change no data, but they
+// change what later statements mean. Unknown statements are never read-only.
+func IsReadOnly(stmt string) bool {
+	toks := significant(Lex(stmt))
+	switch classify(toks) {
+	case Query, Describe:
+		return true
+	case Session:
+		return isSetShow(skipParens(toks))
+	}
+	return false
+}
+
+// isSetShow reports whether toks are a SET that only shows configuration.
+func isSetShow(toks []Token) bool {
+	if len(toks) == 0 || !toks[0].IsKeyword("SET") {
+		return false
+	}
+	if len(toks) > 1 {
+		switch t := toks[1]; {
+		case t.IsKeyword("VAR"), t.IsKeyword("VARIABLE"), t.IsKeyword("TIME"),
+			t.IsKeyword("CATALOG"), t.IsKeyword("SCHEMA"), t.IsKeyword("NAMESPACE"):
+			return false
+		}
+	}
+	for _, t := range toks {
+		if t.Is("=") {
+			return false
+		}
+	}
+	return true
+}
+
+// significant drops comments and hints, which never change a statement's
+// kind.
+func significant(toks []Token) []Token {
+	out := toks[:0]
+	for _, t := range toks {
+		if t.Kind != Comment && t.Kind != Hint {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func skipParens(toks []Token) []Token {
+	for len(toks) > 0 && toks[0].Is("(") {
+		toks = toks[1:]
+	}
+	return toks
+}
+
+func classify(toks []Token) Kind {
+	toks = skipParens(toks)
+	if len(toks) == 0 || toks[0].Kind != Ident {
+		return Unknown
+	}
+	switch t := toks[0]; {
+	case t.IsKeyword("SELECT"), t.IsKeyword("VALUES"), t.IsKeyword("TABLE"),
+		t.IsKeyword("MAP"), t.IsKeyword("REDUCE"):
+		return Query
+	case t.IsKeyword("WITH"):
+		return afterWith(toks[1:])
+	case t.IsKeyword("FROM"):
+		// Hive-style FROM t SELECT … is a query; FROM t INSERT … writes.
+		for _, t := range topLevel(toks[1:]) {
+			switch {
+			case t.IsKeyword("INSERT"):
+				return DML
+			case t.IsKeyword("SELECT"), t.IsKeyword("MAP"), t.IsKeyword("REDUCE"):
+				return Query
+			}
+		}
+		return Query
+	case t.IsKeyword("DROP"):
+		if len(toks) > 2 && (toks[1].IsKeyword("TEMPORARY") || toks[1].IsKeyword("TEMP")) &&
+			(toks[2].IsKeyword("VARIABLE") || toks[2].IsKeyword("VAR")) {
+			return Session
+		}
+		return DDL
+	case t.IsKeyword("CREATE"), t.IsKeyword("ALTER"), t.IsKeyword("TRUNCATE"),
+		t.IsKeyword("MSCK"), t.IsKeyword("REPAIR"), t.IsKeyword("REFRESH"),
+		t.IsKeyword("CACHE"), t.IsKeyword("UNCACHE"), t.IsKeyword("CLEAR"),
+		t.IsKeyword("COMMENT"), t.IsKeyword("ANALYZE"), t.IsKeyword("REPLACE"),
+		t.IsKeyword("GRANT"), t.IsKeyword("REVOKE"):
+		return DDL
+	case t.IsKeyword("INSERT"), t.IsKeyword("UPDATE"), t.IsKeyword("DELETE"),
+		t.IsKeyword("MERGE"), t.IsKeyword("LOAD"), t.IsKeyword("COPY"):
+		return DML
+	case t.IsKeyword("USE"), t.IsKeyword("SET"), t.IsKeyword("RESET"),
+		t.IsKeyword("ADD"), t.IsKeyword("DECLARE"):
+		return Session
+	case t.IsKeyword("DESCRIBE"), t.IsKeyword("DESC"), t.IsKeyword("SHOW"),
+		t.IsKeyword("EXPLAIN"), t.IsKeyword("LIST"):
+		return Describe
+	}
+	return Unknown
+}
+
+// afterWith classifies the statement that follows a CTE list: the first
+// top-level statement keyword, or a parenthesized query right after a CTE
+// body's closing parenthesis. A half-typed WITH is a query in the making.
+func afterWith(toks []Token) Kind {
+	depth := 0
+	for i, t := range toks {
+		switch {
+		case t.Is("("):
+			if depth == 0 && i > 0 && toks[i-1].Is(")") {
+				return classify(toks[i:])
+			}
+			depth++
+		case t.Is(")"):
+			if depth > 0 {
+				depth--
+			}
+		case depth == 0 && isBodyKeyword(t):
+			return classify(toks[i:])
+		}
+	}
+	return Query
+}
+
+func isBodyKeyword(t Token) bool {
+	for _, kw := range [...]string{"SELECT", "VALUES", "TABLE", "FROM", "MAP", "REDUCE",
+		"INSERT", "UPDATE", "DELETE", "MERGE"} {
+		if t.IsKeyword(kw) {
+			return true
+		}
+	}
+	return false
+}
+
+// topLevel returns the tokens of toks outside any parentheses, so that a
+// subquery's SELECT does not decide the kind of the statement around it.
+func topLevel(toks []Token) []Token {
+	var out []Token
+	depth := 0
+	for _, t := range toks {
+		switch {
+		case t.Is("("):
+			depth++
+		case t.Is(")"):
+			if depth > 0 {
+				depth--
+			}
+		case depth == 0:
+			out = append(out, t)
+		}
+	}
+	return out
+}

@@ -1,0 +1,179 @@
+package sqltext
+
+import (
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestClassify(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Kind
+	}{
+		// Queries.
+		{"SELECT 1", Query},
+		{"select * from t", Query},
+		{"WITH x AS (SELECT 1) SELECT * FROM x", Query},
+		{"WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM r) SELECT * FROM r", Query},
+		{"WITH a AS (SELECT 1), b AS (SELECT 2) SELECT * FROM a, b", Query},
+		{"WITH x AS (SELECT 1) (SELECT * FROM x) UNION (SELECT 2)", Query},
+		{"WITH x AS (SELECT 1", Query}, // half-typed
+		{"VALUES (1, 'a'), (2, 'b')", Query},
+		{"TABLE t", Query},
+		{"FROM t SELECT a, b", Query},
+		{"FROM (SELECT * FROM s) t SELECT a", Query},
+		{"(SELECT 1) UNION (SELECT 2)", Query},
+		{"((SELECT 1))", Query},
+		{"-- leading comment\nSELECT 1", Query},
+		{"/* a /* nested */ comment */ select 1", Query},
+		{"/*+ hint */ SELECT 1", Query},
+		{"  \n\tSeLeCt 1", Query},
+
+		// DDL.
+		{"CREATE TABLE t (a INT)", DDL},
+		{"create or replace temporary view v as select 1", DDL},
+		{"CREATE TEMPORARY FUNCTION f AS 'com.x.F'", DDL},
+		{"CREATE TABLE t AS SELECT 1", DDL},
+		{"DROP TABLE IF EXISTS t", DDL},
+		{"ALTER TABLE t ADD COLUMNS (b INT)", DDL},
+		{"TRUNCATE TABLE t", DDL},
+		{"MSCK REPAIR TABLE t", DDL},
+		{"REFRESH TABLE t", DDL},
+		{"CACHE LAZY TABLE t", DDL},
+		{"UNCACHE TABLE t", DDL},
+		{"CLEAR CACHE", DDL},
+		{"COMMENT ON TABLE t IS 'x'", DDL},
+		{"ANALYZE TABLE t COMPUTE STATISTICS", DDL},
+
+		// DML.
+		{"INSERT INTO t VALUES (1)", DML},
+		{"insert overwrite table t select * from s", DML},
+		{"UPDATE t SET a = 1", DML},
+		{"DELETE FROM t WHERE a = 1", DML},
+		{"MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE", DML},
+		{"LOAD DATA INPATH '/x' INTO TABLE t", DML},
+		{"COPY INTO t FROM '/x'", DML},
+		{"WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x", DML},
+		{"WITH x AS (SELECT (1)) , y AS (SELECT 2) INSERT OVERWRITE t SELECT * FROM y", DML},
+		{"FROM s INSERT INTO t SELECT a", DML},
+		{"FROM (SELECT 1) s INSERT OVERWRITE TABLE t SELECT *", DML},
+
+		// Session.
+		{"USE db", Session},
+		{"SET spark.sql.shuffle.partitions = 8", Session},
+		{"SET", Session},
+		{"RESET", Session},
+		{"ADD JAR /tmp/x.jar", Session},
+		{"DECLARE VARIABLE v INT DEFAULT 1", Session},
+		{"DROP TEMPORARY VARIABLE v", Session},
+
+		// Describe / show.
+		{"DESCRIBE TABLE t", Describe},
+		{"desc t", Describe},
+		{"SHOW TABLES", Describe},
+		{"EXPLAIN SELECT 1", Describe},
+		{"EXPLAIN EXTENDED INSERT INTO t SELECT 1", Describe},
+		{"LIST JAR", Describe},
+
+		// Unknown.
+		{"", Unknown},
+		{"-- only a comment", Unknown},
+		{"CALL p()", Unknown},
+		{"BEGIN SELECT 1; END", Unknown},
+		{"SELEC 1", Unknown},
+		{"'x'", Unknown},
+		{"`select` 1", Unknown},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			if got := Classify(tc.in); got != tc.want {
+				t.Errorf("Classify(%q) = %v, want %v", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestKindPredicates(t *testing.T) {
+	for _, tc := range []struct {
+		k                       Kind
+		query, catalog, changes bool
+	}{
+		{Unknown, false, false, false},
+		{Query, true, false, false},
+		{DDL, false, true, true},
+		{DML, false, false, true},
+		{Session, false, false, false},
+		{Describe, false, false, false},
+	} {
+		t.Run(tc.k.String(), func(t *testing.T) {
+			if got := tc.k.IsQuery(); got != tc.query {
+				t.Errorf("IsQuery = %v, want %v", got, tc.query)
+			}
+			if got := tc.k.ChangesCatalog(); got != tc.catalog {
+				t.Errorf("ChangesCatalog = %v, want %v", got, tc.catalog)
+			}
+			if got := tc.k.ChangesData(); got != tc.changes {
+				t.Errorf("ChangesData = %v, want %v", got, tc.changes)
+			}
+		})
+	}
+}
+
+func TestIsReadOnly(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want bool
+	}{
+		{"SELECT 1", true},
+		{"WITH x AS (SELECT 1) SELECT * FROM x", true},
+		{"SHOW TABLES", true},
+		{"EXPLAIN INSERT INTO t SELECT 1", true},
+		{"DESCRIBE t", true},
+		{"SET", true},
+		{"SET -v", true},
+		{"SET spark.sql.ansi.enabled", true},
+		{"SET spark.sql.ansi.enabled = true", false},
+		{"SET spark.sql.ansi.enabled=", false},
+		{"SET VAR v = 1", false},
+		{"SET TIME ZONE 'UTC'", false},
+		{"USE db", false},
+		{"RESET", false},
+		{"WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x", false},
+		{"CREATE TEMPORARY VIEW v AS SELECT 1", false},
+		{"CALL p()", false},
+		{"", false},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			if got := IsReadOnly(tc.in); got != tc.want {
+				t.Errorf("IsReadOnly(%q) = %v, want %v", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestImportsStandardLibraryOnly guards the package invariant: sqltext
+// imports nothing of ours and nothing that speaks LSP or gRPC.
+func TestImportsStandardLibraryOnly(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range f.Imports {
+			path, _ := strconv.Unquote(imp.Path.Value)
+			if first, _, _ := strings.Cut(path, "/"); strings.Contains(first, ".") {
+				t.Errorf("%s imports %s; sqltext may use only the standard library", name, path)
+			}
+		}
+	}
+}
