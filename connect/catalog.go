@@ -76,7 +76,7 @@ func (c *Client) ListCatalogs(ctx context.Context) ([]CatalogInfo, error) {
 func (c *Client) ListDatabases(ctx context.Context, catalog string) ([]Database, error) {
 	if catalog != "" {
 		// The Catalog relation lists only the current catalog's databases.
-		res, err := c.sqlRows(ctx, "SHOW NAMESPACES IN "+QuoteName(catalog))
+		res, err := c.sqlRows(ctx, "SHOW NAMESPACES IN "+quoteAll(catalog))
 		if err != nil {
 			return nil, err
 		}
@@ -105,7 +105,7 @@ func (c *Client) ListTables(ctx context.Context, database string) ([]Table, erro
 	fallback := "SHOW TABLES"
 	if database != "" {
 		lt.DbName = &database
-		fallback += " IN " + QuoteName(database)
+		fallback += " IN " + quoteAll(database)
 	}
 	rows, err := c.catalogRows(ctx, &pb.Catalog{CatType: &pb.Catalog_ListTables{ListTables: lt}}, fallback)
 	if err != nil {
@@ -129,12 +129,13 @@ func (c *Client) ListTables(ctx context.Context, database string) ([]Table, erro
 // ListColumns lists the columns of a table in database (which may be
 // catalog-qualified, or "" for the current database).
 func (c *Client) ListColumns(ctx context.Context, database, table string) ([]TableColumn, error) {
-	lc := &pb.ListColumns{TableName: table}
-	full := QuoteName(table)
+	// A qualified table name works for any depth (cat.db.table); db_name
+	// would be taken as one identifier.
+	full := quoteAll(table)
 	if database != "" {
-		lc.DbName = &database
-		full = QuoteName(database) + "." + full
+		full = quoteAll(database) + "." + full
 	}
+	lc := &pb.ListColumns{TableName: full}
 	rows, err := c.catalogRows(ctx, &pb.Catalog{CatType: &pb.Catalog_ListColumns{ListColumns: lc}}, "DESCRIBE TABLE "+full)
 	if err != nil {
 		return nil, err
@@ -274,6 +275,15 @@ func QuoteName(name string) string {
 	parts := splitName(name)
 	for i, p := range parts {
 		parts[i] = QuoteIdent(p)
+	}
+	return strings.Join(parts, ".")
+}
+
+// quoteAll backticks every part of a dotted name, reserved words included.
+func quoteAll(name string) string {
+	parts := splitName(name)
+	for i, p := range parts {
+		parts[i] = "`" + strings.ReplaceAll(p, "`", "``") + "`"
 	}
 	return strings.Join(parts, ".")
 }
