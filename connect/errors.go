@@ -132,6 +132,21 @@ func (e *TransportError) Error() string {
 // operation was interrupted on the server.
 var ErrCanceled = errors.New("query cancelled")
 
+// isClass tells whether err is a gRPC error carrying the Spark error class
+// class (from ErrorInfo metadata, without fetching details).
+func isClass(err error, class string) bool {
+	st, ok := status.FromError(err)
+	if !ok {
+		return false
+	}
+	for _, d := range st.Details() {
+		if ei, ok := d.(*errdetails.ErrorInfo); ok && strings.HasPrefix(ei.Metadata["errorClass"], class) {
+			return true
+		}
+	}
+	return false
+}
+
 // IsTransport tells whether err means the server could not be reached or
 // refused the client, as opposed to an error about the SQL.
 func IsTransport(err error) bool {
@@ -175,8 +190,16 @@ func (c *Client) classify(ctx context.Context, op string, err error) error {
 	if id := info.Metadata["errorId"]; id != "" {
 		c.enrich(ctx, id, se)
 	}
-	if se.ErrorClass == "OPERATION_CANCELED" {
+	switch {
+	case se.ErrorClass == "OPERATION_CANCELED":
 		return ErrCanceled
+	case strings.HasPrefix(se.ErrorClass, "INVALID_HANDLE.SESSION_CHANGED"), strings.HasPrefix(se.ErrorClass, "INVALID_HANDLE.SESSION_CLOSED"):
+		// The server restarted or dropped our session: forget it, so the next
+		// call starts a fresh one, and say what was lost.
+		c.mu.Lock()
+		c.serverSideSessionID = ""
+		c.mu.Unlock()
+		se.Message = "the Spark Connect session was lost (server restarted?); temporary views and SET values are gone, run again: " + se.Message
 	}
 	return se
 }

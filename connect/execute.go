@@ -102,7 +102,21 @@ func (c *Client) execute(ctx context.Context, plan *pb.Plan, tags []string, fn f
 				e.interrupt()
 				return e.opID, ErrCanceled
 			}
+			cause := err
 			stream, err = e.reattach(sctx)
+			if err == nil {
+				// ReattachExecute reports a missing operation on the first Recv.
+				var first *pb.ExecutePlanResponse
+				if first, err = stream.Recv(); err == nil {
+					stream = &pending{ServerStreamingClient: stream, first: first}
+				}
+			}
+			if err != nil && e.lastID == "" && isClass(err, "INVALID_HANDLE.OPERATION_NOT_FOUND") {
+				// The statement never reached the server: report why, not the
+				// reattach's complaint. It is not re-sent: it might not be idempotent.
+				err = cause
+				break
+			}
 		}
 	}
 	if ctx.Err() != nil {
@@ -110,6 +124,20 @@ func (c *Client) execute(ctx context.Context, plan *pb.Plan, tags []string, fn f
 		return e.opID, ErrCanceled
 	}
 	return e.opID, c.classify(ctx, "ExecutePlan", err)
+}
+
+// pending is a stream whose first response was already read.
+type pending struct {
+	grpc.ServerStreamingClient[pb.ExecutePlanResponse]
+	first *pb.ExecutePlanResponse
+}
+
+func (p *pending) Recv() (*pb.ExecutePlanResponse, error) {
+	if f := p.first; f != nil {
+		p.first = nil
+		return f, nil
+	}
+	return p.ServerStreamingClient.Recv()
 }
 
 // broken tells whether a stream error is a transport break worth re-attaching.
