@@ -1,5 +1,5 @@
 // Command sparkls is a language server for Spark SQL that talks to Spark
-// through Spark Connect. Subcommands: query, catalog, version.
+// through Spark Connect. Subcommands: serve (the default), query, catalog, version, bench.
 package main
 
 import (
@@ -33,6 +33,7 @@ func sparklsVersion() string {
 const usage = `sparkls — a language server for Spark SQL over Spark Connect
 
 Usage:
+  sparkls [serve [--stdio]]     language server on stdin/stdout (the default)
   sparkls query   [--remote R] [--limit N] [--format table|json|csv] SQL
   sparkls catalog [--remote R] [--columns] [PATTERN]
   sparkls version [--remote R]
@@ -51,11 +52,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return 2
+		args = []string{"serve"} // editors start the bare binary
 	}
 	var err error
 	switch args[0] {
+	case "serve":
+		err = cmdServe(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "query":
 		err = cmdQuery(ctx, args[1:], stdout, stderr)
 	case "catalog":

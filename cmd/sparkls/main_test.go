@@ -66,7 +66,7 @@ func TestUsageErrors(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{nil, 2, "Usage"},
+		{[]string{"help"}, 0, ""},
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{[]string{"query"}, 2, "missing SQL"},
 		{[]string{"query", "--format", "xml", "SELECT 1"}, 2, "unknown --format"},

@@ -1,0 +1,130 @@
+package lsp
+
+import (
+	"fmt"
+	"maps"
+	"sync"
+	"sync/atomic"
+
+	"go.lsp.dev/protocol"
+)
+
+// Document is one version of an open document. It is immutable: an edit
+// makes a new Document, so a handler can read the one it was given for as
+// long as it likes while edits go on.
+type Document struct {
+	URI        protocol.DocumentURI
+	LanguageID string
+	Version    int32
+	Text       string
+	lines      lineIndex // computed once per version
+}
+
+func newDocument(uri protocol.DocumentURI, languageID string, version int32, text string) *Document {
+	return &Document{URI: uri, LanguageID: languageID, Version: version, Text: text, lines: newLineIndex(text)}
+}
+
+// Offset converts an LSP position to a byte offset in Text (clamped to the
+// line and the text; see position.go).
+func (d *Document) Offset(p protocol.Position) int { return d.lines.offset(d.Text, p) }
+
+// Position converts a byte offset in Text to an LSP position.
+func (d *Document) Position(off int) protocol.Position { return d.lines.position(d.Text, off) }
+
+// Span converts an LSP range to a byte span [start, end) of Text.
+func (d *Document) Span(r protocol.Range) (start, end int) { return d.lines.span(d.Text, r) }
+
+// Range converts a byte span of Text to an LSP range.
+func (d *Document) Range(start, end int) protocol.Range { return d.lines.rangeOf(d.Text, start, end) }
+
+// LineCount is the number of lines (a text ending in a line break has an
+// empty last line).
+func (d *Document) LineCount() int { return len(d.lines) }
+
+// textChange is one entry of didChange's contentChanges. protocol v0.12.0's
+// TextDocumentContentChangeEvent has a non-pointer Range, which cannot tell
+// a full replacement from an insertion at 0:0; this can.
+type textChange struct {
+	Range *protocol.Range `json:"range,omitempty"`
+	Text  string          `json:"text"`
+}
+
+// apply returns the document after changes, applied in order: each range is
+// in the text that the previous changes left (UTF-16 positions). The line
+// index is rebuilt only where a later range needs it and once at the end, so
+// one edit costs O(len(Text)) however large the document.
+func (d *Document) apply(version int32, changes []textChange) *Document {
+	text, lines := d.Text, d.lines
+	for _, ch := range changes {
+		if ch.Range == nil {
+			text, lines = ch.Text, nil
+			continue
+		}
+		if lines == nil {
+			lines = newLineIndex(text)
+		}
+		start, end := lines.span(text, *ch.Range)
+		text = text[:start] + ch.Text + text[end:]
+		lines = nil
+	}
+	if lines == nil {
+		lines = newLineIndex(text)
+	}
+	return &Document{URI: d.URI, LanguageID: d.LanguageID, Version: version, Text: text, lines: lines}
+}
+
+// docMap is an immutable map of the open documents: writers copy it.
+type docMap = map[protocol.DocumentURI]*Document
+
+// documents is the store of open documents. Readers take the current map
+// without locking (an atomic load); writers, which are the in-order
+// notification handlers, copy the map, change the copy and swap it in.
+type documents struct {
+	mu sync.Mutex // serializes writers
+	m  atomic.Pointer[docMap]
+}
+
+// load returns the current immutable map (never nil). Do not modify it.
+func (ds *documents) load() docMap {
+	if m := ds.m.Load(); m != nil {
+		return *m
+	}
+	return nil
+}
+
+// update swaps in a copy of the map changed by fn.
+func (ds *documents) update(fn func(m docMap) error) error {
+	ds.mu.Lock()
+	defer ds.mu.Unlock()
+	next := maps.Clone(ds.load())
+	if next == nil {
+		next = docMap{}
+	}
+	if err := fn(next); err != nil {
+		return err
+	}
+	ds.m.Store(&next)
+	return nil
+}
+
+func (ds *documents) open(d *Document) {
+	_ = ds.update(func(m docMap) error { m[d.URI] = d; return nil })
+}
+
+func (ds *documents) change(uri protocol.DocumentURI, version int32, changes []textChange) (*Document, error) {
+	var doc *Document
+	err := ds.update(func(m docMap) error {
+		old, ok := m[uri]
+		if !ok {
+			return fmt.Errorf("didChange for %s, which is not open", uri)
+		}
+		doc = old.apply(version, changes)
+		m[uri] = doc
+		return nil
+	})
+	return doc, err
+}
+
+func (ds *documents) close(uri protocol.DocumentURI) {
+	_ = ds.update(func(m docMap) error { delete(m, uri); return nil })
+}

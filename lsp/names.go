@@ -1,0 +1,32 @@
+package lsp
+
+// Every custom wire name of sparkls: commands, notifications, the settings
+// section. Editors (editors/vscode, editors/nvim) use the same strings; the
+// generated editor contributions are derived from this file and settings.go.
+const (
+	// ConfigSection is the section of every setting ("sparkls.remote", ...),
+	// asked for with workspace/configuration.
+	ConfigSection = "sparkls"
+
+	// NotifyStatus (server → client) reports the Spark connection:
+	// [Status] is its payload.
+	NotifyStatus = "sparkls/status"
+
+	// Commands (workspace/executeCommand), added by the features that run SQL.
+	CommandRun           = "sparkls.run"
+	CommandCancel        = "sparkls.cancel"
+	CommandCancelAll     = "sparkls.cancelAll"
+	CommandRefreshSchema = "sparkls.refreshSchema"
+	CommandExplain       = "sparkls.explain"
+)
+
+// States of the Spark connection in a [Status].
+const (
+	StateConnecting   = "connecting"
+	StateConnected    = "connected"
+	StateDisconnected = "disconnected"
+	StateError        = "error"
+)
+
+// Commands lists every command the server may offer, in a stable order.
+var Commands = []string{CommandRun, CommandCancel, CommandCancelAll, CommandRefreshSchema, CommandExplain}

@@ -1,0 +1,47 @@
+package lsp
+
+import (
+	"go.lsp.dev/protocol"
+)
+
+// routeTable is every method the server handles: the one place a feature
+// plugs in. A feature file (hover.go, ...) defines its handler as a Server
+// method named after the LSP method, with the signature
+//
+//	func (s *Server) hover(ctx context.Context, snap *Snapshot, p *protocol.HoverParams) (*protocol.Hover, error)
+//
+// adds one line here, and fills in its capability in capabilities below.
+// The handler reads the document with snap.Document(uri), the settings with
+// snap.Settings and the Spark client with s.client(); none of these block.
+func (s *Server) routeTable() map[string]route {
+	return map[string]route{
+		// lifecycle.go
+		protocol.MethodInitialize:  inline(request(s.initialize)),
+		protocol.MethodInitialized: notification(s.initialized),
+		protocol.MethodShutdown:    inline(request(s.shutdown)),
+
+		// text_synchronization.go
+		protocol.MethodTextDocumentDidOpen:   notification(s.didOpen),
+		protocol.MethodTextDocumentDidChange: notification(s.didChange),
+		protocol.MethodTextDocumentDidClose:  notification(s.didClose),
+		protocol.MethodTextDocumentDidSave:   notification(s.didSave),
+
+		// workspace.go
+		protocol.MethodWorkspaceDidChangeConfiguration: notification(s.didChangeConfiguration),
+
+		// completion.go
+		protocol.MethodTextDocumentCompletion: request(s.completion),
+	}
+}
+
+// capabilities is what the server advertises in its initialize result.
+func (s *Server) capabilities() protocol.ServerCapabilities {
+	return protocol.ServerCapabilities{
+		TextDocumentSync: &protocol.TextDocumentSyncOptions{
+			OpenClose: true,
+			Change:    protocol.TextDocumentSyncKindIncremental,
+			Save:      &protocol.SaveOptions{IncludeText: false},
+		},
+		CompletionProvider: &protocol.CompletionOptions{TriggerCharacters: []string{"."}},
+	}
+}
