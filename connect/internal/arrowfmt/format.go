@@ -30,6 +30,13 @@ type Options struct {
 	// sequence. Nested values stop rendering early once past the cap, so a
 	// huge array does not cost more than its visible prefix. 0 = no limit.
 	MaxCellBytes int
+
+	// ShortestFloats prints float/double with the shortest round-trip
+	// digits, as Spark does on Java 19+ (e.g. Java 21). By default digits
+	// follow Java 17's Double.toString, which the verified Spark 4.0.1 server
+	// runs on and which sometimes prints more digits (1e23 ->
+	// "9.999999999999999E22").
+	ShortestFloats bool
 }
 
 const ellipsis = "…"
@@ -51,9 +58,10 @@ type Formatter struct {
 	schema  *arrow.Schema
 	binders []binder
 
-	rec    arrow.RecordBatch // batch the appenders below are bound to
-	cols   []arrow.Array
-	render []appender
+	rec     arrow.RecordBatch // batch the appenders below are bound to
+	cols    []arrow.Array
+	render  []appender
+	allNull []bool // Arrow Null columns (their IsNull reports false)
 
 	buf    []byte
 	bounds []int // start,end pairs per column into buf; start -1 = NULL
@@ -88,8 +96,10 @@ func (f *Formatter) bind(rec arrow.RecordBatch) {
 	n := int(rec.NumCols())
 	f.cols = append(f.cols[:0], rec.Columns()...)
 	f.render = f.render[:0]
+	f.allNull = f.allNull[:0]
 	for c := 0; c < n; c++ {
 		f.render = append(f.render, f.binders[c](f.cols[c]))
+		f.allNull = append(f.allNull, f.cols[c].DataType().ID() == arrow.NULL)
 	}
 	f.rec = rec
 }
@@ -105,7 +115,7 @@ func (f *Formatter) Row(rec arrow.RecordBatch, i int, dst []Cell) []Cell {
 	buf := f.buf[:0]
 	bounds := f.bounds[:0]
 	for c, col := range f.cols {
-		if col.IsNull(i) {
+		if col.IsNull(i) || f.allNull[c] {
 			bounds = append(bounds, -1, -1)
 			continue
 		}
@@ -141,13 +151,11 @@ func cut(buf []byte, start, limit int) []byte {
 		keep = 0
 	}
 	end := start + keep
+	// buf[end] exists (the cell is longer than limit); stepping back until
+	// it is not a continuation byte leaves buf[:end] on a rune boundary.
 	for end > start && !utf8.RuneStart(buf[end]) {
 		end--
 	}
-	// If buf[end] starts a rune, everything before it is whole runes; but a
-	// rune started just before end might extend past it: RuneStart(buf[end])
-	// guarantees buf[end] is not a continuation byte, so buf[:end] ends on a
-	// boundary.
 	return append(buf[:end], ellipsis...)
 }
 
@@ -168,6 +176,7 @@ func (f *Formatter) compile(dt arrow.DataType, depth int) binder {
 	if depth > maxDepth {
 		return bindFallback
 	}
+	shortest := f.opt.ShortestFloats
 	switch t := dt.(type) {
 	case *arrow.NullType:
 		return func(arrow.Array) appender {
@@ -208,7 +217,9 @@ func (f *Formatter) compile(dt arrow.DataType, depth int) binder {
 			if !ok {
 				return bindFallback(a)
 			}
-			return func(dst []byte, i int) []byte { return appendJavaFloat(dst, float64(v.Value(i).Float32()), 32) }
+			return func(dst []byte, i int) []byte {
+				return appendJavaFloat(dst, float64(v.Value(i).Float32()), 32, shortest)
+			}
 		}
 	case *arrow.Float32Type:
 		return func(a arrow.Array) appender {
@@ -217,7 +228,7 @@ func (f *Formatter) compile(dt arrow.DataType, depth int) binder {
 				return bindFallback(a)
 			}
 			vals := v.Float32Values()
-			return func(dst []byte, i int) []byte { return appendJavaFloat(dst, float64(vals[i]), 32) }
+			return func(dst []byte, i int) []byte { return appendJavaFloat(dst, float64(vals[i]), 32, shortest) }
 		}
 	case *arrow.Float64Type:
 		return func(a arrow.Array) appender {
@@ -226,10 +237,13 @@ func (f *Formatter) compile(dt arrow.DataType, depth int) binder {
 				return bindFallback(a)
 			}
 			vals := v.Float64Values()
-			return func(dst []byte, i int) []byte { return appendJavaFloat(dst, vals[i], 64) }
+			return func(dst []byte, i int) []byte { return appendJavaFloat(dst, vals[i], 64, shortest) }
 		}
 	case *arrow.Decimal32Type:
 		scale := t.Scale
+		if !saneScale(scale) {
+			return bindInvalid("decimal scale")
+		}
 		return func(a arrow.Array) appender {
 			v, ok := a.(*array.Decimal32)
 			if !ok {
@@ -239,6 +253,9 @@ func (f *Formatter) compile(dt arrow.DataType, depth int) binder {
 		}
 	case *arrow.Decimal64Type:
 		scale := t.Scale
+		if !saneScale(scale) {
+			return bindInvalid("decimal scale")
+		}
 		return func(a arrow.Array) appender {
 			v, ok := a.(*array.Decimal64)
 			if !ok {
@@ -248,6 +265,9 @@ func (f *Formatter) compile(dt arrow.DataType, depth int) binder {
 		}
 	case *arrow.Decimal128Type:
 		scale := t.Scale
+		if !saneScale(scale) {
+			return bindInvalid("decimal scale")
+		}
 		return func(a arrow.Array) appender {
 			v, ok := a.(*array.Decimal128)
 			if !ok {
@@ -265,6 +285,9 @@ func (f *Formatter) compile(dt arrow.DataType, depth int) binder {
 		}
 	case *arrow.Decimal256Type:
 		scale := t.Scale
+		if !saneScale(scale) {
+			return bindInvalid("decimal scale")
+		}
 		return func(a arrow.Array) appender {
 			v, ok := a.(*array.Decimal256)
 			if !ok {
@@ -427,6 +450,17 @@ func (f *Formatter) compile(dt arrow.DataType, depth int) binder {
 		}
 	}
 	return bindFallback
+}
+
+// saneScale bounds decimal scales: Spark uses 0..38, and a corrupt schema
+// with scale 2^31 would otherwise print two billion zeros.
+func saneScale(s int32) bool { return s >= -100 && s <= 100 }
+
+func bindInvalid(what string) binder {
+	text := "<invalid " + what + ">"
+	return func(arrow.Array) appender {
+		return func(dst []byte, _ int) []byte { return append(dst, text...) }
+	}
 }
 
 // bindFallback renders types Spark never sends (unions, views, ...) with

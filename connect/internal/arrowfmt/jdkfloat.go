@@ -17,20 +17,13 @@ import (
 // against Double.toString/Float.toString of a real JDK 17 on millions of
 // values (see TestJDKCompare).
 
-// nBits5 returns the bit length of 5^i, the size estimate the JDK uses to
-// pick 32-bit, 64-bit or big-integer arithmetic.
+// nBits5 returns the bit length of 5^i (3 bits per power beyond the table),
+// the size estimate the JDK uses to pick 32-bit, 64-bit or big arithmetic.
 func nBits5(i int) int {
-	if i >= 27 {
+	if i >= len(pow5) {
 		return i * 3
 	}
-	if i == 0 {
-		return 0
-	}
-	p := uint64(1)
-	for k := 0; k < i; k++ {
-		p *= 5
-	}
-	return bits.Len64(p)
+	return bits.Len64(uint64(pow5[i]))
 }
 
 var pow5 = func() (t [27]int64) {

@@ -17,13 +17,12 @@ import (
 // 1e-3 <= |v| < 1e7, otherwise computerized scientific notation "d.dddE-n"
 // (no '+' on positive exponents); NaN, Infinity, -Infinity, -0.0.
 //
-// The digits are the shortest that round-trip (JDK 19+ semantics, Raffaello
-// Giulietti's algorithm). That includes the JDK rule that when a single digit
-// suffices, the closest two-digit decimal is preferred (Double.MIN_VALUE is
-// "4.9E-324", not "5.0E-324"); this only matters for subnormals. JDK 17's
-// older FloatingDecimal occasionally printed one or more extra digits
-// (e.g. 2.0E-3 is fine but 1.0E23-like edge cases differ); we do not emulate it.
-func appendJavaFloat(dst []byte, v float64, bits int) []byte {
+// The digits are JDK 17's (jdk17Digits) unless shortest is set, in which
+// case they are the shortest that round-trip, as JDK 19+ prints them
+// (Raffaello Giulietti's algorithm), including its rule that when one digit
+// suffices the closest two-digit decimal wins (Double.MIN_VALUE is
+// "4.9E-324"); that rule only matters for subnormals.
+func appendJavaFloat(dst []byte, v float64, bits int, shortest bool) []byte {
 	switch {
 	case v != v:
 		return append(dst, "NaN"...)
@@ -37,35 +36,21 @@ func appendJavaFloat(dst []byte, v float64, bits int) []byte {
 		}
 		return append(dst, "0.0"...)
 	}
-	// Shortest round-trip digits in the form [-]d[.ddd]e±XX.
-	var scratch [40]byte
-	s := strconv.AppendFloat(scratch[:0], v, 'e', -1, bits)
 	if v < 0 {
 		dst = append(dst, '-')
-		s = s[1:]
+		v = -v
 	}
-	var digits [32]byte
-	nd := 0
-	k := 0
-	for ; k < len(s) && s[k] != 'e'; k++ {
-		if s[k] != '.' {
-			digits[nd] = s[k]
-			nd++
-		}
+	var dbuf [32]byte
+	var digits []byte
+	var exp int // scientific exponent: v = d.ddd * 10^exp
+	if shortest {
+		digits, exp = shortestDigits(v, bits, dbuf[:0])
+	} else {
+		var decExponent int
+		digits, decExponent = jdk17Digits(v, bits, dbuf[:0])
+		exp = decExponent - 1
 	}
-	exp := parseExp(s[k+1:])
-
-	if nd == 1 && isSubnormal(v, bits) {
-		// JDK: if one digit suffices, pick the two-digit decimal closest to v.
-		var s2buf [40]byte
-		s2 := strconv.AppendFloat(s2buf[:0], math.Abs(v), 'e', 1, bits)
-		if f, err := strconv.ParseFloat(string(s2), bits); err == nil && f == math.Abs(v) && s2[2] != '0' {
-			digits[0], digits[1] = s2[0], s2[2]
-			nd = 2
-			exp = parseExp(s2[4:])
-		}
-	}
-
+	nd := len(digits)
 	if exp >= -3 && exp < 7 {
 		if exp >= 0 {
 			intDigits := exp + 1
@@ -88,16 +73,57 @@ func appendJavaFloat(dst []byte, v float64, bits int) []byte {
 		for j := 0; j < -exp-1; j++ {
 			dst = append(dst, '0')
 		}
-		return append(dst, digits[:nd]...)
+		return append(dst, digits...)
 	}
 	dst = append(dst, digits[0], '.')
 	if nd > 1 {
-		dst = append(dst, digits[1:nd]...)
+		dst = append(dst, digits[1:]...)
 	} else {
 		dst = append(dst, '0')
 	}
 	dst = append(dst, 'E')
 	return strconv.AppendInt(dst, int64(exp), 10)
+}
+
+// shortestDigits returns the shortest round-trip digits of v > 0 and the
+// scientific exponent, with the JDK 19+ two-digit rule for subnormals.
+func shortestDigits(v float64, bits int, digits []byte) ([]byte, int) {
+	var scratch [40]byte
+	s := strconv.AppendFloat(scratch[:0], v, 'e', -1, bits)
+	k := 0
+	for ; k < len(s) && s[k] != 'e'; k++ {
+		if s[k] != '.' {
+			digits = append(digits, s[k])
+		}
+	}
+	exp := parseExp(s[k+1:])
+	if n := len(digits); n > 1 && (digits[n-1]-'0')&1 != 0 {
+		// On an exact tie between two shortest candidates Java takes the
+		// even one (float 2^-12 = 2.44140625E-4 -> "2.4414062E-4"); Go's
+		// shortest formatting may take the odd one. The correctly rounded
+		// (ties-to-even) n-digit decimal is Java's choice when it round-trips.
+		var s2buf [40]byte
+		s2 := strconv.AppendFloat(s2buf[:0], v, 'e', n-1, bits)
+		if f, err := strconv.ParseFloat(string(s2), bits); err == nil && f == v {
+			digits = digits[:0]
+			k = 0
+			for ; k < len(s2) && s2[k] != 'e'; k++ {
+				if s2[k] != '.' {
+					digits = append(digits, s2[k])
+				}
+			}
+			exp = parseExp(s2[k+1:])
+		}
+	}
+	if len(digits) == 1 && isSubnormal(v, bits) {
+		var s2buf [40]byte
+		s2 := strconv.AppendFloat(s2buf[:0], v, 'e', 1, bits)
+		if f, err := strconv.ParseFloat(string(s2), bits); err == nil && f == v && s2[2] != '0' {
+			digits = append(digits[:0], s2[0], s2[2])
+			exp = parseExp(s2[4:])
+		}
+	}
+	return digits, exp
 }
 
 func parseExp(s []byte) int {
@@ -216,8 +242,8 @@ func appendYear(dst []byte, y int64) []byte {
 		dst = append(dst, '-')
 		y = -y
 	}
-	if y < 1000 {
-		return append(dst, '0', byte('0'+y/100), byte('0'+y/10%10), byte('0'+y%10))
+	if y <= 9999 {
+		return append(dst, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10))
 	}
 	return strconv.AppendInt(dst, y, 10)
 }

@@ -22,14 +22,18 @@ import (
 // returned schema is the first one and each batch carries its own Schema().
 //
 // The bytes come from the network, so ReadStream treats them as untrusted:
+// metadata is checked before arrow-go allocates from it (verifyStream),
 // message and decompressed buffer sizes are bounded, every batch is
 // validated (buffer sizes, offsets) before fn sees it, and decoder panics are
 // turned into errors. A batch that reaches fn can be rendered by a Formatter
 // without panicking.
 func ReadStream(data []byte, fn func(rec arrow.RecordBatch) error) (*arrow.Schema, error) {
+	if err := verifyStream(data); err != nil {
+		return nil, fmt.Errorf("arrowfmt: %w", err)
+	}
 	var first *arrow.Schema
 	rd := bytes.NewReader(data)
-	alloc := &boundedAllocator{limit: allocLimit(len(data))}
+	alloc := &boundedAllocator{limit: allocLimit(len(data)), mem: baseAllocator()}
 	for n := 0; ; n++ {
 		schema, err := readOne(rd, alloc, len(data), fn)
 		if first == nil {
@@ -64,12 +68,15 @@ func onlyEOS(rest []byte) bool {
 }
 
 func readOne(rd *bytes.Reader, alloc memory.Allocator, total int, fn func(arrow.RecordBatch) error) (schema *arrow.Schema, err error) {
-	r, err := ipc.NewReader(rd,
+	opts := []ipc.Option{
 		ipc.WithAllocator(alloc),
 		// The whole stream is in memory: no message can be larger than it.
 		ipc.WithMetadataSizeLimit(int64(total)),
 		ipc.WithBodySizeLimit(int64(total)),
-	)
+	}
+	// ipc.NewReader ignores the size limits (arrow-go v18.8); only a
+	// MessageReader built with them enforces them.
+	r, err := ipc.NewReaderFromMessageReader(ipc.NewMessageReader(rd, opts...), opts...)
 	if err != nil {
 		return nil, fmt.Errorf("arrowfmt: reading Arrow IPC schema: %w", err)
 	}
@@ -107,8 +114,12 @@ func allocLimit(n int) int {
 // reader turns the panic into an error) instead of attempting absurd sizes.
 type boundedAllocator struct {
 	limit int
-	mem   memory.GoAllocator
+	mem   memory.Allocator
 }
+
+// baseAllocator is replaced by tests with a checked allocator to prove that
+// ReadStream releases everything it allocates.
+var baseAllocator = func() memory.Allocator { return memory.NewGoAllocator() }
 
 func (a *boundedAllocator) Allocate(size int) []byte {
 	if size < 0 || size > a.limit {

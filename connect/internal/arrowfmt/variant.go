@@ -14,8 +14,14 @@ import (
 
 // Spark 4.0 sends VARIANT as an Arrow struct<value: binary, metadata: binary>
 // whose "metadata" child field carries the field metadata variant=true.
-// CAST(variant AS STRING) prints the value as compact JSON; this file decodes
-// the Variant binary encoding (value + metadata dictionary) to produce it.
+// Variants render as compact JSON, the way df.show() and to_json() print
+// them and the way CAST(... AS STRING) prints variants nested in arrays,
+// maps and structs (verified on Spark 4.0.1: strings quoted, dates and
+// timestamps as quoted strings, binary as base64, decimals with trailing
+// zeros stripped). A top-level CAST(v AS STRING) differs only for scalars:
+// it unquotes strings, turns a JSON null into SQL NULL and prints binary
+// as raw bytes; the JSON form is kept because it shows the variant's type.
+// This file decodes the Variant binary encoding (value + metadata dictionary).
 
 func isVariant(t *arrow.StructType) bool {
 	if t.NumFields() != 2 {
@@ -53,7 +59,7 @@ func (f *Formatter) compileVariant() binder {
 		}
 		return func(dst []byte, i int) []byte {
 			start := len(dst)
-			v := variant{value: val(i), meta: meta(i), stop: f.stop}
+			v := variant{value: val(i), meta: meta(i), stop: f.stop, shortest: f.opt.ShortestFloats}
 			out, ok := v.appendJSON(dst, 0, 0)
 			if !ok {
 				return append(dst[:start], "<malformed variant>"...)
@@ -66,6 +72,7 @@ func (f *Formatter) compileVariant() binder {
 type variant struct {
 	value, meta []byte
 	stop        int
+	shortest    bool
 }
 
 const (
@@ -226,32 +233,51 @@ func (v *variant) appendJSON(dst []byte, pos, depth int) ([]byte, bool) {
 		if !need(8) {
 			return dst, false
 		}
-		return appendJavaFloat(dst, math.Float64frombits(binary.LittleEndian.Uint64(body)), 64), true
+		return appendJSONFloat(dst, math.Float64frombits(binary.LittleEndian.Uint64(body)), 64, v.shortest), true
 	case 14: // float
 		if !need(4) {
 			return dst, false
 		}
-		return appendJavaFloat(dst, float64(math.Float32frombits(binary.LittleEndian.Uint32(body))), 32), true
+		return appendJSONFloat(dst, float64(math.Float32frombits(binary.LittleEndian.Uint32(body))), 32, v.shortest), true
 	case 8, 9, 10: // decimal4/8/16: scale byte, then the unscaled value (little-endian)
 		size := 4 << (info - 8)
 		if !need(1 + size) {
 			return dst, false
 		}
+		// Spark prints variant decimals with stripTrailingZeros().toPlainString().
 		scale := int32(body[0])
+		if scale > 38 {
+			return dst, false
+		}
 		u := body[1 : 1+size]
+		var n *big.Int
 		switch size {
 		case 4:
-			return appendPlainDecimal(dst, int64(int32(binary.LittleEndian.Uint32(u))), scale), true
+			n = big.NewInt(int64(int32(binary.LittleEndian.Uint32(u))))
 		case 8:
-			return appendPlainDecimal(dst, int64(binary.LittleEndian.Uint64(u)), scale), true
+			n = big.NewInt(int64(binary.LittleEndian.Uint64(u)))
+		default:
+			var be [16]byte
+			for k := range be {
+				be[k] = u[15-k]
+			}
+			n = new(big.Int).SetBytes(be[:])
+			if be[0]&0x80 != 0 {
+				n.Sub(n, new(big.Int).Lsh(big.NewInt(1), 128))
+			}
 		}
-		var be [16]byte
-		for k := range be {
-			be[k] = u[15-k]
+		var q, r big.Int
+		ten := big.NewInt(10)
+		for scale > 0 && n.Sign() != 0 {
+			q.QuoRem(n, ten, &r)
+			if r.Sign() != 0 {
+				break
+			}
+			n.Set(&q)
+			scale--
 		}
-		n := new(big.Int).SetBytes(be[:])
-		if be[0]&0x80 != 0 {
-			n.Sub(n, new(big.Int).Lsh(big.NewInt(1), 128))
+		if n.Sign() == 0 {
+			scale = 0
 		}
 		return appendBigDecimal(dst, n, scale), true
 	case 11: // date: days since epoch
@@ -353,4 +379,15 @@ func appendJSONString(dst, s []byte) []byte {
 		k++
 	}
 	return append(dst, '"')
+}
+
+// appendJSONFloat prints a variant float/double: Java's toString digits, with
+// NaN and the infinities quoted as Spark's JSON writer does.
+func appendJSONFloat(dst []byte, x float64, bits int, shortest bool) []byte {
+	if x != x || math.IsInf(x, 0) {
+		dst = append(dst, '"')
+		dst = appendJavaFloat(dst, x, bits, shortest)
+		return append(dst, '"')
+	}
+	return appendJavaFloat(dst, x, bits, shortest)
 }
