@@ -2,8 +2,8 @@ package connect
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/sparkls/sparkls/connect/internal/pb"
 	"github.com/sparkls/sparkls/lsp/sqltext"
@@ -21,7 +21,7 @@ func (e *NotQueryError) Error() string {
 // statement that is not a query is refused with *NotQueryError before
 // anything is sent. Analysis errors come back as *SparkError with positions.
 func (c *Client) Schema(ctx context.Context, query string) ([]Column, error) {
-	plan, err := queryPlan(query)
+	plan, stmt, err := queryPlan(query)
 	if err != nil {
 		return nil, err
 	}
@@ -29,7 +29,7 @@ func (c *Client) Schema(ctx context.Context, query string) ([]Column, error) {
 		Schema: &pb.AnalyzePlanRequest_Schema{Plan: plan},
 	}})
 	if err != nil {
-		return nil, err
+		return nil, inStatement(err, stmt)
 	}
 	fields := resp.GetSchema().GetSchema().GetStruct().GetFields()
 	cols := make([]Column, len(fields))
@@ -54,7 +54,7 @@ const (
 // Explain returns the plan of a query as text without running it. Like
 // Schema, it refuses statements that are not queries.
 func (c *Client) Explain(ctx context.Context, query string, mode ExplainMode) (string, error) {
-	plan, err := queryPlan(query)
+	plan, stmt, err := queryPlan(query)
 	if err != nil {
 		return "", err
 	}
@@ -62,20 +62,32 @@ func (c *Client) Explain(ctx context.Context, query string, mode ExplainMode) (s
 		Explain: &pb.AnalyzePlanRequest_Explain{Plan: plan, ExplainMode: pb.AnalyzePlanRequest_Explain_ExplainMode(mode)},
 	}})
 	if err != nil {
-		return "", err
+		return "", inStatement(err, stmt)
 	}
 	return resp.GetExplain().GetExplainString(), nil
 }
 
-// queryPlan builds the plan of one query, refusing anything else.
-func queryPlan(query string) (*pb.Plan, error) {
+// inStatement maps a Spark error's positions onto the caller's text.
+func inStatement(err error, stmt sqltext.Statement) error {
+	var se *SparkError
+	if errors.As(err, &se) {
+		se.inText(stmt.Text)
+		se.shift(stmt.Start)
+		se.Statement = Span{Start: stmt.Start, End: stmt.End}
+	}
+	return err
+}
+
+// queryPlan builds the plan of one query, refusing anything else. It
+// returns the statement sent, to map error positions back.
+func queryPlan(query string) (*pb.Plan, sqltext.Statement, error) {
 	stmts := sqltext.SplitStatements(query)
 	if len(stmts) != 1 {
-		return nil, fmt.Errorf("analyze takes exactly one statement, got %d", len(stmts))
+		return nil, sqltext.Statement{}, fmt.Errorf("analyze takes exactly one statement, got %d", len(stmts))
 	}
-	text := strings.TrimSpace(stmts[0].Text)
-	if !sqltext.Classify(text).IsQuery() {
-		return nil, &NotQueryError{Statement: text}
+	s := stmts[0]
+	if !sqltext.Classify(s.Text).IsQuery() {
+		return nil, s, &NotQueryError{Statement: s.Text}
 	}
-	return &pb.Plan{OpType: &pb.Plan_Root{Root: &pb.Relation{RelType: &pb.Relation_Sql{Sql: &pb.SQL{Query: text}}}}}, nil
+	return &pb.Plan{OpType: &pb.Plan_Root{Root: &pb.Relation{RelType: &pb.Relation_Sql{Sql: &pb.SQL{Query: s.Text}}}}}, s, nil
 }

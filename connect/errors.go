@@ -26,8 +26,9 @@ type SparkError struct {
 	SQLState   string
 	Message    string
 	Parameters map[string]string
-	// Contexts are the places in the SQL text the error is about. Offsets are
-	// byte offsets into the text that was run (Statement mapping is done for you).
+	// Contexts are the places in the SQL text the error is about, as byte
+	// offsets into the text given to Run or Schema (Spark's code point
+	// indices and statement offsets are converted for you).
 	Contexts []QueryContext
 	// Statement is where the failing statement sits in the text that was run.
 	Statement Span
@@ -61,6 +62,21 @@ func (e *SparkError) Position() (QueryContext, bool) {
 // parsePos finds the "line L, pos P" (or "line L pos P") that Spark's parser
 // errors carry in their message when they have no query context.
 var parsePos = regexp.MustCompile(`line (\d+),? pos (\d+)`)
+
+// inText maps the server's positions onto stmt, the statement that failed:
+// Spark counts code points, not bytes. A parse error without a context gets
+// one from the line and column in its message.
+func (e *SparkError) inText(stmt string) {
+	kept := e.Contexts[:0]
+	for _, qc := range e.Contexts {
+		if start, stop, ok := contextSpan(stmt, qc); ok {
+			qc.Start, qc.Stop = start, stop
+			kept = append(kept, qc)
+		}
+	}
+	e.Contexts = kept
+	e.locate(stmt)
+}
 
 // locate gives a parse error without query contexts a position in stmt, from
 // the line and column in its message and the offending token it names.

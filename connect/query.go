@@ -98,7 +98,7 @@ func (c *Client) Run(ctx context.Context, text string, opt RunOptions) (*Result,
 		if err != nil {
 			var se *SparkError
 			if errors.As(err, &se) {
-				se.locate(s.Text)
+				se.inText(s.Text)
 				se.shift(s.Start)
 				se.Statement = Span{Start: s.Start, End: s.End}
 			}

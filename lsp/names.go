@@ -12,6 +12,11 @@ const (
 	// [Status] is its payload.
 	NotifyStatus = "sparkls/status"
 
+	// NotifyRunStarted (server → client) announces a sparkls.run as soon as
+	// it starts, before any answer: [RunStarted] is its payload, whose
+	// queryId sparkls.cancel takes.
+	NotifyRunStarted = "sparkls/runStarted"
+
 	// Commands (workspace/executeCommand), added by the features that run SQL.
 	CommandRun           = "sparkls.run"
 	CommandCancel        = "sparkls.cancel"

@@ -14,6 +14,7 @@ import (
 // The handler reads the document with snap.Document(uri), the settings with
 // snap.Settings and the Spark client with s.client(); none of these block.
 func (s *Server) routeTable() map[string]route {
+	diags := newDiagnostics(s) // diagnostics.go: checks documents after open and change
 	return map[string]route{
 		// lifecycle.go
 		protocol.MethodInitialize:  inline(request(s.initialize)),
@@ -21,9 +22,9 @@ func (s *Server) routeTable() map[string]route {
 		protocol.MethodShutdown:    inline(request(s.shutdown)),
 
 		// text_synchronization.go
-		protocol.MethodTextDocumentDidOpen:   notification(s.didOpen),
-		protocol.MethodTextDocumentDidChange: notification(s.didChange),
-		protocol.MethodTextDocumentDidClose:  notification(s.didClose),
+		protocol.MethodTextDocumentDidOpen:   notification(diags.afterOpen(s.didOpen)),
+		protocol.MethodTextDocumentDidChange: notification(diags.afterChange(s.didChange)),
+		protocol.MethodTextDocumentDidClose:  notification(diags.afterClose(s.didClose)),
 		protocol.MethodTextDocumentDidSave:   notification(s.didSave),
 
 		// workspace.go
@@ -31,6 +32,13 @@ func (s *Server) routeTable() map[string]route {
 
 		// completion.go
 		protocol.MethodTextDocumentCompletion: request(s.completion),
+
+		// command.go, run.go, code_lens.go: sparkls.run and the other commands
+		protocol.MethodWorkspaceExecuteCommand: request(s.executeCommand),
+		protocol.MethodWorkDoneProgressCancel:  notification(s.workDoneProgressCancel),
+		protocol.MethodTextDocumentCodeLens:    request(s.codeLens),
+		// hover_result.go until hover.go lands; its hover then calls s.resultHover first
+		protocol.MethodTextDocumentHover: request(s.hoverRunResult),
 	}
 }
 
@@ -42,6 +50,9 @@ func (s *Server) capabilities() protocol.ServerCapabilities {
 			Change:    protocol.TextDocumentSyncKindIncremental,
 			Save:      &protocol.SaveOptions{IncludeText: false},
 		},
-		CompletionProvider: &protocol.CompletionOptions{TriggerCharacters: []string{"."}},
+		CompletionProvider:     &protocol.CompletionOptions{TriggerCharacters: []string{"."}},
+		ExecuteCommandProvider: &protocol.ExecuteCommandOptions{Commands: Commands},
+		CodeLensProvider:       &protocol.CodeLensOptions{},
+		HoverProvider:          true,
 	}
 }

@@ -79,7 +79,8 @@ type Server struct {
 	inflightMu sync.Mutex
 	inflight   map[string]*inflight
 
-	spark spark
+	spark    spark
+	runState runState // run.go: runs in flight, their results and diagnostics
 }
 
 // inflight is a request being handled.
@@ -96,6 +97,7 @@ func NewServer(opts Options) *Server {
 		log:      opts.Logger,
 		getenv:   opts.Getenv,
 		inflight: map[string]*inflight{},
+		runState: runState{active: map[string]*activeRun{}, docs: map[protocol.DocumentURI]*docRuns{}},
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

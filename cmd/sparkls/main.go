@@ -35,7 +35,9 @@ const usage = `sparkls — a language server for Spark SQL over Spark Connect
 Usage:
   sparkls [serve [--stdio]]     language server on stdin/stdout (the default)
   sparkls query   [--remote R] [--limit N] [--format table|json|csv] SQL
+  sparkls run     [--remote R] [--cell N] [--format table|json|csv] FILE
   sparkls catalog [--remote R] [--columns] [PATTERN]
+  sparkls check   [--remote R] FILE...
   sparkls version [--remote R]
 
 A remote is sc://host[:port][/;token=...;use_ssl=true;x-header=value] or
@@ -60,6 +62,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdServe(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "query":
 		err = cmdQuery(ctx, args[1:], stdout, stderr)
+	case "run":
+		err = cmdRun(ctx, args[1:], stdout, stderr)
+	case "check":
+		return runCheck(ctx, args[1:], stdout, stderr)
 	case "catalog":
 		err = cmdCatalog(ctx, args[1:], stdout, stderr)
 	case "bench":

@@ -1,0 +1,113 @@
+package lsp
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/sparkls/sparkls/lsp/sqltext"
+)
+
+// Code lenses: "▶ Run" above every cell (every statement when the document
+// has no cell markers), "■ Cancel" while it runs, and the outcome of its
+// last run ("✓ 100 rows · 0.4 s", "✗ UNRESOLVED_COLUMN"). They are computed
+// from the snapshot and the run records, without I/O; runs ask the client to
+// refresh them (workspace/codeLens/refresh) when they start and end.
+
+// Lens titles.
+const (
+	lensRun    = "▶ Run"
+	lensCancel = "■ Cancel"
+)
+
+func (s *Server) codeLens(ctx context.Context, snap *Snapshot, p *protocol.CodeLensParams) ([]protocol.CodeLens, error) {
+	lenses := []protocol.CodeLens{}
+	doc, ok := snap.Document(p.TextDocument.URI)
+	if !ok {
+		return lenses, nil
+	}
+	rs := s.runs()
+	active := rs.running(doc.URI)
+	for _, c := range sqltext.SplitCells(doc.Text) {
+		at := doc.Position(c.Start)
+		line := c.End
+		if i := strings.IndexAny(doc.Text[c.Start:c.End], "\r\n"); i >= 0 {
+			line = c.Start + i
+		}
+		rng := doc.Range(c.Start, line)
+		lenses = append(lenses, protocol.CodeLens{Range: rng, Command: &protocol.Command{
+			Title: lensRun, Command: CommandRun,
+			Arguments: []any{RunArgs{URI: doc.URI, Range: protocol.Range{Start: at, End: at}}},
+		}})
+		if r := runningIn(active, doc, c); r != nil {
+			lenses = append(lenses, protocol.CodeLens{Range: rng, Command: &protocol.Command{
+				Title: lensCancel, Command: CommandCancel, Arguments: []any{CancelArgs{QueryID: r.id}},
+			}})
+			continue
+		}
+		// The cell's outcome is that of the statement that ran last.
+		var last runRecord
+		for _, st := range c.Statements {
+			if rec, ok := rs.outcome(doc, st); ok && rec.seq > last.seq {
+				last = rec
+			}
+		}
+		if last.seq > 0 {
+			// A label, not an action: clients show a lens with an empty
+			// command as text.
+			lenses = append(lenses, protocol.CodeLens{Range: rng, Command: &protocol.Command{Title: last.summary}})
+		}
+	}
+	return lenses, nil
+}
+
+// runningIn returns the run in flight that runs a statement of cell c.
+func runningIn(active []*activeRun, doc *Document, c sqltext.Cell) *activeRun {
+	for _, r := range active {
+		for _, rst := range r.stmts {
+			key := statementKey(rst.Text)
+			for _, st := range c.Statements {
+				if sameStatement(key, rst.Start, r.version, statementKey(st.Text), st.Start, doc.Version) {
+					return r
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// lensTitle sums up a run result in a few characters.
+func lensTitle(res *RunResult) string {
+	if e := res.Error; e != nil {
+		switch {
+		case e.ErrorClass == ClassCancelled:
+			return "✗ cancelled"
+		case e.ErrorClass != "":
+			return "✗ " + e.ErrorClass
+		}
+		return "✗ failed"
+	}
+	took := elapsedText(time.Duration(res.ElapsedMs) * time.Millisecond)
+	if len(res.Columns) == 0 {
+		return "✓ done · " + took
+	}
+	rows := runPlural(res.RowCount, "row")
+	if res.Truncated {
+		rows = fmt.Sprintf("%d+ rows", res.RowCount)
+	}
+	return "✓ " + rows + " · " + took
+}
+
+// elapsedText: 0.4 s, 12 s, 3 min 5 s.
+func elapsedText(d time.Duration) string {
+	switch {
+	case d < 10*time.Second:
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d.Seconds()))
+	}
+	return fmt.Sprintf("%d min %d s", int(d.Minutes()), int(d.Seconds())%60)
+}

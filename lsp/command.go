@@ -1,0 +1,271 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+
+	"github.com/sparkls/sparkls/connect"
+	"github.com/sparkls/sparkls/lsp/sqltext"
+)
+
+// workspace/executeCommand: the commands of names.go. sparkls.run is in
+// run.go; the small ones are here.
+
+// executeCommandParams keeps the arguments and the token raw (see
+// progressParams for why not protocol's types).
+type executeCommandParams struct {
+	Command       string            `json:"command"`
+	Arguments     []json.RawMessage `json:"arguments,omitempty"`
+	WorkDoneToken json.RawMessage   `json:"workDoneToken,omitempty"`
+}
+
+// CancelArgs is the argument of sparkls.cancel.
+type CancelArgs struct {
+	QueryID string `json:"queryId"`
+}
+
+// CancelResult answers sparkls.cancel and sparkls.cancelAll: the runs that
+// were in flight and are now over (interrupted on Spark).
+type CancelResult struct {
+	QueryIDs []string `json:"queryIds"`
+}
+
+// ExplainResult answers sparkls.explain.
+type ExplainResult struct {
+	Plan string `json:"plan"`
+}
+
+// ExplainArgs is the argument of sparkls.explain: RunArgs, and the plan's
+// detail (simple, extended, codegen, cost or formatted; extended when empty).
+type ExplainArgs struct {
+	RunArgs
+	Mode string `json:"mode,omitempty"`
+}
+
+// cancelWait bounds how long a cancel waits for its runs to answer; the
+// interrupt itself has a 5 s deadline in package connect.
+const cancelWait = 10 * time.Second
+
+func (s *Server) executeCommand(ctx context.Context, snap *Snapshot, p *executeCommandParams) (any, error) {
+	switch p.Command {
+	case CommandRun:
+		var a RunArgs
+		if err := commandArg(p, &a); err != nil {
+			return nil, err
+		}
+		return s.run(ctx, snap, a, p.WorkDoneToken)
+	case CommandExplain:
+		var a ExplainArgs
+		if err := commandArg(p, &a); err != nil {
+			return nil, err
+		}
+		return s.explain(ctx, snap, a)
+	case CommandCancel:
+		var a CancelArgs
+		if err := commandArg(p, &a); err != nil {
+			return nil, err
+		}
+		if a.QueryID == "" {
+			return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, CommandCancel+": the argument needs a queryId")
+		}
+		return s.cancelRuns(ctx, a.QueryID), nil
+	case CommandCancelAll:
+		return s.cancelRuns(ctx, ""), nil
+	case CommandRefreshSchema:
+		if err := s.onRefreshSchema(ctx); err != nil {
+			return nil, err
+		}
+		return nil, nil
+	}
+	return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, fmt.Sprintf("unknown command %q (sparkls has %s)", p.Command, strings.Join(Commands, ", ")))
+}
+
+// commandArg decodes the first argument of a command into v.
+func commandArg(p *executeCommandParams, v any) error {
+	if len(p.Arguments) == 0 {
+		return jsonrpc2.NewError(jsonrpc2.InvalidParams, p.Command+": missing argument")
+	}
+	if err := json.Unmarshal(p.Arguments[0], v); err != nil {
+		return jsonrpc2.NewError(jsonrpc2.InvalidParams, p.Command+": bad argument: "+err.Error())
+	}
+	if a, ok := v.(interface{ uri() protocol.DocumentURI }); ok && a.uri() == "" {
+		return jsonrpc2.NewError(jsonrpc2.InvalidParams, p.Command+": the argument needs a uri")
+	}
+	return nil
+}
+
+func (a RunArgs) uri() protocol.DocumentURI { return a.URI }
+
+// cancelRuns cancels the run queryID, or every run when queryID is empty
+// (and then interrupts everything the session runs, including operations
+// sparkls no longer tracks). It answers once the runs have answered,
+// which is after Spark acknowledged the interrupt, or after cancelWait.
+func (s *Server) cancelRuns(ctx context.Context, queryID string) *CancelResult {
+	rs := s.runs()
+	var runs []*activeRun
+	if queryID == "" {
+		runs = rs.running("")
+	} else if r, ok := rs.lookup(queryID); ok {
+		runs = append(runs, r)
+	}
+	res := &CancelResult{QueryIDs: []string{}}
+	for _, r := range runs {
+		r.cancel()
+		res.QueryIDs = append(res.QueryIDs, r.id)
+	}
+	if queryID == "" {
+		if c, ok := s.client(); ok {
+			ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			if err := c.InterruptAll(ictx); err != nil {
+				s.log.Warn("interrupting every operation of the session failed", "err", err)
+			}
+			cancel()
+		}
+	}
+	deadline := time.NewTimer(cancelWait)
+	defer deadline.Stop()
+	for _, r := range runs {
+		select {
+		case <-r.done:
+		case <-deadline.C:
+			s.log.Warn("a cancelled run did not end in time", "queryId", r.id)
+			return res
+		case <-ctx.Done():
+			return res
+		}
+	}
+	s.log.Info("runs cancelled", "queryIds", res.QueryIDs)
+	return res
+}
+
+type workDoneProgressCancelParams struct {
+	Token json.RawMessage `json:"token"`
+}
+
+// workDoneProgressCancel: the user pressed cancel on a run's progress.
+func (s *Server) workDoneProgressCancel(ctx context.Context, p *workDoneProgressCancelParams) error {
+	key, ok := idKey(p.Token)
+	if !ok {
+		return errors.New("window/workDoneProgress/cancel without a token")
+	}
+	if r, ok := s.runs().byToken(key); ok {
+		s.log.Info("run cancelled from its progress", "queryId", r.id)
+		r.cancel()
+	}
+	return nil
+}
+
+// onRefreshSchema is sparkls.refreshSchema: the hook for the schema cache
+// (package schema) to reload the catalog. Until that lands it only logs.
+func (s *Server) onRefreshSchema(ctx context.Context) error {
+	s.log.Info("schema refresh requested; no schema cache yet")
+	return nil
+}
+
+// explainModes are the modes sparkls.explain takes.
+var explainModes = map[string]connect.ExplainMode{
+	"":          connect.ExplainExtended,
+	"simple":    connect.ExplainSimple,
+	"extended":  connect.ExplainExtended,
+	"codegen":   connect.ExplainCodegen,
+	"cost":      connect.ExplainCost,
+	"formatted": connect.ExplainFormatted,
+}
+
+// explain returns the plan of one statement without running it: a query
+// through AnalyzePlan, anything else as EXPLAIN <statement>, which Spark
+// plans but does not execute.
+func (s *Server) explain(ctx context.Context, snap *Snapshot, a ExplainArgs) (*ExplainResult, error) {
+	fail := func(format string, args ...any) error {
+		return jsonrpc2.NewError(codeRequestFailed, CommandExplain+": "+fmt.Sprintf(format, args...))
+	}
+	mode, ok := explainModes[strings.ToLower(a.Mode)]
+	if !ok {
+		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, fmt.Sprintf("%s: unknown mode %q (simple, extended, codegen, cost or formatted)", CommandExplain, a.Mode))
+	}
+	doc, ok := snap.Document(a.URI)
+	if !ok {
+		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, fmt.Sprintf("%s: %s is not open", CommandExplain, a.URI))
+	}
+	start, end := doc.Span(a.Range)
+	var stmt string
+	if start < end {
+		stmts := sqltext.SplitStatements(doc.Text[start:end])
+		if len(stmts) != 1 {
+			return nil, fail("select one statement (the selection holds %d)", len(stmts))
+		}
+		stmt = stmts[0].Text
+	} else {
+		st, ok := statementAt(doc.Text, start)
+		if !ok {
+			return nil, fail("no SQL statement at line %d", a.Range.Start.Line+1)
+		}
+		stmt = st.Text
+	}
+	client, ok := s.client()
+	if !ok {
+		return nil, fail("not connected to Spark (%s)", s.sparkStatus().State)
+	}
+	if sqltext.Classify(stmt).IsQuery() {
+		plan, err := client.Explain(ctx, stmt, mode)
+		if err != nil {
+			return nil, explainError(err)
+		}
+		return &ExplainResult{Plan: plan}, nil
+	}
+	text := stmt
+	if !startsWithKeyword(stmt, "EXPLAIN") {
+		text = "EXPLAIN " + explainKeyword(mode) + stmt
+	}
+	res, err := client.Run(ctx, text, connect.RunOptions{Limits: connect.Limits{Rows: 1, Bytes: 16 << 20, CellBytes: 16 << 20}})
+	if err != nil {
+		return nil, explainError(err)
+	}
+	var b strings.Builder
+	for _, row := range res.Rows {
+		for _, c := range row {
+			b.WriteString(c.Text)
+		}
+	}
+	return &ExplainResult{Plan: b.String()}, nil
+}
+
+func explainError(err error) error {
+	if errors.Is(err, connect.ErrCanceled) {
+		return err // RequestCancelled
+	}
+	return jsonrpc2.NewError(codeRequestFailed, CommandExplain+": "+err.Error())
+}
+
+// explainKeyword is the EXPLAIN option of a mode ("" for simple).
+func explainKeyword(m connect.ExplainMode) string {
+	switch m {
+	case connect.ExplainExtended:
+		return "EXTENDED "
+	case connect.ExplainCodegen:
+		return "CODEGEN "
+	case connect.ExplainCost:
+		return "COST "
+	case connect.ExplainFormatted:
+		return "FORMATTED "
+	}
+	return ""
+}
+
+// startsWithKeyword tells whether the first significant token of stmt is kw.
+func startsWithKeyword(stmt, kw string) bool {
+	for _, t := range sqltext.Lex(stmt) {
+		if t.Kind == sqltext.Comment || t.Kind == sqltext.Hint {
+			continue
+		}
+		return t.IsKeyword(kw)
+	}
+	return false
+}

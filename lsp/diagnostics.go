@@ -1,0 +1,491 @@
+package lsp
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/sparkls/sparkls/connect"
+	"github.com/sparkls/sparkls/lsp/sqltext"
+)
+
+// Diagnostics: after an open or an edit (debounced), each query of the
+// document is analysed by Spark without running it and the errors are
+// published where Spark points; local syntax problems (unclosed quotes,
+// comments, parentheses) are found without Spark. Check is the same logic
+// for `sparkls check`, so the editor and the CLI report the same problems.
+//
+// Only queries are ever sent: Spark executes DDL, DML and SET inside a SQL
+// relation even when only asked to analyse it. Statements are analysed in
+// the session's current namespace, whatever USE statements the document
+// holds (sparkls does not run them for diagnostics).
+
+// Sources of a [Problem], shown by editors next to the message.
+const (
+	SourceSpark = "spark"   // Spark's analysis of a query
+	SourceLocal = "sparkls" // found in the text, without Spark
+)
+
+const (
+	// diagnosticsDelay is how long a document must stay unchanged before it
+	// is checked: typing does not send a request per keystroke.
+	diagnosticsDelay = 300 * time.Millisecond
+	// maxAnalyzed bounds the statements one check of a document version
+	// sends to Spark, one at a time. Results are cached per statement, so a
+	// document with more queries is covered over the next edits.
+	maxAnalyzed = 200
+	// maxPublished bounds the diagnostics of one document sent to the editor.
+	maxPublished = 1000
+	// connectionPoll is how often the server looks for a new Spark
+	// connection, to re-check the open documents with it.
+	connectionPoll = 250 * time.Millisecond
+)
+
+// Problem is one error found in a SQL text by [Check].
+type Problem struct {
+	Start, End int // byte span of the text the problem is about
+	Line, Col  int // 1-based position of Start; Col counts characters
+	Source     string
+	Code       string // Spark's error class (UNRESOLVED_COLUMN.WITH_SUGGESTION, ...); empty for local problems
+	Message    string
+}
+
+// Check returns the problems of text: local syntax problems, and, with a
+// client, Spark's analysis of every query (statements that are not queries
+// are never sent). It analyses statements one by one, each with the
+// client's call timeout. err is why Spark's analysis is incomplete (the
+// server could not be reached, ...): the problems found are still returned.
+func Check(ctx context.Context, client *connect.Client, text string) ([]Problem, error) {
+	ck := checker{client: client}
+	res := ck.check(ctx, text)
+	return res.problems, res.err
+}
+
+// verdict is Spark's analysis of one statement, in terms of its text.
+type verdict struct {
+	failed     bool
+	class, msg string
+	start, end int // byte span in the statement's text
+}
+
+// checker checks one text. The zero value checks without Spark and without
+// limit.
+type checker struct {
+	client *connect.Client // nil: local checks only
+	// namespace returns the session's current namespace, the other half of
+	// the cache key; nil for none (no cache).
+	namespace func(context.Context) (string, error)
+	cache     map[string]verdict // by namespace + "\x00" + statement text
+	limit     int                // most statements sent to Spark; 0 for no limit
+}
+
+type checkResult struct {
+	problems []Problem
+	verdicts map[string]verdict // every verdict this check used: the next cache
+	analyzed int                // statements sent to Spark
+	skipped  int                // queries not analysed because of the limit
+	err      error              // the first failure to analyse (not a Spark error)
+}
+
+func (ck *checker) check(ctx context.Context, text string) checkResult {
+	res := checkResult{verdicts: map[string]verdict{}}
+	stmts := sqltext.SplitStatements(text)
+	problems, broken := localProblems(text, stmts)
+
+	client := ck.client
+	ns, nsKnown := "", ck.namespace == nil
+	for i, st := range stmts {
+		// A statement with a syntax problem is not sent: Spark would only
+		// report the same problem, less precisely.
+		if client == nil || broken[i] || !sqltext.Classify(st.Text).IsQuery() {
+			continue
+		}
+		if !nsKnown {
+			var err error
+			if ns, err = ck.namespace(ctx); err != nil {
+				res.err, client = err, nil // without the key the cache is useless; so is a server that fails this
+				continue
+			}
+			nsKnown = true
+		}
+		key := ns + "\x00" + st.Text // a copy: the cache does not keep the document's text alive
+		v, ok := res.verdicts[key]
+		if !ok {
+			v, ok = ck.cache[key]
+		}
+		if !ok {
+			if ck.limit > 0 && res.analyzed >= ck.limit {
+				res.skipped++
+				continue
+			}
+			res.analyzed++
+			var err error
+			if v, err = analyze(ctx, client, st.Text); err != nil {
+				if ctx.Err() != nil {
+					res.err = ctx.Err()
+					return res
+				}
+				if res.err == nil {
+					res.err = err
+				}
+				if connect.IsTransport(err) {
+					client = nil // every further call would fail the same way, each after a timeout
+				}
+				continue
+			}
+		}
+		res.verdicts[key] = v
+		if v.failed {
+			problems = append(problems, Problem{Start: st.Start + v.start, End: st.Start + v.end, Source: SourceSpark, Code: v.class, Message: v.msg})
+		}
+	}
+	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Start < problems[j].Start })
+	if len(problems) > 0 {
+		lines := newLineIndex(text)
+		for i := range problems {
+			p := &problems[i]
+			pos := lines.position(text, p.Start)
+			p.Line = int(pos.Line) + 1
+			p.Col = utf8.RuneCountInString(text[lines[pos.Line]:p.Start]) + 1
+		}
+	}
+	res.problems = problems
+	return res
+}
+
+// analyze asks Spark to analyse one query. A Spark error about the query is
+// a failed verdict; any other error (transport, a lost session) is returned.
+func analyze(ctx context.Context, client *connect.Client, stmt string) (verdict, error) {
+	_, err := client.Schema(ctx, stmt)
+	var se *connect.SparkError
+	switch {
+	case err == nil:
+		return verdict{}, nil
+	case !errors.As(err, &se) || strings.HasPrefix(se.ErrorClass, "INVALID_HANDLE"):
+		// INVALID_HANDLE is about the session (the client starts a new one
+		// on the next call), not about the query.
+		return verdict{}, err
+	}
+	v := verdict{failed: true, class: se.ErrorClass, msg: sparkMessage(se)}
+	ok := false
+	if qc, has := se.Position(); has {
+		v.start, v.end, ok = contextSpan(stmt, qc)
+	}
+	if !ok {
+		v.start, v.end = firstLine(stmt)
+	}
+	return v, nil
+}
+
+// sparkMessage is the first line of a Spark error's message, without what
+// the diagnostic shows elsewhere (the error class) or not at all: SQLSTATE,
+// the position, generic hints on the next lines and the plan.
+func sparkMessage(se *connect.SparkError) string {
+	msg := strings.TrimSpace(se.Message)
+	if i := strings.Index(msg, " SQLSTATE: "); i >= 0 {
+		msg = msg[:i]
+	}
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	msg = strings.TrimPrefix(msg, "["+se.ErrorClass+"]")
+	msg = strings.Join(strings.Fields(msg), " ")
+	if msg == "" {
+		return se.Error()
+	}
+	return msg
+}
+
+// contextSpan is a Spark query context as a span of stmt, if it lies within
+// it (connect already maps Spark's code point indices to bytes).
+func contextSpan(stmt string, qc connect.QueryContext) (start, end int, ok bool) {
+	if qc.Start < 0 || qc.Stop < qc.Start || qc.Stop > len(stmt) {
+		return 0, 0, false
+	}
+	return qc.Start, qc.Stop, true
+}
+
+// firstLine is where an error without a position is shown: from the
+// statement's first word (past leading comments) to the end of its line.
+func firstLine(stmt string) (start, end int) {
+	for _, t := range sqltext.Lex(stmt) {
+		if t.Kind != sqltext.Comment && t.Kind != sqltext.Hint {
+			start = t.Start
+			break
+		}
+	}
+	end = len(stmt)
+	if i := strings.IndexAny(stmt[start:], "\r\n"); i >= 0 {
+		end = start + i
+	}
+	end = start + len(strings.TrimRight(stmt[start:end], " \t\f\v"))
+	return start, end
+}
+
+// localProblems finds what is wrong in the text without Spark: unclosed
+// strings, quoted identifiers and comments, and parentheses that do not
+// pair up within a statement. broken[i] tells whether statement i has any.
+//
+// Each statement is lexed on its own, which keeps the tokens of a large
+// document from being held all at once. An unclosed token runs to the end
+// of the text, so it is in the last statement or in the comments after it.
+func localProblems(text string, stmts []sqltext.Statement) (problems []Problem, broken []bool) {
+	broken = make([]bool, len(stmts))
+	unclosed := func(base int, toks []sqltext.Token) bool {
+		ps := sqltext.Problems(toks)
+		for _, p := range ps {
+			// Underline the token without the line breaks it ran over.
+			start := base + p.Start
+			end := start + len(strings.TrimRight(text[start:base+p.End], " \t\n\r\f\v"))
+			problems = append(problems, Problem{Start: start, End: max(end, start+1), Source: SourceLocal, Message: p.Message})
+		}
+		return len(ps) > 0
+	}
+	for i, st := range stmts {
+		toks := sqltext.Lex(st.Text)
+		broken[i] = unclosed(st.Start, toks)
+		var open []int // offsets of the unclosed '('
+		for _, tok := range toks {
+			switch {
+			case tok.Is("("):
+				open = append(open, st.Start+tok.Start)
+			case tok.Is(")") && len(open) > 0:
+				open = open[:len(open)-1]
+			case tok.Is(")"):
+				problems = append(problems, Problem{Start: st.Start + tok.Start, End: st.Start + tok.End, Source: SourceLocal, Message: "unmatched ')'"})
+				broken[i] = true
+			}
+		}
+		for _, off := range open {
+			problems = append(problems, Problem{Start: off, End: off + 1, Source: SourceLocal, Message: "unclosed '('"})
+			broken[i] = true
+		}
+	}
+	tail := 0
+	if len(stmts) > 0 {
+		tail = stmts[len(stmts)-1].End
+	}
+	unclosed(tail, sqltext.Lex(text[tail:]))
+	return problems, broken
+}
+
+// ---------------------------------------------------------------------------
+// The server side: when to check, and publishing.
+
+// diagnostics checks the open documents of one server. Each document has at
+// most one check at a time: a newer edit (or close) cancels the check of the
+// older version, wherever it is (waiting out the delay or talking to Spark).
+type diagnostics struct {
+	s     *Server
+	delay time.Duration
+	watch sync.Once
+
+	// mu guards docs and is held while publishing, so that a superseded
+	// check never publishes over a newer one or over a close.
+	mu   sync.Mutex
+	docs map[protocol.DocumentURI]*docCheck
+}
+
+type docCheck struct {
+	gen    uint64 // the newest check scheduled
+	cancel context.CancelFunc
+	// The verdicts of the last check, valid for that client only; the
+	// map is replaced, never changed.
+	client *connect.Client
+	cache  map[string]verdict
+}
+
+func newDiagnostics(s *Server) *diagnostics {
+	return &diagnostics{s: s, delay: diagnosticsDelay, docs: map[protocol.DocumentURI]*docCheck{}}
+}
+
+// after runs a document notification handler, then (if it succeeded)
+// then with the document's URI.
+func after[P any](h func(context.Context, *P) error, uri func(*P) protocol.DocumentURI, then func(protocol.DocumentURI)) func(context.Context, *P) error {
+	return func(ctx context.Context, p *P) error {
+		if err := h(ctx, p); err != nil {
+			return err
+		}
+		then(uri(p))
+		return nil
+	}
+}
+
+// afterOpen, afterChange and afterClose wrap the text synchronization
+// handlers in the route table.
+func (d *diagnostics) afterOpen(h func(context.Context, *protocol.DidOpenTextDocumentParams) error) func(context.Context, *protocol.DidOpenTextDocumentParams) error {
+	return after(h, func(p *protocol.DidOpenTextDocumentParams) protocol.DocumentURI { return p.TextDocument.URI }, d.changed)
+}
+
+func (d *diagnostics) afterChange(h func(context.Context, *didChangeParams) error) func(context.Context, *didChangeParams) error {
+	return after(h, func(p *didChangeParams) protocol.DocumentURI { return p.TextDocument.URI }, d.changed)
+}
+
+func (d *diagnostics) afterClose(h func(context.Context, *protocol.DidCloseTextDocumentParams) error) func(context.Context, *protocol.DidCloseTextDocumentParams) error {
+	return after(h, func(p *protocol.DidCloseTextDocumentParams) protocol.DocumentURI { return p.TextDocument.URI }, d.closed)
+}
+
+// changed schedules a check of the document's new version after the delay.
+func (d *diagnostics) changed(uri protocol.DocumentURI) {
+	d.watch.Do(func() { d.s.goBackground(d.watchConnection) })
+	d.schedule(uri, d.delay)
+}
+
+// closed cancels the document's check and clears its diagnostics.
+func (d *diagnostics) closed(uri protocol.DocumentURI) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if dc := d.docs[uri]; dc != nil {
+		dc.cancel()
+		delete(d.docs, uri)
+	}
+	d.s.notify(protocol.MethodTextDocumentPublishDiagnostics, protocol.PublishDiagnosticsParams{URI: uri, Diagnostics: []protocol.Diagnostic{}})
+}
+
+// schedule cancels the document's current check and starts a new one of
+// its current version.
+func (d *diagnostics) schedule(uri protocol.DocumentURI, delay time.Duration) {
+	doc, ok := d.s.docs.load()[uri]
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithCancel(d.s.ctx)
+	d.mu.Lock()
+	dc := d.docs[uri]
+	if dc == nil {
+		dc = &docCheck{}
+		d.docs[uri] = dc
+	} else {
+		dc.cancel()
+	}
+	dc.gen++
+	dc.cancel = cancel
+	gen := dc.gen
+	d.mu.Unlock()
+	d.s.goBackground(func() {
+		defer cancel()
+		d.run(ctx, dc, gen, doc, delay)
+	})
+}
+
+// run waits out the delay, checks doc and publishes, unless superseded.
+func (d *diagnostics) run(ctx context.Context, dc *docCheck, gen uint64, doc *Document, delay time.Duration) {
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+	client, _ := d.s.client()
+	ck := checker{client: client, limit: maxAnalyzed}
+	if client != nil {
+		ck.namespace = func(ctx context.Context) (string, error) {
+			catalog, db, err := client.CurrentDatabase(ctx)
+			return catalog + "." + db, err
+		}
+		d.mu.Lock()
+		if dc.client == client {
+			ck.cache = dc.cache
+		}
+		d.mu.Unlock()
+	}
+	start := time.Now()
+	res := ck.check(ctx, doc.Text)
+	log := d.s.log.With("uri", string(doc.URI), "version", doc.Version)
+
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if ctx.Err() != nil || dc.gen != gen || d.docs[doc.URI] != dc {
+		// Superseded: keep what Spark answered so far for the next check.
+		// Cache maps are never changed once stored: a check may be reading
+		// this one.
+		if client != nil && dc.client == client && len(res.verdicts) > 0 {
+			merged := maps.Clone(dc.cache)
+			maps.Copy(merged, res.verdicts)
+			dc.cache = merged
+		}
+		return
+	}
+	dc.client, dc.cache = client, res.verdicts
+	switch {
+	case res.err != nil && connect.IsTransport(res.err):
+		// Not the document's fault: the status notification says why.
+		log.Info("diagnostics: Spark did not answer; showing the local problems only", "err", res.err)
+	case res.err != nil:
+		log.Warn("diagnostics: a statement could not be analysed", "err", res.err)
+	}
+	if res.skipped > 0 {
+		log.Info("diagnostics: analysis limit reached; the other queries are checked after the next edits", "analyzed", res.analyzed, "skipped", res.skipped)
+	}
+	log.Debug("diagnostics", "problems", len(res.problems), "analyzed", res.analyzed, "took", time.Since(start))
+	if d.s.state.Load() == stateShutdown {
+		return
+	}
+	d.publish(doc, res.problems)
+}
+
+// publish sends the document's diagnostics; d.mu is held.
+func (d *diagnostics) publish(doc *Document, problems []Problem) {
+	if len(problems) > maxPublished {
+		problems = problems[:maxPublished]
+	}
+	diags := make([]protocol.Diagnostic, 0, len(problems))
+	for _, p := range problems {
+		dg := protocol.Diagnostic{
+			Range:    doc.Range(p.Start, p.End),
+			Severity: protocol.DiagnosticSeverityError,
+			Source:   p.Source,
+			Message:  p.Message,
+		}
+		if p.Code != "" {
+			dg.Code = p.Code
+		}
+		diags = append(diags, dg)
+	}
+	diags = d.s.withRunDiagnostics(doc, diags) // a failed run's error stays until the text changes
+	d.s.notify(protocol.MethodTextDocumentPublishDiagnostics, protocol.PublishDiagnosticsParams{
+		URI: doc.URI, Version: uint32(max(doc.Version, 0)), Diagnostics: diags,
+	})
+}
+
+// watchConnection re-checks the open documents whenever a new Spark
+// connection comes up: what was checked offline (or against another
+// server) is checked again. It polls an atomic pointer; the connection
+// code has no hook to call.
+func (d *diagnostics) watchConnection() {
+	last, _ := d.s.client()
+	t := time.NewTicker(connectionPoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-d.s.ctx.Done():
+			return
+		case <-t.C:
+		}
+		c, ok := d.s.client()
+		if !ok || c == last {
+			last = c
+			continue
+		}
+		last = c
+		d.mu.Lock()
+		uris := make([]protocol.DocumentURI, 0, len(d.docs))
+		for uri := range d.docs {
+			uris = append(uris, uri)
+		}
+		d.mu.Unlock()
+		for _, uri := range uris {
+			d.schedule(uri, 0)
+		}
+	}
+}

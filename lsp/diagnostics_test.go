@@ -1,0 +1,643 @@
+package lsp
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.lsp.dev/protocol"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/sparkls/sparkls/connect"
+	"github.com/sparkls/sparkls/connect/connecttest"
+	"github.com/sparkls/sparkls/lsp/sqltext"
+)
+
+// -update rewrites the want sections of fixtures. It is defined only if no
+// other test file of the package did, so that fixtures of several features
+// share one flag.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the want sections of testdata fixtures")
+	}
+}
+
+func updating() bool {
+	f := flag.Lookup("update")
+	if f == nil {
+		return false
+	}
+	b, _ := f.Value.(flag.Getter).Get().(bool)
+	return b
+}
+
+const fakeRemote = "sc://127.0.0.1:15002"
+
+// TestDiagnostics runs one scenario per testdata/diagnostics/*.txt file, end
+// to end: an editor talks to the server over a pipe, the server talks to the
+// fake Spark Connect server. A fixture is in txtar form: a comment saying
+// what it is about, then sections.
+//
+//	spark    how the fake answers, one rule a line (without it: no Spark):
+//	           error FRAGMENT CLASS MESSAGE        a query holding FRAGMENT fails there
+//	           error-nopos FRAGMENT CLASS MESSAGE  ... without a position
+//	           down                                every call fails UNAVAILABLE
+//	         other queries succeed. FRAGMENT is a word or a Go-quoted string.
+//	open     the editor opens the document with this text (version 1)
+//	change   the editor replaces the text (next version), right away
+//	wait     wait for the diagnostics of the current version
+//	close    the editor closes the document
+//	connect  the connection to Spark comes up only now (else before open)
+//	want     the transcript: diagnostics published, then what Spark was
+//	         asked to analyse and to execute; go test -update rewrites it
+func TestDiagnostics(t *testing.T) {
+	files, err := filepath.Glob("testdata/diagnostics/*.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no fixtures")
+	}
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) {
+			t.Parallel()
+			checkDiagnostics(t, f)
+		})
+	}
+}
+
+// checkDiagnostics is the only code that drives the diagnostics of a
+// fixture: it plays its steps and compares the transcript with want.
+func checkDiagnostics(t *testing.T, path string) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ar := parseDiagArchive(data)
+	rules, online := ar.file("spark")
+	var fake *connecttest.Server
+	release := make(chan struct{})
+	to := testOptions{}
+	if online {
+		fake = connecttest.New(t)
+		down := fakeRules(t, fake, rules)
+		to.opts.Dial = func(ctx context.Context, r connect.Remote, _ func(string)) (*connect.Client, error) {
+			select {
+			case <-release:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			c, err := connect.Dial(ctx, r, connect.Options{Dialer: fake.Dialer(), CallTimeout: 5 * time.Second})
+			if err == nil && down {
+				fake.FailNext(1<<20, status.Error(codes.Unavailable, "connection refused"))
+			}
+			return c, err
+		}
+	}
+	c := startServer(t, to)
+	c.initialize(map[string]any{"sparkls": map[string]any{"remote": fakeRemote}}, false)
+	connected := func() {
+		close(release)
+		c.waitNote(NotifyStatus, func(p json.RawMessage) bool { return strings.Contains(string(p), `"connected"`) })
+	}
+	if _, later := ar.file("connect"); online && !later {
+		connected()
+	}
+
+	const uri = "file:///work/q.sql"
+	var b strings.Builder
+	texts := map[int32]string{}
+	version, closed, seen := int32(0), false, 0
+	for _, sec := range ar.sections {
+		switch sec.name {
+		case "spark", "want":
+		case "open":
+			version, closed = 1, false
+			texts[version] = sec.data
+			c.open(uri, sec.data)
+		case "change":
+			version++
+			texts[version] = sec.data
+			c.notify(protocol.MethodTextDocumentDidChange, map[string]any{
+				"textDocument":   map[string]any{"uri": uri, "version": version},
+				"contentChanges": []map[string]any{{"text": sec.data}},
+			})
+		case "close":
+			closed = true
+			c.notify(protocol.MethodTextDocumentDidClose, map[string]any{"textDocument": map[string]any{"uri": uri}})
+		case "connect":
+			connected()
+		case "wait":
+			want := uint32(version)
+			if closed {
+				want = 0
+			}
+			var got []protocol.PublishDiagnosticsParams
+			seen, got = c.waitPublished(seen, protocol.DocumentURI(uri), want)
+			for _, p := range got {
+				renderPublished(&b, p, texts[int32(p.Version)])
+			}
+		default:
+			t.Fatalf("%s: unknown section %q", path, sec.name)
+		}
+	}
+	if online {
+		b.WriteString("analyzed:")
+		writeList(&b, fake.Analyzed())
+		b.WriteString("executed:")
+		var executed []string
+		for _, s := range fake.Executed() {
+			if s != "SHOW CURRENT NAMESPACE" { // the cache key, read before analysing
+				executed = append(executed, s)
+			}
+		}
+		writeList(&b, executed)
+	}
+	if strings.Contains(c.log.String(), "panic") {
+		t.Errorf("the server panicked:\n%s", c.log.String())
+	}
+	got := b.String()
+	want, _ := ar.file("want")
+	if got == want {
+		return
+	}
+	if updating() {
+		ar.set("want", got)
+		if err := os.WriteFile(path, ar.format(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Errorf("%s: got:\n%s\nwant:\n%s", path, got, want)
+}
+
+// fakeRules makes the fake answer as the spark section says; it reports
+// whether Spark is to be down.
+func fakeRules(t *testing.T, fake *connecttest.Server, rules string) (down bool) {
+	type rule struct {
+		fragment, class, msg string
+		nopos                bool
+	}
+	var rs []rule
+	for _, line := range strings.Split(rules, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		verb, rest, _ := strings.Cut(line, " ")
+		switch verb {
+		case "down":
+			down = true
+			continue
+		case "error", "error-nopos":
+		default:
+			t.Fatalf("spark rule %q: want error, error-nopos or down", line)
+		}
+		var r rule
+		r.nopos = verb == "error-nopos"
+		if strings.HasPrefix(rest, `"`) {
+			q, err := strconv.QuotedPrefix(rest)
+			if err != nil {
+				t.Fatalf("spark rule %q: %v", line, err)
+			}
+			r.fragment, _ = strconv.Unquote(q)
+			rest = strings.TrimSpace(rest[len(q):])
+		} else {
+			r.fragment, rest, _ = strings.Cut(rest, " ")
+		}
+		r.class, r.msg, _ = strings.Cut(rest, " ")
+		rs = append(rs, r)
+	}
+	fake.HandleSQL(func(stmt string) (connecttest.Result, error) {
+		for _, r := range rs {
+			i := strings.Index(stmt, r.fragment)
+			switch {
+			case i < 0:
+			case r.nopos:
+				return connecttest.Result{}, connecttest.SparkErr(r.class, "42000", r.msg, -1, -1)
+			default:
+				return connecttest.Result{}, connecttest.SparkErr(r.class, "42000", r.msg, i, i+len(r.fragment)-1)
+			}
+		}
+		if sqltext.Classify(stmt).IsQuery() {
+			return connecttest.Rows("x int", []any{1}), nil
+		}
+		return connecttest.Result{}, connecttest.ErrNotHandled
+	})
+	return down
+}
+
+// waitPublished waits for a publishDiagnostics of uri at version among the
+// notifications after the first seen ones, and returns all those for uri up
+// to it.
+func (c *testClient) waitPublished(seen int, uri protocol.DocumentURI, version uint32) (int, []protocol.PublishDiagnosticsParams) {
+	c.t.Helper()
+	deadline := time.After(testTimeout)
+	for {
+		c.mu.Lock()
+		var got []protocol.PublishDiagnosticsParams
+		for i := seen; i < len(c.notes); i++ {
+			n := c.notes[i]
+			if n.Method != protocol.MethodTextDocumentPublishDiagnostics {
+				continue
+			}
+			var p protocol.PublishDiagnosticsParams
+			if err := json.Unmarshal(n.Params, &p); err != nil {
+				c.t.Errorf("publishDiagnostics: %v: %s", err, n.Params)
+			}
+			if p.URI != uri {
+				continue
+			}
+			got = append(got, p)
+			if p.Version == version {
+				c.mu.Unlock()
+				return i + 1, got
+			}
+		}
+		changed := c.changed
+		c.mu.Unlock()
+		select {
+		case <-changed:
+		case <-deadline:
+			c.t.Fatalf("no diagnostics for %s version %d within %v; got %s", uri, version, testTimeout, c.noteSummary())
+		}
+	}
+}
+
+// renderPublished writes one publishDiagnostics readably: each range as
+// LSP numbers it (0-based line:UTF-16 column) and the text it covers.
+func renderPublished(b *strings.Builder, p protocol.PublishDiagnosticsParams, text string) {
+	if p.Version == 0 {
+		fmt.Fprintf(b, "published without version:")
+	} else {
+		fmt.Fprintf(b, "published v%d:", p.Version)
+	}
+	if len(p.Diagnostics) == 0 {
+		b.WriteString(" nothing\n")
+		return
+	}
+	b.WriteString("\n")
+	doc := newDocument("", "sql", 0, text)
+	for _, d := range p.Diagnostics {
+		r := d.Range
+		start, end := doc.Span(r)
+		sev := "error"
+		if d.Severity != protocol.DiagnosticSeverityError {
+			sev = fmt.Sprintf("severity %v", d.Severity)
+		}
+		code := ""
+		if d.Code != nil {
+			code = fmt.Sprintf(" %v", d.Code)
+		}
+		fmt.Fprintf(b, "  %d:%d-%d:%d %q %s %s%s: %s\n", r.Start.Line, r.Start.Character, r.End.Line, r.End.Character,
+			text[start:end], sev, d.Source, code, d.Message)
+	}
+}
+
+func writeList(b *strings.Builder, list []string) {
+	if len(list) == 0 {
+		b.WriteString(" nothing\n")
+		return
+	}
+	b.WriteString("\n")
+	for _, s := range list {
+		fmt.Fprintf(b, "  %q\n", s)
+	}
+}
+
+// diagArchive is a txtar archive whose sections may repeat (steps).
+type diagArchive struct {
+	comment  string
+	sections []diagSection
+}
+
+type diagSection struct{ name, data string }
+
+func parseDiagArchive(data []byte) *diagArchive {
+	ar := &diagArchive{}
+	cur := (*diagSection)(nil)
+	var buf strings.Builder
+	flush := func() {
+		if cur == nil {
+			ar.comment = buf.String()
+		} else {
+			cur.data = buf.String()
+			ar.sections = append(ar.sections, *cur)
+		}
+		buf.Reset()
+	}
+	for _, line := range strings.SplitAfter(string(data), "\n") {
+		if name, ok := diagMarker(line); ok {
+			flush()
+			cur = &diagSection{name: name}
+			continue
+		}
+		buf.WriteString(line)
+	}
+	flush()
+	return ar
+}
+
+func diagMarker(line string) (string, bool) {
+	line = strings.TrimRight(line, "\r\n")
+	if !strings.HasPrefix(line, "-- ") || !strings.HasSuffix(line, " --") || len(line) < 7 {
+		return "", false
+	}
+	return strings.TrimSpace(line[3 : len(line)-3]), true
+}
+
+func (ar *diagArchive) file(name string) (string, bool) {
+	for _, s := range ar.sections {
+		if s.name == name {
+			return s.data, true
+		}
+	}
+	return "", false
+}
+
+func (ar *diagArchive) set(name, data string) {
+	for i, s := range ar.sections {
+		if s.name == name {
+			ar.sections[i].data = data
+			return
+		}
+	}
+	ar.sections = append(ar.sections, diagSection{name, data})
+}
+
+func (ar *diagArchive) format() []byte {
+	var b bytes.Buffer
+	b.WriteString(ar.comment)
+	for _, s := range ar.sections {
+		fmt.Fprintf(&b, "-- %s --\n%s", s.name, s.data)
+	}
+	return b.Bytes()
+}
+
+// ---------------------------------------------------------------------------
+
+// An edit while Spark is still analysing the older version cancels that
+// analysis: the older version is never published, and the newer one does
+// not wait for it.
+func TestDiagnosticsEditCancelsInFlightCheck(t *testing.T) {
+	fake := connecttest.New(t)
+	started, unblock := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	t.Cleanup(func() { close(unblock) })
+	fake.HandleSQL(func(stmt string) (connecttest.Result, error) {
+		if strings.Contains(stmt, "slow") {
+			once.Do(func() { close(started) })
+			<-unblock
+		}
+		if sqltext.Classify(stmt).IsQuery() {
+			return connecttest.Rows("x int"), nil
+		}
+		return connecttest.Result{}, connecttest.ErrNotHandled
+	})
+	c := startServer(t, testOptions{realDial: true, opts: Options{Connect: connect.Options{Dialer: fake.Dialer()}}})
+	c.initialize(map[string]any{"sparkls": map[string]any{"remote": fakeRemote}}, false)
+	c.waitNote(NotifyStatus, func(p json.RawMessage) bool { return strings.Contains(string(p), `"connected"`) })
+
+	const uri = "file:///work/slow.sql"
+	c.open(uri, "SELECT slow FROM t")
+	select {
+	case <-started:
+	case <-time.After(testTimeout):
+		t.Fatal("the first version was never analysed")
+	}
+	c.notify(protocol.MethodTextDocumentDidChange, map[string]any{
+		"textDocument":   map[string]any{"uri": uri, "version": 2},
+		"contentChanges": []map[string]any{{"text": "SELECT fast FROM t"}},
+	})
+	_, got := c.waitPublished(0, uri, 2)
+	if len(got) != 1 {
+		t.Errorf("published %+v; want only version 2", got)
+	}
+	if a := fake.Analyzed(); len(a) != 2 || a[1] != "SELECT fast FROM t" {
+		t.Errorf("analyzed %q", a)
+	}
+}
+
+// The diagnostics of a document are cleared when it closes, even while its
+// check is waiting.
+func TestDiagnosticsClearedOnCloseWhilePending(t *testing.T) {
+	c := startServer(t, testOptions{})
+	c.initialize(nil, false)
+	const uri = "file:///work/a.sql"
+	c.open(uri, "SELECT 'unclosed")
+	c.notify(protocol.MethodTextDocumentDidClose, map[string]any{"textDocument": map[string]any{"uri": uri}})
+	_, got := c.waitPublished(0, uri, 0)
+	if len(got) != 1 || len(got[0].Diagnostics) != 0 {
+		t.Errorf("published %+v; want one empty set", got)
+	}
+	// Nothing is published for the closed document afterwards.
+	<-time.After(2 * diagnosticsDelay)
+	c.mu.Lock()
+	n := 0
+	for _, m := range c.notes {
+		if m.Method == protocol.MethodTextDocumentPublishDiagnostics {
+			n++
+		}
+	}
+	c.mu.Unlock()
+	if n != 1 {
+		t.Errorf("%d publishDiagnostics; want 1:\n%s", n, c.noteSummary())
+	}
+}
+
+// fakeClient dials the fake server.
+func fakeClient(t *testing.T, fake *connecttest.Server) *connect.Client {
+	t.Helper()
+	r, err := connect.ParseRemote(fakeRemote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := connect.Dial(t.Context(), r, connect.Options{Dialer: fake.Dialer()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// A check sends at most limit statements; the next check (of a later
+// version) reuses the verdicts and analyses the rest. Repeated statements
+// are analysed once.
+func TestCheckLimitAndCache(t *testing.T) {
+	fake := connecttest.New(t)
+	fake.HandleSQL(func(stmt string) (connecttest.Result, error) {
+		if i := strings.Index(stmt, "bad"); i >= 0 {
+			return connecttest.Result{}, connecttest.SparkErr("UNRESOLVED_COLUMN.WITHOUT_SUGGESTION", "42703", "no bad", i, i+2)
+		}
+		return connecttest.Rows("x int"), nil
+	})
+	client := fakeClient(t, fake)
+	var b strings.Builder
+	for i := range 10 {
+		fmt.Fprintf(&b, "SELECT %d;\nSELECT bad;\n", i)
+	}
+	text := b.String()
+	nsCalls := 0
+	ck := checker{client: client, limit: 4, namespace: func(context.Context) (string, error) { nsCalls++; return "spark_catalog.default", nil }}
+	res := ck.check(t.Context(), text)
+	if res.analyzed != 4 || res.skipped != 7 || len(fake.Analyzed()) != 4 || res.err != nil {
+		t.Fatalf("first check: analyzed %d skipped %d err %v; server saw %q", res.analyzed, res.skipped, res.err, fake.Analyzed())
+	}
+	if len(res.problems) != 10 { // every "SELECT bad" is the same statement
+		t.Errorf("first check: %d problems, want 10", len(res.problems))
+	}
+	ck.cache = res.verdicts
+	res = ck.check(t.Context(), text)
+	if res.analyzed != 4 || res.skipped != 3 || len(res.problems) != 10 {
+		t.Errorf("second check: analyzed %d skipped %d problems %d", res.analyzed, res.skipped, len(res.problems))
+	}
+	ck.cache = res.verdicts
+	if res = ck.check(t.Context(), text); res.analyzed != 3 || res.skipped != 0 {
+		t.Errorf("third check: analyzed %d skipped %d", res.analyzed, res.skipped)
+	}
+	ck.cache = res.verdicts
+	res = ck.check(t.Context(), text)
+	if res.analyzed != 0 || res.skipped != 0 || len(fake.Analyzed()) != 11 {
+		t.Errorf("last check: analyzed %d skipped %d; server saw %d", res.analyzed, res.skipped, len(fake.Analyzed()))
+	}
+	if nsCalls != 4 {
+		t.Errorf("namespace read %d times, want once per check", nsCalls)
+	}
+	// Another namespace is another key.
+	ck.namespace = func(context.Context) (string, error) { return "spark_catalog.sales", nil }
+	if res = ck.check(t.Context(), text); res.analyzed != 4 {
+		t.Errorf("other namespace: analyzed %d, want 4", res.analyzed)
+	}
+}
+
+// With the server unreachable, Check keeps the local problems, reports the
+// transport error once, and stops asking.
+func TestCheckServerDown(t *testing.T) {
+	fake := connecttest.New(t)
+	client := fakeClient(t, fake)
+	before := fake.Calls("AnalyzePlan")
+	fake.FailNext(1<<20, status.Error(codes.Unauthenticated, "no"))
+	problems, err := Check(t.Context(), client, "SELECT 1;\nSELECT 2;\nSELECT (3;")
+	if !connect.IsTransport(err) {
+		t.Errorf("err = %v, want a transport error", err)
+	}
+	if len(problems) != 1 || problems[0].Source != SourceLocal {
+		t.Errorf("problems = %+v", problems)
+	}
+	if n := fake.Calls("AnalyzePlan") - before; n != 1 {
+		t.Errorf("%d AnalyzePlan calls, want 1", n)
+	}
+}
+
+// Check's positions: byte spans, 1-based line and column in characters.
+func TestCheckLocalPositions(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want []string // "line:col start-end message"
+	}{
+		{"SELECT 1", nil},
+		{"SELECT (1", []string{"1:8 7-8 unclosed '('"}},
+		{"SELECT 1)", []string{"1:9 8-9 unmatched ')'"}},
+		{"SELECT (1));\nSELECT ((2)", []string{"1:11 10-11 unmatched ')'", "2:8 20-21 unclosed '('"}},
+		{"SELECT 'é😀', (1", []string{"1:14 17-18 unclosed '('"}},
+		{"SELECT 1;\r\n  SELECT 'x", []string{"2:10 20-22 unclosed string"}},
+		{"SELECT `x", []string{"1:8 7-9 unclosed quoted identifier"}},
+		{"SELECT 1 /* c", []string{"1:10 9-13 unclosed comment"}},
+		{"SELECT ')' AS `(`, \"(\" -- (\n", nil},
+		{"SELECT (1; SELECT 2)", []string{"1:8 7-8 unclosed '('", "1:20 19-20 unmatched ')'"}},
+	} {
+		problems, err := Check(t.Context(), nil, tc.text)
+		if err != nil {
+			t.Errorf("Check(%q): %v", tc.text, err)
+		}
+		var got []string
+		for _, p := range problems {
+			if p.Source != SourceLocal || p.Code != "" {
+				t.Errorf("Check(%q): %+v is not local", tc.text, p)
+			}
+			got = append(got, fmt.Sprintf("%d:%d %d-%d %s", p.Line, p.Col, p.Start, p.End, p.Message))
+		}
+		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("Check(%q) =\n  %q\nwant\n  %q", tc.text, got, tc.want)
+		}
+	}
+}
+
+func TestSparkMessage(t *testing.T) {
+	for _, tc := range []struct{ class, msg, want string }{
+		{"UNRESOLVED_COLUMN.WITH_SUGGESTION",
+			"[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column `x` cannot be resolved. Did you mean one of the following? [`y`]. SQLSTATE: 42703; line 1 pos 7;\n'Project ['x]\n+- OneRowRelation\n",
+			"A column `x` cannot be resolved. Did you mean one of the following? [`y`]."},
+		{"TABLE_OR_VIEW_NOT_FOUND",
+			"[TABLE_OR_VIEW_NOT_FOUND] The table or view `t` cannot be found.\nIf you did not qualify the name, verify current_schema(). SQLSTATE: 42P01; line 1 pos 14;\n'Project [*]\n",
+			"The table or view `t` cannot be found."},
+		{"PARSE_SYNTAX_ERROR",
+			"\n[PARSE_SYNTAX_ERROR] Syntax error at or near end of input. SQLSTATE: 42601 (line 1, pos 9)\n\n== SQL ==\nSELECT (1\n---------^^^\n",
+			"Syntax error at or near end of input."},
+		{"", "something broke\nat line 2", "something broke"},
+		{"X", "[X]", "[X]"},
+	} {
+		got := sparkMessage(&connect.SparkError{ErrorClass: tc.class, Message: tc.msg})
+		if got != tc.want {
+			t.Errorf("sparkMessage(%q)\n got %q\nwant %q", tc.msg, got, tc.want)
+		}
+	}
+}
+
+func TestFirstLine(t *testing.T) {
+	for _, tc := range []struct{ stmt, want string }{
+		{"SELECT a, b", "SELECT a, b"},
+		{"SELECT a,  \n  b", "SELECT a,"},
+		{"-- why\n/* more */ SELECT a\r\nFROM t", "SELECT a"},
+	} {
+		s, e := firstLine(tc.stmt)
+		if got := tc.stmt[s:e]; got != tc.want {
+			t.Errorf("firstLine(%q) = %q, want %q", tc.stmt, got, tc.want)
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Against the real Spark Connect server (SPARKLS_IT_REMOTE).
+
+// Spark's analysis through the whole server: a misspelled column after
+// multi-byte characters is underlined exactly, in UTF-16 columns.
+func TestITDiagnostics(t *testing.T) {
+	remote := os.Getenv("SPARKLS_IT_REMOTE")
+	if remote == "" {
+		t.Skip("SPARKLS_IT_REMOTE not set")
+	}
+	c := startServer(t, testOptions{realDial: true})
+	c.initialize(map[string]any{"sparkls": map[string]any{"remote": remote}}, false)
+	c.waitNote(NotifyStatus, func(p json.RawMessage) bool { return strings.Contains(string(p), `"connected"`) })
+
+	const uri = "file:///work/it.sql"
+	text := "CREATE TEMPORARY VIEW never_created AS SELECT 1;\nSELECT '😀é', order_idd\nFROM sales.orders;\nSELECT order_id FROM sales.orders;\n"
+	c.open(uri, text)
+	_, got := c.waitPublished(0, uri, 1)
+	var b strings.Builder
+	renderPublished(&b, got[len(got)-1], text)
+	want := "published v1:\n  1:14-1:23 \"order_idd\" error spark UNRESOLVED_COLUMN.WITH_SUGGESTION: "
+	if !strings.HasPrefix(b.String(), want) || strings.Count(b.String(), "\n") != 2 {
+		t.Errorf("got\n%s\nwant one diagnostic starting\n%s", b.String(), want)
+	}
+	// The CREATE was never sent: the view does not exist.
+	cl, ok := c.srv.client()
+	if !ok {
+		t.Fatal("not connected")
+	}
+	if _, err := cl.Schema(t.Context(), "SELECT * FROM never_created"); err == nil {
+		t.Errorf("the CREATE TEMPORARY VIEW statement was run")
+	}
+	c.exit(true)
+}

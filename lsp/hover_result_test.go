@@ -1,0 +1,56 @@
+package lsp
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/sparkls/sparkls/connect"
+)
+
+func TestMarkdownCells(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain":                     "plain",
+		"a|b":                       `a\|b`,
+		"order_id":                  "order_id",
+		"_x_ *y* `z` [l](u) <b> #1": `\_x\_ \*y\* \` + "`" + `z\` + "`" + ` \[l\](u) \<b\> \#1`,
+		"two\nlines\r\nhere\tok":    "two↵lines↵here ok",
+		`back\slash`:                `back\\slash`,
+		strings.Repeat("é", 100):    strings.Repeat("é", mdCellRunes-1) + "…",
+	} {
+		if got := mdCell(in); got != want {
+			t.Errorf("mdCell(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestResultMarkdown(t *testing.T) {
+	s := func(v string) *string { return &v }
+	res := &RunResult{
+		Columns:   []connect.Column{{Name: "id", Type: "bigint"}, {Name: "name", Type: "string"}},
+		Rows:      [][]*string{{s("1"), nil}, {s("2"), s("x|y")}},
+		RowCount:  2,
+		Truncated: true,
+		ElapsedMs: 1234,
+	}
+	want := "| id | name |\n| --: | --- |\n| *bigint* | *string* |\n| 1 | *NULL* |\n| 2 | x\\|y |\n\n_first 2 rows, more not fetched · 1.2 s_\n"
+	if got := resultMarkdown(res); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+
+	// However large the preview, the rendering stays bounded.
+	big := &RunResult{Columns: []connect.Column{{Name: "v", Type: "string"}}}
+	for i := range 100000 {
+		big.Rows = append(big.Rows, []*string{s(fmt.Sprint(strings.Repeat("x", 70), i))})
+	}
+	big.RowCount = len(big.Rows)
+	md := resultMarkdown(big)
+	if len(md) > mdMaxBytes+1024 || !strings.Contains(md, "100000 rows (") {
+		t.Errorf("%d bytes, footer %q", len(md), md[strings.LastIndexByte(md[:len(md)-1], '\n'):])
+	}
+
+	bad := &RunResult{Error: &RunError{Message: "boom ``` fence", ErrorClass: "PARSE_SYNTAX_ERROR", SQLState: "42601"}}
+	if got, want := resultMarkdown(bad), "**✗ PARSE_SYNTAX_ERROR (SQLSTATE 42601)**\n\n````\nboom ``` fence\n````\n"; got != want {
+		t.Errorf("error: got %q want %q", got, want)
+	}
+}

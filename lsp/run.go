@@ -1,0 +1,852 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+
+	"github.com/sparkls/sparkls/connect"
+	"github.com/sparkls/sparkls/lsp/sqltext"
+)
+
+// Running SQL from the editor (sparkls.run): what to run, running it on the
+// one shared Spark session with a bounded preview, progress, cancellation,
+// and what a run leaves behind: the code lens status (code_lens.go), the
+// hover preview (hover_result.go) and the diagnostics of a failed statement.
+// command.go decodes the commands; this file does the work.
+
+// RunArgs is the one argument of sparkls.run and sparkls.explain. A
+// non-empty Range runs exactly the selected text (all its statements, in
+// order); an empty one runs the cell, or without cell markers the
+// statement, that contains its start.
+type RunArgs struct {
+	URI   protocol.DocumentURI `json:"uri"`
+	Range protocol.Range       `json:"range"`
+}
+
+// RunResult answers sparkls.run: the preview of the statement that ran last
+// or, when one failed, that statement and its error. Rows and types follow
+// package connect (values as CAST(x AS STRING), types as typeof(), SQL NULL
+// as JSON null), bounded by the preview.rows and preview.bytes settings.
+type RunResult struct {
+	QueryID   string           `json:"queryId"`
+	Statement string           `json:"statement"`
+	Range     protocol.Range   `json:"range"` // of Statement
+	Columns   []connect.Column `json:"columns"`
+	Rows      [][]*string      `json:"rows"`
+	RowCount  int              `json:"rowCount"`
+	Truncated bool             `json:"truncated"`
+	ElapsedMs int64            `json:"elapsedMs"` // the whole run
+	Markdown  string           `json:"markdown"`  // for clients without a custom view
+	Error     *RunError        `json:"error"`
+}
+
+// RunError is why a run stopped. ErrorClass and SQLState are Spark's, or
+// the ones below; both are empty when Spark could not be reached (Message
+// then says what to check).
+type RunError struct {
+	Message    string          `json:"message"`
+	ErrorClass string          `json:"errorClass"`
+	SQLState   string          `json:"sqlState"`
+	Range      *protocol.Range `json:"range"` // where Spark points, when it does
+}
+
+// Error classes sparkls reports itself.
+const (
+	// ClassReadOnly: the readOnly setting refused a statement; nothing was sent.
+	ClassReadOnly = "SPARKLS_READ_ONLY"
+	// ClassCancelled is Spark's own class for an interrupted operation.
+	ClassCancelled = "OPERATION_CANCELED"
+)
+
+// RunStarted is the payload of sparkls/runStarted: a run's id (for
+// sparkls.cancel) and what it runs, sent before the run answers.
+type RunStarted struct {
+	QueryID string               `json:"queryId"`
+	URI     protocol.DocumentURI `json:"uri"`
+	Range   protocol.Range       `json:"range"`
+}
+
+// runTarget is what one sparkls.run runs: statements of one document
+// version, with offsets in it.
+type runTarget struct {
+	start, end int
+	stmts      []sqltext.Statement
+}
+
+// runTargetAt chooses the statements a run of [start, end) of text means:
+// the selected ones, or those of the cell at start.
+func runTargetAt(text string, start, end int) (runTarget, error) {
+	if start < end {
+		stmts := sqltext.SplitStatements(text[start:end])
+		if len(stmts) == 0 {
+			return runTarget{}, errors.New("the selection holds no SQL statement")
+		}
+		for i := range stmts {
+			stmts[i].Start += start
+			stmts[i].End += start
+		}
+		return runTarget{start: stmts[0].Start, end: stmts[len(stmts)-1].End, stmts: stmts}, nil
+	}
+	cells := sqltext.SplitCells(text)
+	i := pickSpan(text, start, len(cells), func(i int) (int, int) { return cells[i].Start, cells[i].End })
+	if i < 0 {
+		return runTarget{}, fmt.Errorf("no SQL statement at line %d", 1+strings.Count(text[:start], "\n"))
+	}
+	return runTarget{start: cells[i].Start, end: cells[i].End, stmts: cells[i].Statements}, nil
+}
+
+// statementAt is the statement a cursor at off means (for explain).
+func statementAt(text string, off int) (sqltext.Statement, bool) {
+	stmts := sqltext.SplitStatements(text)
+	i := pickSpan(text, off, len(stmts), func(i int) (int, int) { return stmts[i].Start, stmts[i].End })
+	if i < 0 {
+		return sqltext.Statement{}, false
+	}
+	return stmts[i], true
+}
+
+// pickSpan chooses among n ordered spans the one a cursor at off means: the
+// one containing it (both ends included); else one ending earlier on the
+// same line (the cursor is after its ';'); else the next one, if only
+// blanks and comments come before it (a cell marker line, a blank line or
+// a comment above a statement). -1 if none.
+func pickSpan(text string, off, n int, span func(int) (start, end int)) int {
+	for i := range n {
+		if s, e := span(i); s <= off && off <= e {
+			return i
+		}
+	}
+	for i := n - 1; i >= 0; i-- {
+		if _, e := span(i); e < off {
+			if !strings.ContainsAny(text[e:off], "\r\n") {
+				return i
+			}
+			break
+		}
+	}
+	for i := range n {
+		if s, _ := span(i); s > off {
+			for _, t := range sqltext.Lex(text[off:s]) {
+				if t.Kind != sqltext.Comment {
+					return -1
+				}
+			}
+			return i
+		}
+	}
+	return -1
+}
+
+// allowedReadOnly tells whether the readOnly setting lets stmt run: what
+// sqltext.IsReadOnly accepts (queries, SHOW, DESCRIBE, EXPLAIN, SET that
+// only prints) and the other session statements (USE, SET k=v, RESET,
+// DECLARE and DROP TEMPORARY VARIABLE), which change no data and no catalog.
+// ADD JAR/FILE/ARCHIVE is refused: it ships code to the cluster.
+func allowedReadOnly(stmt string) bool {
+	if sqltext.IsReadOnly(stmt) {
+		return true
+	}
+	if sqltext.Classify(stmt) != sqltext.Session {
+		return false
+	}
+	for _, t := range sqltext.Lex(stmt) {
+		switch {
+		case t.Kind == sqltext.Comment || t.Kind == sqltext.Hint || t.Is("("):
+			continue
+		case t.IsKeyword("ADD"):
+			return false
+		}
+		return true
+	}
+	return false
+}
+
+// run runs args on the shared Spark session (see RunArgs). token is the
+// client's workDoneToken, if any. Spark's verdict, refusals and
+// cancellations are results; a closed document, nothing to run or no
+// connection are errors.
+func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token json.RawMessage) (*RunResult, error) {
+	doc, ok := snap.Document(args.URI)
+	if !ok {
+		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, fmt.Sprintf("%s: %s is not open", CommandRun, args.URI))
+	}
+	start, end := doc.Span(args.Range)
+	target, err := runTargetAt(doc.Text, start, end)
+	if err != nil {
+		return nil, jsonrpc2.NewError(codeRequestFailed, CommandRun+": "+err.Error())
+	}
+	rs := s.runs()
+	id := uuid.NewString()
+	if snap.Settings.ReadOnly {
+		for _, st := range target.stmts {
+			if !allowedReadOnly(st.Text) {
+				s.log.Info("run refused: readOnly", "queryId", id, "uri", doc.URI)
+				return s.finishRun(doc, id, st, nil, refusal(st.Text), 0, nil), nil
+			}
+		}
+	}
+	client, ok := s.client()
+	if !ok {
+		st := s.sparkStatus()
+		why := st.State
+		if st.Message != "" {
+			why += ": " + st.Message
+		}
+		return nil, jsonrpc2.NewError(codeRequestFailed, fmt.Sprintf("%s: not connected to Spark (%s)", CommandRun, why))
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	run := &activeRun{id: id, uri: doc.URI, version: doc.Version, stmts: target.stmts, cancel: cancel, done: make(chan struct{})}
+	cleared := rs.begin(run)
+	defer rs.end(run)
+	s.notify(NotifyRunStarted, RunStarted{QueryID: id, URI: doc.URI, Range: doc.Range(target.start, target.end)})
+	s.log.Info("run started", "queryId", id, "uri", doc.URI, "statements", len(target.stmts))
+	prog := s.beginProgress(ctx, token, id, len(target.stmts))
+	rs.setToken(run, prog.key())
+	if cleared {
+		s.publishRunDiagnostics(doc.URI) // a statement that runs again loses its old error
+	}
+	s.refreshCodeLenses()
+
+	settings := snap.Settings
+	opts := connect.RunOptions{
+		Limits:     connect.Limits{Rows: settings.Preview.Rows, Bytes: settings.Preview.Bytes},
+		Tags:       []string{"sparkls-run-" + id},
+		OnProgress: prog.spark,
+	}
+	began := time.Now()
+	var (
+		last   *connect.Result
+		failed error
+		stmt   sqltext.Statement
+		sent   []string
+	)
+	for i, st := range target.stmts {
+		prog.statement(i)
+		stmt = st
+		sent = append(sent, st.Text)
+		r, err := client.Run(ctx, st.Text, opts)
+		if err != nil {
+			failed = err
+			break
+		}
+		last = r
+		if i < len(target.stmts)-1 {
+			rs.record(doc, st, recordOf(resultOf(doc, id, st, r, nil, r.Elapsed)))
+		}
+	}
+	elapsed := time.Since(began)
+	var runErr *RunError
+	if failed != nil {
+		runErr = runErrorOf(failed, doc, stmt)
+		last = nil
+	}
+	res := s.finishRun(doc, id, stmt, last, runErr, elapsed, failed)
+	prog.end(lensTitle(res))
+	s.log.Info("run ended", "queryId", id, "elapsed", elapsed.Round(time.Millisecond), "rows", res.RowCount, "err", failed)
+
+	var changed []string
+	for _, t := range sent {
+		if sqltext.Classify(t).ChangesCatalog() {
+			changed = append(changed, t)
+		}
+	}
+	if len(changed) > 0 {
+		s.onCatalogChanged(changed)
+	}
+	return res, nil
+}
+
+// finishRun builds the result of a run whose last statement was st, and
+// records it for the lens, the hover and the diagnostics.
+func (s *Server) finishRun(doc *Document, id string, st sqltext.Statement, r *connect.Result, re *RunError, elapsed time.Duration, cause error) *RunResult {
+	res := resultOf(doc, id, st, r, re, elapsed)
+	rs := s.runs()
+	rs.record(doc, st, recordOf(res))
+	rs.forgetClosed(s.docs.load())
+	if re != nil && diagnosed(re, cause) {
+		rng := res.Range
+		if re.Range != nil {
+			rng = *re.Range
+		}
+		source := SourceSpark
+		if re.ErrorClass == ClassReadOnly {
+			source = SourceLocal
+		}
+		rs.addDiagnostic(doc, st, protocol.Diagnostic{
+			Range:    rng,
+			Severity: protocol.DiagnosticSeverityError,
+			Code:     re.ErrorClass,
+			Source:   source,
+			Message:  diagnosticMessage(re, cause),
+		})
+		s.publishRunDiagnostics(doc.URI)
+	}
+	s.refreshCodeLenses()
+	return res
+}
+
+// resultOf is the wire form of statement st's preview r, or of its error re.
+func resultOf(doc *Document, id string, st sqltext.Statement, r *connect.Result, re *RunError, elapsed time.Duration) *RunResult {
+	res := &RunResult{
+		QueryID:   id,
+		Statement: st.Text,
+		Range:     doc.Range(st.Start, st.End),
+		Columns:   []connect.Column{},
+		Rows:      [][]*string{},
+		ElapsedMs: elapsed.Milliseconds(),
+		Error:     re,
+	}
+	if r != nil {
+		if r.Columns != nil {
+			res.Columns = r.Columns
+		}
+		res.Rows = make([][]*string, len(r.Rows))
+		for i, row := range r.Rows {
+			res.Rows[i] = make([]*string, len(row))
+			for j := range row {
+				if !row[j].Null {
+					res.Rows[i][j] = &row[j].Text
+				}
+			}
+		}
+		res.RowCount, res.Truncated = len(r.Rows), r.Truncated
+	}
+	res.Markdown = resultMarkdown(res)
+	return res
+}
+
+// recordOf is what a result leaves for the lens and the hover.
+func recordOf(res *RunResult) runRecord {
+	return runRecord{summary: lensTitle(res), markdown: res.Markdown}
+}
+
+// diagnosed tells whether a run error is about the statement (Spark's
+// verdict, a readOnly refusal) rather than about getting it run
+// (cancelled, Spark unreachable); only the former marks the text.
+func diagnosed(re *RunError, cause error) bool {
+	if re.ErrorClass == ClassReadOnly {
+		return true
+	}
+	var se *connect.SparkError
+	return errors.As(cause, &se) && re.ErrorClass != ClassCancelled
+}
+
+// refusal is the error of a statement the readOnly setting refuses.
+func refusal(stmt string) *RunError {
+	return &RunError{
+		Message: fmt.Sprintf("not run: the readOnly setting is on and this %s statement may change data or the catalog; "+
+			"nothing was sent to Spark (queries, SHOW, DESCRIBE, EXPLAIN, USE and SET still run)", refusedKind(stmt)),
+		ErrorClass: ClassReadOnly,
+	}
+}
+
+func refusedKind(stmt string) string {
+	switch k := sqltext.Classify(stmt); k {
+	case sqltext.Unknown:
+		return "unrecognised"
+	case sqltext.Session:
+		return "ADD"
+	default:
+		return k.String()
+	}
+}
+
+// runErrorOf turns a run's error into its wire form, positions mapped
+// from the statement text st ran as onto the document.
+func runErrorOf(err error, doc *Document, st sqltext.Statement) *RunError {
+	var se *connect.SparkError
+	var te *connect.TransportError
+	switch {
+	case errors.Is(err, connect.ErrCanceled):
+		return &RunError{Message: "cancelled: the query was interrupted on the Spark server", ErrorClass: ClassCancelled, SQLState: "HY008"}
+	case errors.As(err, &se):
+		re := &RunError{Message: se.Message, ErrorClass: se.ErrorClass, SQLState: se.SQLState}
+		// Byte offsets into the text Run was given: the statement.
+		if qc, ok := se.Position(); ok && 0 <= qc.Start && qc.Start <= qc.Stop && qc.Stop <= len(st.Text) {
+			r := doc.Range(st.Start+qc.Start, st.Start+qc.Stop)
+			re.Range = &r
+		}
+		return re
+	case errors.As(err, &te):
+		return &RunError{Message: "Spark is unreachable or the connection broke: " + te.Error()}
+	}
+	return &RunError{Message: err.Error()}
+}
+
+// diagnosticMessage is the one-line message of a run error's diagnostic,
+// worded like the analysis diagnostics of diagnostics.go.
+func diagnosticMessage(re *RunError, cause error) string {
+	var se *connect.SparkError
+	if errors.As(cause, &se) {
+		return sparkMessage(se)
+	}
+	return re.Message
+}
+
+// onCatalogChanged is called after a run that may have created, dropped or
+// altered catalog objects (temporary views and functions too), with those
+// statements. It is the hook for the schema cache (package schema) to
+// refresh; until that lands it only logs.
+func (s *Server) onCatalogChanged(stmts []string) {
+	s.log.Info("a run changed the catalog; the schema cache should refresh", "statements", len(stmts))
+}
+
+// refreshCodeLenses asks the client to ask for code lenses again (a run
+// started or ended), where it supports that. It never waits.
+func (s *Server) refreshCodeLenses() {
+	ws := s.clientCaps.Workspace
+	if ws == nil || ws.CodeLens == nil || !ws.CodeLens.RefreshSupport {
+		return
+	}
+	s.goBackground(func() {
+		ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+		defer cancel()
+		if err := s.conn.call(ctx, protocol.MethodCodeLensRefresh, nil, nil); err != nil {
+			s.log.Debug("workspace/codeLens/refresh failed", "err", err)
+		}
+	})
+}
+
+// ---------------------------------------------------------------------------
+// Work-done progress.
+
+// progressParams is $/progress with a raw token: protocol.ProgressToken
+// marshals to {} when held by value.
+type progressParams struct {
+	Token json.RawMessage `json:"token"`
+	Value any             `json:"value"`
+}
+
+// runProgress reports one run as work-done progress. The zero value (no
+// token: the client supports none) reports nothing.
+type runProgress struct {
+	s     *Server
+	token json.RawMessage
+	n     int
+
+	mu   sync.Mutex
+	i    int       // the statement running
+	pct  uint32    // never decreases
+	last time.Time // of the last Spark progress report sent
+}
+
+// progressEvery throttles Spark's progress updates to the client.
+const progressEvery = 250 * time.Millisecond
+
+// beginProgress starts reporting on the client's token, or on one the
+// server creates where the client supports that.
+func (s *Server) beginProgress(ctx context.Context, token json.RawMessage, id string, n int) *runProgress {
+	p := &runProgress{s: s, n: n}
+	if len(token) == 0 || string(token) == "null" {
+		if w := s.clientCaps.Window; w == nil || !w.WorkDoneProgress {
+			return p
+		}
+		token, _ = json.Marshal("sparkls-run-" + id)
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := s.conn.call(cctx, protocol.MethodWorkDoneProgressCreate, progressParams{Token: token}, nil)
+		cancel()
+		if err != nil {
+			s.log.Debug("window/workDoneProgress/create failed; running without progress", "err", err)
+			return p
+		}
+	}
+	p.token = token
+	p.send(protocol.WorkDoneProgressBegin{
+		Kind: protocol.WorkDoneProgressKindBegin, Title: "Spark: running", Cancellable: true,
+		Message: "queryId=" + id,
+	})
+	return p
+}
+
+// key identifies the token for window/workDoneProgress/cancel.
+func (p *runProgress) key() string {
+	k, _ := idKey(p.token)
+	return k
+}
+
+func (p *runProgress) send(v any) {
+	if p.token != nil {
+		p.s.notify(protocol.MethodProgress, progressParams{Token: p.token, Value: v})
+	}
+}
+
+// statement reports that statement i (0-based) starts.
+func (p *runProgress) statement(i int) {
+	p.mu.Lock()
+	p.i = i
+	pct := p.raise(float64(i) / float64(p.n))
+	p.mu.Unlock()
+	p.send(protocol.WorkDoneProgressReport{
+		Kind: protocol.WorkDoneProgressKindReport, Cancellable: true, Percentage: pct,
+		Message: fmt.Sprintf("statement %d of %d", i+1, p.n),
+	})
+}
+
+// spark reports Spark's execution progress of the running statement.
+func (p *runProgress) spark(pr connect.Progress) {
+	if p.token == nil {
+		return
+	}
+	p.mu.Lock()
+	now := time.Now()
+	if !pr.Done && now.Sub(p.last) < progressEvery {
+		p.mu.Unlock()
+		return
+	}
+	p.last = now
+	frac := 0.0
+	if pr.Tasks > 0 {
+		frac = float64(pr.CompletedTasks) / float64(pr.Tasks)
+	}
+	pct := p.raise((float64(p.i) + frac) / float64(p.n))
+	msg := fmt.Sprintf("statement %d of %d · %s · %d/%d tasks", p.i+1, p.n, runPlural(pr.Stages, "stage"), pr.CompletedTasks, pr.Tasks)
+	p.mu.Unlock()
+	if pr.BytesRead > 0 {
+		msg += " · " + runByteSize(pr.BytesRead) + " read"
+	}
+	p.send(protocol.WorkDoneProgressReport{Kind: protocol.WorkDoneProgressKindReport, Cancellable: true, Percentage: pct, Message: msg})
+}
+
+// raise moves the percentage up to frac (0..1) and returns it.
+func (p *runProgress) raise(frac float64) uint32 {
+	if v := uint32(min(max(frac, 0), 1) * 100); v > p.pct {
+		p.pct = v
+	}
+	return p.pct
+}
+
+func (p *runProgress) end(msg string) {
+	p.send(protocol.WorkDoneProgressEnd{Kind: protocol.WorkDoneProgressKindEnd, Message: msg})
+}
+
+func runPlural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func runByteSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// ---------------------------------------------------------------------------
+// The state runs leave: runs in flight, the last outcome of each statement,
+// the diagnostics of failed statements.
+
+// activeRun is a run in flight.
+type activeRun struct {
+	id      string
+	uri     protocol.DocumentURI
+	version int32
+	stmts   []sqltext.Statement
+	token   string // idKey of its progress token; "" without one
+	cancel  context.CancelFunc
+	done    chan struct{} // closed when the run has answered
+}
+
+// runRecord is the last outcome of one statement, matched back to the
+// text by the statement's text and position.
+type runRecord struct {
+	seq      uint64
+	stmt     string // statementKey
+	start    int
+	version  int32
+	summary  string // the lens title: ✓ 100 rows · 0.4 s, ✗ UNRESOLVED_COLUMN
+	markdown string // the preview or error, for hover and RunResult.Markdown
+}
+
+// runDiag is the diagnostic of a failed statement.
+type runDiag struct {
+	stmt    string // statementKey
+	start   int
+	version int32
+	diag    protocol.Diagnostic
+}
+
+type docRuns struct {
+	records  []runRecord
+	diags    []runDiag
+	analysis []protocol.Diagnostic // see withRunDiagnostics
+}
+
+// Bounds on what runs leave behind (a record holds at most about
+// mdMaxBytes of Markdown).
+const (
+	maxRecords = 512 // over all documents
+)
+
+// runState is a server's run state. Its own lock guards it; it never does
+// I/O under the lock.
+type runState struct {
+	mu     sync.Mutex
+	active map[string]*activeRun // by queryId
+	docs   map[protocol.DocumentURI]*docRuns
+	seq    uint64
+	nrec   int
+	// pubMu orders this file's diagnostic publications.
+	pubMu sync.Mutex
+}
+
+// runs is the server's run state.
+func (s *Server) runs() *runState { return &s.runState }
+
+func (rs *runState) doc(uri protocol.DocumentURI) *docRuns {
+	d := rs.docs[uri]
+	if d == nil {
+		d = &docRuns{}
+		rs.docs[uri] = d
+	}
+	return d
+}
+
+// begin registers a run and drops the diagnostics of the statements it runs
+// again; it reports whether there were any.
+func (rs *runState) begin(r *activeRun) (cleared bool) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	rs.active[r.id] = r
+	d := rs.doc(r.uri)
+	n := len(d.diags)
+	keys := make([]string, len(r.stmts))
+	for i, st := range r.stmts {
+		keys[i] = statementKey(st.Text)
+	}
+	d.diags = slices.DeleteFunc(d.diags, func(x runDiag) bool {
+		for i, st := range r.stmts {
+			if sameStatement(x.stmt, x.start, x.version, keys[i], st.Start, r.version) {
+				return true
+			}
+		}
+		return false
+	})
+	return len(d.diags) < n
+}
+
+func (rs *runState) setToken(r *activeRun, key string) {
+	rs.mu.Lock()
+	r.token = key
+	rs.mu.Unlock()
+}
+
+func (rs *runState) end(r *activeRun) {
+	rs.mu.Lock()
+	delete(rs.active, r.id)
+	rs.mu.Unlock()
+	close(r.done)
+}
+
+// running returns the runs in flight (on uri, or all when uri is empty).
+func (rs *runState) running(uri protocol.DocumentURI) []*activeRun {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	var out []*activeRun
+	for _, r := range rs.active {
+		if uri == "" || r.uri == uri {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (rs *runState) lookup(id string) (*activeRun, bool) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	r, ok := rs.active[id]
+	return r, ok
+}
+
+func (rs *runState) byToken(key string) (*activeRun, bool) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	for _, r := range rs.active {
+		if key != "" && r.token == key {
+			return r, true
+		}
+	}
+	return nil, false
+}
+
+// sameStatement tells whether a recorded statement (key, start, version)
+// is the statement with key stKey at stStart of a document at docVersion:
+// the same key, and the same place when the version is the same (else the
+// text may have moved).
+func sameStatement(key string, start int, version int32, stKey string, stStart int, docVersion int32) bool {
+	return key == stKey && (version != docVersion || start == stStart)
+}
+
+// statementKey identifies a statement across edits: its text from its
+// first significant token, so that a comment added above it keeps it the
+// same statement.
+func statementKey(text string) string {
+	for _, t := range sqltext.Lex(text) {
+		if t.Kind != sqltext.Comment {
+			return text[t.Start:]
+		}
+	}
+	return text
+}
+
+// record keeps rec as the last outcome of statement st of doc.
+func (rs *runState) record(doc *Document, st sqltext.Statement, rec runRecord) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	rs.seq++
+	// A clone: a slice of the document's text would keep all of it alive.
+	rec.seq, rec.stmt, rec.start, rec.version = rs.seq, strings.Clone(statementKey(st.Text)), st.Start, doc.Version
+	d := rs.doc(doc.URI)
+	n := len(d.records)
+	d.records = slices.DeleteFunc(d.records, func(x runRecord) bool { return x.stmt == rec.stmt && x.start == rec.start })
+	rs.nrec -= n - len(d.records)
+	d.records = append(d.records, rec)
+	rs.nrec++
+	for rs.nrec > maxRecords {
+		rs.evictOldest()
+	}
+}
+
+// evictOldest drops the oldest record of all documents.
+func (rs *runState) evictOldest() {
+	var oldest *docRuns
+	for _, d := range rs.docs {
+		if len(d.records) > 0 && (oldest == nil || d.records[0].seq < oldest.records[0].seq) {
+			oldest = d
+		}
+	}
+	if oldest == nil {
+		rs.nrec = 0
+		return
+	}
+	oldest.records = oldest.records[1:]
+	rs.nrec--
+}
+
+// forgetClosed drops the diagnostics kept for documents that are no longer
+// open (the client cleared them on close). Outcomes stay, bounded by
+// maxRecords: a document opened again shows its last runs.
+func (rs *runState) forgetClosed(open docMap) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	for uri, d := range rs.docs {
+		if _, ok := open[uri]; !ok {
+			d.diags, d.analysis = nil, nil
+			if len(d.records) == 0 {
+				delete(rs.docs, uri)
+			}
+		}
+	}
+}
+
+// outcome returns the last outcome of statement st of doc.
+func (rs *runState) outcome(doc *Document, st sqltext.Statement) (runRecord, bool) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	d := rs.docs[doc.URI]
+	if d == nil {
+		return runRecord{}, false
+	}
+	best, found, key := runRecord{}, false, statementKey(st.Text)
+	for _, r := range d.records {
+		if !sameStatement(r.stmt, r.start, r.version, key, st.Start, doc.Version) {
+			continue
+		}
+		if !found || offsetDistance(r.start-st.Start) < offsetDistance(best.start-st.Start) ||
+			(offsetDistance(r.start-st.Start) == offsetDistance(best.start-st.Start) && r.seq > best.seq) {
+			best, found = r, true
+		}
+	}
+	return best, found
+}
+
+func offsetDistance(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+func (rs *runState) addDiagnostic(doc *Document, st sqltext.Statement, d protocol.Diagnostic) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	dr := rs.doc(doc.URI)
+	key := statementKey(st.Text)
+	dr.diags = slices.DeleteFunc(dr.diags, func(x runDiag) bool {
+		return x.version != doc.Version || sameStatement(x.stmt, x.start, x.version, key, st.Start, doc.Version)
+	})
+	dr.diags = append(dr.diags, runDiag{stmt: strings.Clone(key), start: st.Start, version: doc.Version, diag: d})
+}
+
+// runDiagnostics returns the diagnostics of statements that failed when run
+// in this version of the document: an edit ends them.
+func (s *Server) runDiagnostics(doc *Document) []protocol.Diagnostic {
+	rs := s.runs()
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	return rs.runDiagnosticsLocked(doc)
+}
+
+func (rs *runState) runDiagnosticsLocked(doc *Document) []protocol.Diagnostic {
+	var out []protocol.Diagnostic
+	if d := rs.docs[doc.URI]; d != nil {
+		for _, x := range d.diags {
+			if x.version == doc.Version {
+				out = append(out, x.diag)
+			}
+		}
+	}
+	return out
+}
+
+// withRunDiagnostics is for diagnostics.go's publish: LSP keeps one set of
+// diagnostics per document, so each side publishes the union. It remembers
+// analysis as doc's latest analysis diagnostics (a run error publishes them
+// again) and returns them followed by the run errors of this version.
+func (s *Server) withRunDiagnostics(doc *Document, analysis []protocol.Diagnostic) []protocol.Diagnostic {
+	rs := s.runs()
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	rs.doc(doc.URI).analysis = slices.Clone(analysis)
+	return append(analysis, rs.runDiagnosticsLocked(doc)...)
+}
+
+// publishRunDiagnostics publishes uri's diagnostics after its run errors
+// changed: the run errors of the current version and the last analysis
+// diagnostics that diagnostics.go handed to withRunDiagnostics.
+func (s *Server) publishRunDiagnostics(uri protocol.DocumentURI) {
+	rs := s.runs()
+	rs.pubMu.Lock()
+	defer rs.pubMu.Unlock()
+	p := protocol.PublishDiagnosticsParams{URI: uri, Diagnostics: []protocol.Diagnostic{}}
+	doc, ok := s.docs.load()[uri]
+	if !ok {
+		return // closed: diagnostics.go cleared it
+	}
+	p.Version = uint32(max(doc.Version, 0))
+	rs.mu.Lock()
+	if d := rs.docs[uri]; d != nil {
+		p.Diagnostics = append(p.Diagnostics, d.analysis...)
+	}
+	p.Diagnostics = append(p.Diagnostics, rs.runDiagnosticsLocked(doc)...)
+	rs.mu.Unlock()
+	s.notify(protocol.MethodTextDocumentPublishDiagnostics, p)
+}
