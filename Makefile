@@ -8,7 +8,7 @@ AUTH_PORT ?= 15003
 # The token of the test server started with --token (not a secret: a test fixture).
 AUTH_TOKEN ?= sparkls-test-token
 
-.PHONY: build demo test test-unit server-start server-stop generate bench vet
+.PHONY: build demo test test-go test-nvim test-unit server-start server-stop generate bench vet
 
 build:
 	$(GO) build -o $(BIN) ./cmd/sparkls
@@ -32,13 +32,20 @@ server-stop:
 	-scripts/spark-server stop --name auth
 	-scripts/spark-server stop
 
-# Every test: unit tests (fake Spark Connect server) and integration tests
-# against the real local Spark Connect servers, all under the race detector.
-test: server-start
+# Every test: unit tests (fake Spark Connect server), integration tests
+# against the real local Spark Connect servers (Go, under the race
+# detector), and the editors driven for real against the same server.
+test: test-go test-nvim
+
+test-go: server-start
 	SPARKLS_IT_REMOTE=sc://127.0.0.1:$(PORT) \
 	SPARKLS_IT_AUTH_REMOTE="sc://127.0.0.1:$(AUTH_PORT)" SPARKLS_IT_AUTH_TOKEN=$(AUTH_TOKEN) \
 	SPARKLS_IT_PYTHON=$(CURDIR)/.spark/venv/bin/python \
 	$(GO) test -race -count=1 -timeout 30m ./...
+
+# Headless Neovim (Debian's 0.7.2 and 0.11) drives the real sparkls.
+test-nvim: server-start
+	SPARKLS_IT_REMOTE=sc://127.0.0.1:$(PORT) scripts/test-nvim
 
 # Unit tests only: no Spark server needed.
 test-unit:

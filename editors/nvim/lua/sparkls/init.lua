@@ -1,0 +1,356 @@
+-- sparkls for Neovim: starts or registers the language server, and runs
+-- SQL through its commands (sparkls.run, sparkls.cancel, ...). Configured
+-- with vim.g.sparkls (:help g:sparkls); nothing here needs to be called.
+local compat = require('sparkls.compat')
+local config = require('sparkls.config')
+local preview = require('sparkls.preview')
+local state = require('sparkls.state')
+
+local M = {}
+
+local function notify(msg, level)
+  vim.notify('sparkls: ' .. msg, level or vim.log.levels.INFO)
+end
+
+-- Handlers of the server's notifications. They may run in a fast event
+-- context, so anything touching the editor is scheduled.
+M.handlers = {
+  ['sparkls/status'] = function(_, result, ctx)
+    if type(result) ~= 'table' then
+      return
+    end
+    state.status[ctx.client_id] = result
+    state.last_status = result
+    vim.schedule(function()
+      vim.api.nvim_exec_autocmds('User', { pattern = 'SparklsStatus', modeline = false })
+    end)
+  end,
+  ['sparkls/runStarted'] = function(_, result, ctx)
+    if type(result) ~= 'table' or result.queryId == nil then
+      return
+    end
+    state.running[result.queryId] = { client_id = ctx.client_id, uri = result.uri, range = result.range }
+    -- Give the queryId to the oldest run of that document still without one.
+    for _, runs in pairs(state.pending) do
+      for _, run in ipairs(runs) do
+        if run.client_id == ctx.client_id and run.uri == result.uri and run.query_id == nil then
+          run.query_id = result.queryId
+          return
+        end
+      end
+    end
+  end,
+}
+
+-- lsp_config is the client configuration: lsp/sparkls.lua's fields from
+-- cfg, plus settings and handlers. With only_user, the fields the user did
+-- not set are left out, so that vim.lsp.config's own merging applies.
+function M.lsp_config(cfg, user)
+  local settings = config.server_settings(cfg)
+  local lc = {
+    name = 'sparkls',
+    settings = settings,
+    init_options = settings.sparkls,
+    handlers = M.handlers,
+  }
+  for _, k in ipairs({ 'cmd', 'filetypes', 'root_markers' }) do
+    if user == nil or user[k] ~= nil then
+      lc[k] = cfg[k]
+    end
+  end
+  return lc
+end
+
+local function find_root(bufnr, markers)
+  local name = vim.api.nvim_buf_get_name(bufnr)
+  local dir = name ~= '' and vim.fn.fnamemodify(name, ':p:h') or vim.fn.getcwd()
+  while dir and dir ~= '' do
+    for _, m in ipairs(markers) do
+      if vim.loop.fs_stat(dir .. '/' .. m) then
+        return dir
+      end
+    end
+    local parent = vim.fn.fnamemodify(dir, ':h')
+    if parent == dir then
+      break
+    end
+    dir = parent
+  end
+  return nil
+end
+
+local warned_missing = false
+
+-- attach starts (or reuses) a client for bufnr's project and attaches it.
+-- Neovim 0.11+ does this itself through vim.lsp.enable('sparkls').
+function M.attach(bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  if not vim.api.nvim_buf_is_valid(bufnr) or vim.bo[bufnr].buftype ~= '' or #compat.clients(bufnr) > 0 then
+    return
+  end
+  local cfg, problems = config.get()
+  for _, p in ipairs(problems) do
+    notify(p, vim.log.levels.WARN)
+  end
+  if vim.fn.executable(cfg.cmd[1]) ~= 1 then
+    if not warned_missing then
+      warned_missing = true
+      notify(cfg.cmd[1] .. ' is not executable; see :checkhealth sparkls', vim.log.levels.ERROR)
+    end
+    return
+  end
+  local root = find_root(bufnr, cfg.root_markers) or vim.fn.getcwd()
+  local key = table.concat(cfg.cmd, '\0') .. '\0' .. root
+  local id = state.clients[key]
+  local client = id and vim.lsp.get_client_by_id(id)
+  if client == nil or compat.is_stopped(client) then
+    local lc = M.lsp_config(cfg)
+    lc.root_dir = root
+    lc.on_exit = function()
+      state.clients[key] = nil
+    end
+    id = vim.lsp.start_client(lc)
+    if id == nil then
+      return
+    end
+    state.clients[key] = id
+  end
+  vim.lsp.buf_attach_client(bufnr, id)
+end
+
+-- enable registers the config with vim.lsp.config and enables it (0.11+).
+function M.enable()
+  local cfg, problems, user = config.get()
+  for _, p in ipairs(problems) do
+    notify(p, vim.log.levels.WARN)
+  end
+  vim.lsp.config('sparkls', M.lsp_config(cfg, user))
+  if cfg.autostart then
+    vim.lsp.enable('sparkls')
+  end
+end
+
+-- client returns the sparkls client of bufnr, or nil with a message.
+local function client_of(bufnr)
+  local c = compat.clients(bufnr)[1]
+  if c == nil then
+    notify('no sparkls client in this buffer (see :checkhealth sparkls)', vim.log.levels.WARN)
+  end
+  return c
+end
+
+local function execute(client, bufnr, command, args, handler)
+  local params = { command = command }
+  if args then
+    params.arguments = args
+  end
+  return compat.request(client, 'workspace/executeCommand', params, handler, bufnr)
+end
+
+-- range_of returns the LSP range (UTF-16) of lines line1..line2 (1-based),
+-- or of the characterwise selection when the last visual mode was `v` on
+-- those lines. No lines: the empty range at the cursor.
+function M.range_of(bufnr, line1, line2)
+  local function pos(row, byte)
+    local text = vim.api.nvim_buf_get_lines(bufnr, row, row + 1, false)[1] or ''
+    return { line = row, character = compat.utf16_col(text, byte) }
+  end
+  if line1 == nil then
+    local cur = vim.api.nvim_win_get_cursor(0)
+    local p = pos(cur[1] - 1, cur[2])
+    return { start = p, ['end'] = p }
+  end
+  local vs, ve = vim.fn.getpos("'<"), vim.fn.getpos("'>")
+  if vim.fn.visualmode() == 'v' and vs[2] == line1 and ve[2] == line2 then
+    local last = vim.api.nvim_buf_get_lines(bufnr, line2 - 1, line2, false)[1] or ''
+    -- '> is the first byte (1-based) of the last character selected: the
+    -- range ends after that character's last byte.
+    local e = math.min(ve[3], #last)
+    while e > 0 and e < #last and last:byte(e + 1) >= 0x80 and last:byte(e + 1) < 0xC0 do
+      e = e + 1
+    end
+    return { start = pos(line1 - 1, vs[3] - 1), ['end'] = pos(line2 - 1, e) }
+  end
+  local last = vim.api.nvim_buf_get_lines(bufnr, line2 - 1, line2, false)[1] or ''
+  return { start = pos(line1 - 1, 0), ['end'] = pos(line2 - 1, #last) }
+end
+
+local function remove_run(bufnr, run)
+  local runs = state.pending[bufnr] or {}
+  for i, r in ipairs(runs) do
+    if r == run then
+      table.remove(runs, i)
+      break
+    end
+  end
+end
+
+-- run runs the statement or cell at the cursor (range nil) or the text in
+-- range, and shows the result under it.
+function M.run(bufnr, range)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  local client = client_of(bufnr)
+  if not client then
+    return
+  end
+  range = range or M.range_of(bufnr)
+  local row = preview.end_row(range)
+  local cfg = config.get()
+  local run = { client_id = client.id, uri = vim.uri_from_bufnr(bufnr) }
+  run.mark = preview.running(bufnr, row)
+  local ok, request_id = execute(client, bufnr, 'sparkls.run', { { uri = run.uri, range = range } }, function(err, result)
+    remove_run(bufnr, run)
+    if run.query_id then
+      state.running[run.query_id] = nil
+    end
+    if type(result) == 'table' and result.queryId then
+      state.running[result.queryId] = nil
+    end
+    vim.schedule(function()
+      if not vim.api.nvim_buf_is_valid(bufnr) then
+        return
+      end
+      local at = preview.row_of(bufnr, run.mark) or row
+      preview.delete(bufnr, run.mark)
+      if err then
+        preview.show_error(bufnr, at, { message = err.message or tostring(err) })
+      elseif type(result) ~= 'table' then
+        preview.show_error(bufnr, at, { message = 'the server returned no result' })
+      else
+        preview.show(bufnr, result, at, cfg.preview)
+      end
+      vim.api.nvim_exec_autocmds('User', { pattern = 'SparklsRunDone', modeline = false })
+    end)
+  end)
+  if not ok then
+    preview.delete(bufnr, run.mark)
+    notify('the server is not running', vim.log.levels.ERROR)
+    return
+  end
+  run.request_id = request_id
+  state.pending[bufnr] = state.pending[bufnr] or {}
+  table.insert(state.pending[bufnr], run)
+end
+
+-- cancel stops the runs started from bufnr: sparkls.cancel for those the
+-- server named, $/cancelRequest for the others. all: sparkls.cancelAll.
+function M.cancel(bufnr, all)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  if all then
+    for _, c in ipairs(compat.clients()) do
+      execute(c, bufnr, 'sparkls.cancelAll', nil, function(err)
+        if err then
+          notify('cancelAll: ' .. err.message, vim.log.levels.ERROR)
+        end
+      end)
+    end
+    return
+  end
+  local n = 0
+  for _, run in ipairs(state.pending[bufnr] or {}) do
+    local c = vim.lsp.get_client_by_id(run.client_id)
+    if c then
+      n = n + 1
+      if run.query_id then
+        execute(c, bufnr, 'sparkls.cancel', { { queryId = run.query_id } }, function(err)
+          if err then
+            notify('cancel: ' .. err.message, vim.log.levels.ERROR)
+          end
+        end)
+      else
+        compat.cancel_request(c, run.request_id)
+      end
+    end
+  end
+  if n == 0 then
+    notify('nothing is running in this buffer')
+  end
+end
+
+-- refresh asks the server to reload the catalog.
+function M.refresh(bufnr)
+  local client = client_of(bufnr or 0)
+  if client then
+    execute(client, bufnr or 0, 'sparkls.refreshSchema', nil, function(err)
+      if err then
+        notify('refresh: ' .. err.message, vim.log.levels.ERROR)
+      else
+        notify('schema refreshed')
+      end
+    end)
+  end
+end
+
+-- explain shows the plan of the statement at the cursor (range nil) or of
+-- range.
+function M.explain(bufnr, range)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  local client = client_of(bufnr)
+  if not client then
+    return
+  end
+  range = range or M.range_of(bufnr)
+  local cfg = config.get()
+  execute(client, bufnr, 'sparkls.explain', { { uri = vim.uri_from_bufnr(bufnr), range = range } }, function(err, result)
+    vim.schedule(function()
+      if err then
+        notify('explain: ' .. err.message, vim.log.levels.ERROR)
+        return
+      end
+      local plan = type(result) == 'table' and result.plan or nil
+      if type(plan) ~= 'string' then
+        notify('explain: the server returned no plan', vim.log.levels.ERROR)
+        return
+      end
+      local lines = {}
+      for _, l in ipairs(vim.split(plan, '\n', { plain = true })) do
+        table.insert(lines, { { l } })
+      end
+      local buf = preview.open(lines, { window = cfg.preview.window, height = cfg.preview.height, filetype = 'sparkls-plan' })
+      pcall(vim.api.nvim_buf_set_name, buf, 'sparkls://plan/' .. buf)
+      vim.api.nvim_exec_autocmds('User', { pattern = 'SparklsExplainDone', modeline = false })
+    end)
+  end)
+end
+
+-- open_preview shows the full result of the statement at the cursor (or
+-- the last result of the buffer) in a window.
+function M.open_preview(bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  local entry = preview.at(bufnr, vim.api.nvim_win_get_cursor(0)[1] - 1)
+  if entry == nil then
+    notify('no result in this buffer yet: :Spark run first')
+    return
+  end
+  local cfg = config.get()
+  local lines = require('sparkls.render').table(entry.result, {})
+  local statement = entry.result.statement
+  if type(statement) == 'string' then
+    -- The statement on one line, without its comments, as a title.
+    local title = statement:gsub('%-%-[^\n]*', ''):gsub('%s+', ' ')
+    title = vim.trim(title)
+    if title ~= '' then
+      table.insert(lines, 1, { { require('sparkls.render').fit(title, 200), 'Comment' } })
+    end
+  end
+  local buf = preview.open(lines, { window = cfg.preview.window, height = cfg.preview.height, filetype = 'sparkls-result' })
+  pcall(vim.api.nvim_buf_set_name, buf, 'sparkls://result/' .. buf)
+  return buf
+end
+
+-- clear removes the previews of bufnr.
+function M.clear(bufnr)
+  preview.clear((bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr)
+end
+
+-- status returns the last sparkls/status (for a statusline): {state,
+-- remote, sparkVersion, message}, or nil before the first.
+function M.status(bufnr)
+  if bufnr then
+    local c = compat.clients(bufnr)[1]
+    return c and state.status[c.id] or nil
+  end
+  return state.last_status
+end
+
+return M

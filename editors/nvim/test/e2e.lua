@@ -1,0 +1,405 @@
+-- End-to-end test of the Neovim plugin: the real sparkls binary against the
+-- real Spark Connect server with the demo catalog (scripts/spark-server).
+--
+--   nvim --headless --clean -u editors/nvim/test/minimal_init.lua -c 'luafile editors/nvim/test/e2e.lua'
+--
+-- Prints one line per check and "e2e: N passed, N failed"; exits 0 only
+-- when all passed. SPARKLS_NVIM_CATALOG=1 adds the catalog completion and
+-- hover checks (on once the server completes catalog names).
+local t0 = vim.loop.hrtime()
+local TIMEOUT_MS = tonumber(os.getenv('SPARKLS_NVIM_TIMEOUT_MS') or '') or 100000
+local CATALOG = os.getenv('SPARKLS_NVIM_CATALOG') == '1'
+
+local compat = require('sparkls.compat')
+local render = require('sparkls.render')
+local preview = require('sparkls.preview')
+local state = require('sparkls.state')
+
+local passed, failed = 0, 0
+local function out(s)
+  io.stdout:write(s .. '\n')
+  io.stdout:flush()
+end
+local function since(t)
+  return string.format('%.1f s', (vim.loop.hrtime() - t) / 1e9)
+end
+local function check(name, cond, detail)
+  if cond then
+    passed = passed + 1
+    out('ok    ' .. name)
+  else
+    failed = failed + 1
+    out('FAIL  ' .. name .. (detail and ('\n      ' .. detail:gsub('\n', '\n      ')) or ''))
+  end
+  return cond
+end
+local function eq(name, got, want)
+  return check(name, vim.deep_equal(got, want), 'got  ' .. vim.inspect(got) .. '\nwant ' .. vim.inspect(want))
+end
+local function section(name)
+  out(string.format('--- %s (%s)', name, since(t0)))
+end
+
+local function finish(code)
+  local v = vim.version()
+  out(string.format('nvim %d.%d.%d, %s', v.major, v.minor, v.patch, since(t0)))
+  out(string.format('e2e: %d passed, %d failed', passed, failed))
+  if code == nil then
+    code = failed == 0 and 0 or 1
+  end
+  vim.cmd(code == 0 and 'qall!' or ('cquit ' .. code))
+end
+
+-- The watchdog: the test never hangs, whatever the server does.
+local watchdog = vim.loop.new_timer()
+watchdog:start(TIMEOUT_MS, 0, vim.schedule_wrap(function()
+  check('finished within ' .. TIMEOUT_MS .. ' ms', false, 'watchdog fired')
+  finish(3)
+end))
+
+local notes = {}
+local notify = vim.notify
+vim.notify = function(msg, level, opts)
+  table.insert(notes, msg)
+  return notify(msg, level, opts)
+end
+
+local function wait(ms, cond)
+  return vim.wait(ms, cond, 20)
+end
+
+local function write(path, lines)
+  vim.fn.writefile(lines, path)
+end
+
+local ok, err = xpcall(function()
+  ------------------------------------------------------------------
+  section('render (no server)')
+  local result = {
+    columns = { { name = 'id', type = 'bigint' }, { name = 'name', type = 'string' }, { name = 'amount', type = 'decimal(12,2)' } },
+    rows = { { '1', 'Ada', '10.50' }, { '22', vim.NIL, '3.00' }, { '333', 'x\ny', vim.NIL } },
+    rowCount = 3, truncated = true, elapsedMs = 412,
+  }
+  local lines = render.table(result, { rows = 2 })
+  eq('render: aligned table, first rows, footer', render.text(lines), {
+    'id │ name │ amount',
+    '───┼──────┼───────',
+    ' 1 │ Ada  │  10.50',
+    '22 │ NULL │   3.00',
+    '3 rows (2 shown) · 0.4 s (truncated)',
+  })
+  eq('render: NULL has its own highlight', lines[4][3], { 'NULL', 'SparkNull' })
+  eq('render: all rows, newline shown as ↵', render.text(render.table(result))[5], '333 │ x↵y  │   NULL')
+  eq('render: long cells are cut', render.fit('abcdefghij', 5), 'abcd…')
+  eq('render: wide characters', render.text(render.table({ columns = { { name = 'k', type = 'string' }, { name = 'v', type = 'int' } },
+    rows = { { '日本', '7' } }, rowCount = 1, elapsedMs = 5 }))[3], '日本 │ 7')
+  eq('render: error line', render.error_text({ message = '[TABLE_OR_VIEW_NOT_FOUND] The table `x` cannot be found.\nmore', errorClass = 'TABLE_OR_VIEW_NOT_FOUND' }),
+    '✗ TABLE_OR_VIEW_NOT_FOUND: The table `x` cannot be found.')
+  eq('render: statement without columns', render.text(render.table({ columns = {}, rows = {}, rowCount = 0, elapsedMs = 1500 })), { '✓ done · 1.5 s' })
+  eq('utf16: columns of "a😀é|"', { compat.utf16_col('a😀é|', 1), compat.utf16_col('a😀é|', 5), compat.utf16_col('a😀é|', 7) }, { 1, 3, 4 })
+  eq('utf16: back to bytes', { compat.byte_col('a😀é|', 3), compat.byte_col('a😀é|', 4) }, { 5, 7 })
+  eq('config: redacts tokens', require('sparkls.config').redact('sc://h:443/;use_ssl=true;token=s3cret;x=1'), 'sc://h:443/;use_ssl=true;token=***;x=1')
+
+  local saved = vim.g.sparkls
+  vim.g.sparkls = { bogus = 1, cmd = 'sparkls serve', preview = { inline_rows = 3 } }
+  local cfg, problems = require('sparkls.config').get()
+  vim.g.sparkls = saved
+  eq('config: problems are reported, defaults kept', { problems, cfg.cmd, cfg.preview.inline_rows, cfg.preview.max_width }, {
+    { 'vim.g.sparkls.bogus is not a known option (ignored)', 'vim.g.sparkls.cmd must be a table, not string (using the default)' },
+    { 'sparkls', 'serve' }, 3, 40,
+  })
+
+  ------------------------------------------------------------------
+  section(':Spark and <Plug> mappings')
+  eq(':Spark completes subcommands', vim.fn.getcompletion('Spark c', 'cmdline'), { 'cancel', 'clear' })
+  eq(':Spark cancel completes "all"', vim.fn.getcompletion('Spark cancel ', 'cmdline'), { 'all' })
+  for _, m in ipairs({ { 'n', 'SparkRun' }, { 'x', 'SparkRun' }, { 'n', 'SparkCancel' }, { 'n', 'SparkCancelAll' },
+    { 'n', 'SparkRefresh' }, { 'n', 'SparkExplain' }, { 'x', 'SparkExplain' }, { 'n', 'SparkPreview' }, { 'n', 'SparkClear' } }) do
+    check(m[1] .. ' <Plug>(' .. m[2] .. ')', vim.fn.maparg('<Plug>(' .. m[2] .. ')', m[1]) ~= '')
+  end
+  local own = {}
+  for _, mode in ipairs({ 'n', 'x', 'i' }) do
+    for _, map in ipairs(vim.api.nvim_get_keymap(mode)) do
+      if (map.rhs or ''):find('Spark') and not map.lhs:find('^<Plug>') then
+        table.insert(own, mode .. ' ' .. map.lhs)
+      end
+    end
+  end
+  eq('no default key mappings', own, {})
+
+  ------------------------------------------------------------------
+  section('help')
+  local docdir = vim.fn.tempname()
+  vim.fn.mkdir(docdir, 'p')
+  local plugin_root = vim.fn.fnamemodify(vim.api.nvim_get_runtime_file('plugin/sparkls.lua', false)[1], ':h:h')
+  vim.fn.writefile(vim.fn.readfile(plugin_root .. '/doc/sparkls.txt'), docdir .. '/sparkls.txt')
+  local hok, herr = pcall(vim.cmd, 'helptags ' .. vim.fn.fnameescape(docdir))
+  check(':helptags doc/ without errors', hok, tostring(herr))
+  local tags = table.concat(vim.fn.readfile(docdir .. '/tags'), '\n')
+  for _, tag in ipairs({ 'sparkls', 'g:sparkls', ':Spark', ':Spark-run', '<Plug>(SparkRun)', 'SparkNull', 'sparkls-health' }) do
+    check('help tag ' .. tag, tags:find('\n' .. vim.pesc(tag) .. '\t', 1) ~= nil or tags:find('^' .. vim.pesc(tag) .. '\t') ~= nil)
+  end
+
+  ------------------------------------------------------------------
+  section('attach')
+  local dir = vim.fn.tempname()
+  vim.fn.mkdir(dir, 'p')
+  local run_sql = dir .. '/run.sql'
+  write(run_sql, {
+    '-- sparkls e2e',
+    'SELECT order_id, status FROM sales.orders ORDER BY order_id LIMIT 3;',
+    '',
+    'SELECT CAST(NULL AS STRING) AS s, 1 AS n;',
+    '',
+    "SELECT '😀' AS a; SELECT 2 AS b;",
+    '',
+    'SELECT nope FROM sales.orders;',
+    '',
+    'SELECT count(*) AS c FROM range(0, 100000000000, 1, 1) WHERE id % 7 = 3;',
+  })
+  vim.cmd('edit ' .. vim.fn.fnameescape(run_sql))
+  local buf = vim.api.nvim_get_current_buf()
+  eq('filetype', vim.bo[buf].filetype, 'sql')
+  check('a sparkls client attaches by itself', wait(10000, function()
+    return #compat.clients(buf) > 0
+  end))
+  local client = compat.clients(buf)[1]
+  if not client then
+    return
+  end
+  check('sparkls/status says connected', wait(60000, function()
+    local st = state.status[client.id]
+    return st ~= nil and (st.state == 'connected' or st.state == 'error')
+  end) and state.status[client.id].state == 'connected', vim.inspect(state.status[client.id]))
+  out('      status: ' .. vim.inspect(state.status[client.id]):gsub('%s+', ' '))
+
+  ------------------------------------------------------------------
+  section('completion')
+  local comp_sql = dir .. '/complete.sql'
+  write(comp_sql, {
+    'sel',
+    'SELECT o.order_id FROM sales.orders o WH',
+    ';',
+    'SELECT * FROM ',
+    ';',
+    'SELECT * FROM sales.',
+    ';',
+    'SELECT o. FROM sales.orders o;',
+    'SELECT * FROM sales.orders;',
+  })
+  vim.cmd('edit ' .. vim.fn.fnameescape(comp_sql))
+  local cbuf = vim.api.nvim_get_current_buf()
+  wait(10000, function()
+    return #compat.clients(cbuf) > 0
+  end)
+  local function complete(row, col)
+    local res = vim.lsp.buf_request_sync(cbuf, 'textDocument/completion', {
+      textDocument = { uri = vim.uri_from_bufnr(cbuf) },
+      position = { line = row, character = col },
+    }, 10000)
+    local items, errs = {}, {}
+    for _, r in pairs(res or {}) do
+      if r.error then
+        table.insert(errs, r.error.message)
+      end
+      local list = r.result and (r.result.items or r.result) or {}
+      for _, it in ipairs(list) do
+        items[it.label] = it
+      end
+    end
+    return items, errs
+  end
+  local items, errs = complete(0, 3)
+  check('completion of "sel": SELECT, inserted in the user\'s case', items.SELECT ~= nil and items.SELECT.insertText == 'select',
+    vim.inspect(items.SELECT) .. ' ' .. table.concat(errs, '; '))
+  items = complete(1, #'SELECT o.order_id FROM sales.orders o WH')
+  check('completion of "... o WH": WHERE', items.WHERE ~= nil, vim.inspect(vim.tbl_keys(items)))
+  items, errs = complete(3, #'SELECT * FROM ')
+  check('completion after "FROM " answers', #errs == 0 and next(items) ~= nil, table.concat(errs, '; '))
+  if CATALOG then
+    -- A cold cache answers isIncomplete and fetches in the background: ask
+    -- again until the name shows up.
+    local function eventually_completes(name, row, col, label)
+      local got = {}
+      local found = wait(15000, function()
+        got = complete(row, col)
+        return got[label] ~= nil
+      end)
+      check(name, found, vim.inspect(vim.tbl_keys(got)))
+    end
+    eventually_completes('[catalog] completion after "FROM ": schema sales', 3, #'SELECT * FROM ', 'sales')
+    eventually_completes('[catalog] completion after "FROM sales.": orders', 5, #'SELECT * FROM sales.', 'orders')
+    eventually_completes('[catalog] completion after alias "o.": order_id', 7, #'SELECT o.', 'order_id')
+    local text = ''
+    check('[catalog] hover on sales.orders shows its columns', wait(15000, function()
+      text = vim.inspect(vim.lsp.buf_request_sync(cbuf, 'textDocument/hover', {
+        textDocument = { uri = vim.uri_from_bufnr(cbuf) },
+        position = { line = 8, character = #'SELECT * FROM sales.or' },
+      }, 10000))
+      return text:find('order_id', 1, true) ~= nil and text:find('amount', 1, true) ~= nil
+    end), text)
+  else
+    out('      (catalog completion and hover checks off: SPARKLS_NVIM_CATALOG=1 turns them on)')
+  end
+  vim.cmd('buffer ' .. buf)
+
+  ------------------------------------------------------------------
+  section(':Spark run')
+  local function marks_at(row)
+    return vim.api.nvim_buf_get_extmarks(buf, preview.ns, { row, 0 }, { row, -1 }, { details = true })
+  end
+  local function virt_text(row)
+    local m = marks_at(row)[1]
+    return m and render.text(m[4].virt_lines) or nil, m
+  end
+  -- run executes cmd with the cursor on line row (0-based) and waits for
+  -- the result to replace "⋯ running".
+  local function run(row, cmd, col, label)
+    vim.api.nvim_win_set_cursor(0, { row + 1, col or 0 })
+    local t = vim.loop.hrtime()
+    vim.cmd(cmd)
+    cmd = label or cmd
+    local done = wait(60000, function()
+      return #(state.pending[buf] or {}) == 0
+    end)
+    wait(1000, function() -- the result is drawn in a scheduled callback
+      local m = marks_at(row)[1]
+      return m and state.previews[buf][m[1]] and state.previews[buf][m[1]].kind ~= 'running'
+    end)
+    check(cmd .. ' on line ' .. (row + 1) .. ' finished', done)
+    out('      ' .. cmd .. ': ' .. since(t))
+    return virt_text(row)
+  end
+
+  local text, mark = run(1, 'Spark run')
+  text = text or {}
+  eq('preview header', text[1], 'order_id │ status')
+  eq('preview rule', text[2], '─────────┼────────')
+  eq('preview first row', text[3], '    1001 │ shipped')
+  eq('preview rows 2-3', { text[4], text[5] }, { '    1002 │ shipped', '    1003 │ new' })
+  check('preview footer "3 rows · <time>"', text[6] ~= nil and text[6]:match('^3 rows · [%d.]+ m?s$') ~= nil, vim.inspect(text))
+  eq('preview is the only virtual text under the statement', #marks_at(1), 1)
+  local entry = mark and state.previews[buf][mark[1]]
+  check('result.statement is the statement', entry and entry.result and type(entry.result.statement) == 'string'
+    and entry.result.statement:find('SELECT order_id, status FROM sales.orders', 1, true) ~= nil, vim.inspect(entry and entry.result))
+  check('result.queryId is set', entry and entry.result and type(entry.result.queryId) == 'string' and entry.result.queryId ~= '')
+
+  text = run(1, 'Spark run') or {}
+  eq('running again replaces the preview', #marks_at(1), 1)
+
+  text, mark = run(3, '4,4Spark run')
+  text = text or {}
+  eq(':4,4Spark run (lines): header', text[1], 's    │ n')
+  eq('NULL row', text[3], 'NULL │ 1')
+  eq('NULL highlighted as SparkNull', mark and mark[4].virt_lines[3][1], { 'NULL', 'SparkNull' })
+
+  -- A characterwise selection of the second statement on the line, after
+  -- a character that takes two UTF-16 units.
+  vim.api.nvim_win_set_cursor(0, { 6, 0 })
+  local line6 = vim.api.nvim_buf_get_lines(buf, 5, 6, false)[1]
+  local s2 = line6:find('SELECT 2', 1, true)
+  vim.api.nvim_win_set_cursor(0, { 6, s2 - 1 })
+  vim.cmd('normal! v' .. (#'SELECT 2 AS b' - 1) .. 'l\27')
+  text = run(5, "'<,'>Spark run") or {}
+  eq("'<,'>Spark run (characterwise selection after 😀)", { text[1], text[3] }, { 'b', '2' })
+  -- The same through the visual-mode <Plug> mapping.
+  vim.keymap.set('x', '<F2>', '<Plug>(SparkRun)')
+  vim.cmd('Spark clear')
+  text = run(5, 'normal v' .. (#'SELECT 2 AS b' - 1) .. 'l' .. vim.api.nvim_replace_termcodes('<F2>', true, false, true), s2 - 1, 'v…<Plug>(SparkRun)') or {}
+  eq('x <Plug>(SparkRun) runs the selection', { text[1], text[3] }, { 'b', '2' })
+
+  text = run(7, 'Spark run') or {}
+  check('error: one line "✗ UNRESOLVED_COLUMN…: message"', #text == 1 and text[1]:match('^✗ UNRESOLVED_COLUMN[%w_.]*: .+') ~= nil, vim.inspect(text))
+  local diags = {}
+  wait(5000, function()
+    diags = vim.diagnostic.get(buf, { lnum = 7 })
+    return #diags > 0
+  end)
+  check('error: a diagnostic on the statement', #diags > 0, vim.inspect(vim.diagnostic.get(buf)))
+
+  ------------------------------------------------------------------
+  section(':Spark cancel')
+  vim.api.nvim_win_set_cursor(0, { 10, 0 })
+  local tc = vim.loop.hrtime()
+  vim.cmd('Spark run')
+  eq('"⋯ running" under the statement while it runs', virt_text(9), { '⋯ running' })
+  check('sparkls/runStarted names the query', wait(20000, function()
+    for _, r in ipairs(state.pending[buf] or {}) do
+      if r.query_id then
+        return true
+      end
+    end
+    return false
+  end), vim.inspect(state.pending[buf]))
+  vim.wait(500) -- let Spark start the job, so that cancelling interrupts it
+  vim.cmd('Spark cancel')
+  check(':Spark cancel ends the run', wait(20000, function()
+    return #(state.pending[buf] or {}) == 0
+  end))
+  wait(1000, function()
+    local m = marks_at(9)[1]
+    return m and state.previews[buf][m[1]] and state.previews[buf][m[1]].kind ~= 'running'
+  end)
+  text = virt_text(9) or {}
+  check('cancelled run shows "✗ …"', #text == 1 and text[1]:match('^✗ ') ~= nil, vim.inspect(text))
+  out('      ' .. tostring(text[1]))
+  out('      run + cancel: ' .. since(tc))
+
+  ------------------------------------------------------------------
+  section(':Spark preview, explain, refresh, clear')
+  run(1, 'Spark run')
+  local wins = #vim.api.nvim_list_wins()
+  vim.cmd('Spark preview')
+  local pbuf = vim.api.nvim_get_current_buf()
+  local plines = vim.api.nvim_buf_get_lines(pbuf, 0, -1, false)
+  check(':Spark preview opens a window with the full result', #vim.api.nvim_list_wins() == wins + 1
+    and vim.tbl_contains(plines, '    1001 │ shipped') and vim.tbl_contains(plines, '    1003 │ new'), vim.inspect(plines))
+  vim.cmd('close')
+
+  local ex_done = false
+  vim.api.nvim_create_autocmd('User', { pattern = 'SparklsExplainDone', once = true, callback = function() ex_done = true end })
+  vim.cmd('Spark explain')
+  check(':Spark explain shows a plan', wait(30000, function()
+    return ex_done
+  end))
+  local plan = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n')
+  check('the plan mentions order_id', plan:find('order_id', 1, true) ~= nil, plan)
+  if ex_done then
+    vim.cmd('close')
+  end
+
+  notes = {}
+  vim.cmd('Spark refresh')
+  check(':Spark refresh answers', wait(30000, function()
+    for _, n in ipairs(notes) do
+      if n:find('refresh', 1, true) then
+        return true
+      end
+    end
+  end) and notes[1] == 'sparkls: schema refreshed', vim.inspect(notes))
+
+  vim.cmd('Spark clear')
+  eq(':Spark clear removes the previews', #vim.api.nvim_buf_get_extmarks(buf, preview.ns, 0, -1, {}), 0)
+
+  ------------------------------------------------------------------
+  section(':checkhealth sparkls')
+  vim.cmd('checkhealth sparkls')
+  local health = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n')
+  check('health: binary found', health:find('found /', 1, true) ~= nil, health)
+  check('health: sparkls version', health:find('`' .. vim.g.sparkls.cmd[1] .. ' version`: sparkls ', 1, true) ~= nil, health)
+  check('health: remote', health:find('remote: ' .. vim.g.sparkls.remote .. ' (from vim.g.sparkls)', 1, true) ~= nil, health)
+  check('health: connected', health:find('connected to Spark 4', 1, true) ~= nil, health)
+  check('health: no errors', health:find('ERROR') == nil, health)
+  if compat.has_lsp_enable then
+    check('health: 0.11+ uses vim.lsp.enable', health:find('vim.lsp.enable', 1, true) ~= nil, health)
+  else
+    check('health: before 0.11 uses start_client', health:find('vim.lsp.start_client', 1, true) ~= nil, health)
+  end
+
+  local messages = vim.fn.execute('messages')
+  check('no errors or deprecation warnings in :messages', messages:find('E%d+:') == nil and messages:find('[Ee]rror') == nil
+    and messages:find('deprecated') == nil and messages:find('No matching autocommands') == nil, messages)
+end, debug.traceback)
+
+check('no Lua error', ok, err)
+finish()
