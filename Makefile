@@ -8,7 +8,7 @@ AUTH_PORT ?= 15003
 # The token of the test server started with --token (not a secret: a test fixture).
 AUTH_TOKEN ?= sparkls-test-token
 
-.PHONY: build demo test test-go test-nvim test-unit server-start server-stop generate bench vet
+.PHONY: build demo test test-go test-nvim test-vscode test-unit server-start server-stop generate bench vet
 
 build:
 	$(GO) build -o $(BIN) ./cmd/sparkls
@@ -35,7 +35,7 @@ server-stop:
 # Every test: unit tests (fake Spark Connect server), integration tests
 # against the real local Spark Connect servers (Go, under the race
 # detector), and the editors driven for real against the same server.
-test: test-go test-nvim
+test: test-go test-nvim test-vscode
 
 test-go: server-start
 	SPARKLS_IT_REMOTE=sc://127.0.0.1:$(PORT) \
@@ -47,6 +47,12 @@ test-go: server-start
 test-nvim: server-start
 	SPARKLS_IT_REMOTE=sc://127.0.0.1:$(PORT) scripts/test-nvim
 
+# Real VS Code (code-server) in headless Chromium drives the extension and
+# the real sparkls; installs Node 24, code-server and Chromium on first use.
+test-vscode: server-start
+	SPARKLS_IT_REMOTE=sc://127.0.0.1:$(PORT) SPARKLS_IT_AUTH_REMOTE=sc://127.0.0.1:$(AUTH_PORT) \
+	SPARKLS_IT_AUTH_TOKEN=$(AUTH_TOKEN) scripts/test-vscode
+
 # Unit tests only: no Spark server needed.
 test-unit:
 	$(GO) test -race ./...
@@ -55,8 +61,11 @@ vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v /internal/pb/))" || { gofmt -l $$(git ls-files '*.go' | grep -v /internal/pb/); exit 1; }
 
+# Regenerates the protobuf code and the VS Code contributions (settings,
+# commands) from lsp/settings.go and lsp/names.go.
 generate:
 	$(GO) generate ./connect/...
+	$(GO) run ./cmd/gen-vscode
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

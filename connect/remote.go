@@ -39,6 +39,41 @@ type Remote struct {
 	Headers map[string]string
 	// Local is set for "local": the server that scripts/spark-server starts on loopback.
 	Local bool
+
+	useSSL string // the use_ssl parameter as given: "", "true" or "false"
+}
+
+// TokenEnv names the environment variable that supplies a token when the
+// remote string has none (Spark's own name for it). Editors pass the token
+// this way, so it never travels in settings or LSP messages.
+const TokenEnv = "SPARK_CONNECT_AUTHENTICATE_TOKEN"
+
+// ParseRemoteEnv parses s like ParseRemote, then takes the token from
+// $SPARK_CONNECT_AUTHENTICATE_TOKEN when s names none. getenv is os.Getenv
+// outside tests.
+func ParseRemoteEnv(s string, getenv func(string) string) (Remote, error) {
+	r, err := ParseRemote(s)
+	if err != nil || r.Token != "" || r.Local {
+		return r, err
+	}
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if tok := getenv(TokenEnv); tok != "" {
+		return r.WithToken(tok)
+	}
+	return r, nil
+}
+
+// WithToken returns the remote with a bearer token, under the rule of the
+// token parameter: TLS unless use_ssl=false was given for a loopback host.
+func (r Remote) WithToken(token string) (Remote, error) {
+	r.Token = token
+	r.TLS = r.useSSL != "false"
+	if !r.TLS && !isLoopback(r.Host) {
+		return Remote{}, fmt.Errorf("invalid remote %s: a token is never sent without TLS to a non-loopback host; remove use_ssl=false", r)
+	}
+	return r, nil
 }
 
 // ResolveRemote returns the remote to use: s when given, else $SPARK_REMOTE,
@@ -133,6 +168,7 @@ func ParseRemote(s string) (Remote, error) {
 	}
 	// A token turns TLS on. Only an explicit use_ssl=false to a loopback host
 	// sends it in plain text: the open-source server has token auth but no TLS.
+	r.useSSL = useSSL
 	r.TLS = useSSL == "true" || (r.Token != "" && useSSL != "false")
 	if r.Token != "" && !r.TLS && !isLoopback(r.Host) {
 		return fail("a token is never sent without TLS to a non-loopback host; remove use_ssl=false")

@@ -101,3 +101,30 @@ func TestResolveRemote(t *testing.T) {
 		t.Errorf("default: got %q", got)
 	}
 }
+
+func TestParseRemoteEnvToken(t *testing.T) {
+	env := func(k string) string {
+		if k == TokenEnv {
+			return "zzenv"
+		}
+		return ""
+	}
+	r, err := ParseRemoteEnv("sc://127.0.0.1:15003/;use_ssl=false", env)
+	if err != nil || r.Token != "zzenv" || r.TLS {
+		t.Errorf("loopback plain text: %+v %v", r.String(), err)
+	}
+	r, err = ParseRemoteEnv("sc://h:443", env)
+	if err != nil || r.Token != "zzenv" || !r.TLS {
+		t.Errorf("token implies TLS: %+v %v", r.String(), err)
+	}
+	r, err = ParseRemoteEnv("sc://h/;token=url", env)
+	if err != nil || r.Token != "url" {
+		t.Errorf("the remote's own token wins: %v", err)
+	}
+	if _, err := ParseRemoteEnv("sc://remote.host/;use_ssl=false", env); err == nil || strings.Contains(err.Error(), "zzenv") {
+		t.Errorf("plain text to a remote host: %v", err)
+	}
+	if r, _ := ParseRemoteEnv("local", env); r.Token != "" {
+		t.Error("local takes no token")
+	}
+}

@@ -122,7 +122,7 @@ func (s *Server) closeClient(c *connect.Client) {
 
 // connectSpark makes one connection attempt for generation gen.
 func (s *Server) connectSpark(ctx context.Context, gen uint64, raw string) {
-	r, err := connect.ParseRemote(raw)
+	r, err := connect.ParseRemoteEnv(raw, s.getenv)
 	if err != nil {
 		s.publish(gen, nil, Status{State: StateError, Remote: connect.Redact(raw), Message: err.Error()})
 		return

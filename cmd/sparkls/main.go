@@ -125,7 +125,7 @@ func remoteFlag(fs *flag.FlagSet) *string {
 
 // dial resolves, parses and connects to the remote, starting the local server if needed.
 func dial(ctx context.Context, remote string, stderr io.Writer) (*connect.Client, error) {
-	r, err := connect.ParseRemote(connect.ResolveRemote(remote, nil))
+	r, err := connect.ParseRemoteEnv(connect.ResolveRemote(remote, nil), nil)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,411 @@
+// The sparkls extension: starts `sparkls serve` for SQL files and adds what
+// LSP has no words for: the results panel, the status bar item, the token in
+// SecretStorage and the "Spark: ..." commands. The skeleton is
+// microsoft/vscode-extension-samples lsp-sample/client/src/extension.ts.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import {
+  DidChangeConfigurationNotification,
+  ExecuteCommandRequest,
+  LanguageClient,
+  LanguageClientOptions,
+  ResponseError,
+  ServerOptions,
+  WorkDoneProgress,
+  WorkDoneProgressCancelNotification,
+} from 'vscode-languageclient/node';
+import {
+  CommandCancel,
+  CommandCancelAll,
+  CommandExplain,
+  CommandRefreshSchema,
+  CommandRun,
+  ConfigSection,
+  NotifyRunStarted,
+  NotifyStatus,
+} from './names';
+import { ResultsPanel } from './panel';
+import { isRunResult, type CancelResult, type ExplainResult, type RunArgs, type RunStarted, type Status } from './protocol';
+import { resolveServerPath, serverEnv, serverSettings, tokenKey } from './settings';
+import { StatusBar } from './status';
+
+const documentSelector = [
+  { scheme: 'file', language: 'sql' },
+  { scheme: 'untitled', language: 'sql' },
+  { scheme: 'file', language: 'sparksql' },
+  { scheme: 'untitled', language: 'sparksql' },
+];
+
+const planScheme = 'sparkls-plan';
+
+/** A run in flight, from the request until its answer. */
+interface Run {
+  token: string; // our workDoneToken
+  uri: string;
+  queryId?: string; // from sparkls/runStarted
+}
+
+class Extension implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private starting: Promise<LanguageClient | undefined> | undefined;
+  private readonly output: vscode.OutputChannel;
+  private readonly status: StatusBar;
+  private readonly panel = new ResultsPanel();
+  private readonly runs: Run[] = [];
+  private seq = 0;
+  private planSeq = 0;
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.output = vscode.window.createOutputChannel('Spark SQL (sparkls)');
+    this.status = new StatusBar('spark.cancel', 'spark.showLog');
+  }
+
+  // -------------------------------------------------------------------------
+  // The language client.
+
+  /** The running client, started on first use. undefined if it cannot start. */
+  ready(): Promise<LanguageClient | undefined> {
+    this.starting ??= this.start();
+    return this.starting;
+  }
+
+  private async start(): Promise<LanguageClient | undefined> {
+    const config = vscode.workspace.getConfiguration(ConfigSection);
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const trusted = vscode.workspace.isTrusted;
+    const pathSetting = trusted ? config.get<string>('path') : config.inspect<string>('path')?.globalValue;
+    const server = resolveServerPath(pathSetting, {
+      extensionPath: this.context.extensionPath,
+      platform: process.platform,
+      home: os.homedir(),
+      workspaceFolder: folder,
+      exists: (f) => fs.existsSync(f),
+    });
+    this.output.appendLine(`sparkls: starting ${server.command} serve (from ${server.source})`);
+    const serverOptions: ServerOptions = {
+      command: server.command,
+      args: ['serve'],
+      options: { cwd: folder, env: serverEnv(process.env, await this.token()) },
+    };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector,
+      outputChannel: this.output,
+      initializationOptions: serverSettings(JSON.parse(JSON.stringify(config))),
+      middleware: {
+        workspace: {
+          // The server pulls its settings: send only those it reads.
+          configuration: async (params, token, next) => {
+            const result = await next(params, token);
+            if (!Array.isArray(result)) {
+              return result;
+            }
+            return params.items.map((item, i) => (item.section === ConfigSection ? serverSettings(result[i]) : result[i]));
+          },
+        },
+        // Code lenses run sparkls.run and sparkls.explain through the
+        // command the language client registers: answer them here, in the
+        // panel, like the palette commands.
+        executeCommand: async (command, args, next) => {
+          const arg = args[0] as RunArgs | undefined;
+          if (command === CommandRun && arg !== undefined) {
+            return this.run(arg);
+          }
+          if (command === CommandExplain && arg !== undefined) {
+            return this.explain(arg);
+          }
+          return next(command, args);
+        },
+        handleWorkDoneProgress: (token, params, next) => {
+          this.status.onProgress(String(token), params);
+          next(token, params);
+        },
+      },
+    };
+    const client = new LanguageClient('sparkls', 'Spark SQL (sparkls)', serverOptions, clientOptions);
+    client.onNotification(NotifyStatus, (s: Status) => this.status.setStatus(s));
+    client.onNotification(NotifyRunStarted, (p: RunStarted) => this.onRunStarted(p));
+    try {
+      await client.start();
+    } catch (e) {
+      const why = `cannot start ${server.command} serve: ${message(e)}`;
+      this.output.appendLine(`sparkls: ${why}`);
+      this.status.setServerProblem(why);
+      void vscode.window
+        .showErrorMessage(`Spark SQL: ${why}. Set sparkls.path to the sparkls binary.`, 'Open Settings')
+        .then((pick) => pick && vscode.commands.executeCommand('workbench.action.openSettings', 'sparkls.path'));
+      this.starting = undefined;
+      await client.dispose().catch(() => undefined);
+      return undefined;
+    }
+    this.client = client;
+    return client;
+  }
+
+  async restart(): Promise<void> {
+    const old = this.client;
+    this.client = undefined;
+    this.starting = undefined;
+    if (old) {
+      await old.stop().catch(() => undefined);
+    }
+    await this.ready();
+  }
+
+  /** The token of the configured remote, from SecretStorage. */
+  private async token(): Promise<string | undefined> {
+    const key = tokenKey(vscode.workspace.getConfiguration(ConfigSection).get<string>('remote') ?? '');
+    return key ? this.context.secrets.get(key) : undefined;
+  }
+
+  /** Tells the server its settings changed; it pulls them through the middleware. */
+  settingsChanged(): void {
+    void this.client?.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+  }
+
+  // -------------------------------------------------------------------------
+  // Runs.
+
+  /** Runs args (sparkls.run) and shows the answer in the panel. */
+  async run(args: RunArgs): Promise<unknown> {
+    const client = await this.ready();
+    if (!client) {
+      return undefined;
+    }
+    const token = `sparkls-vscode-${process.pid}-${++this.seq}`;
+    const run: Run = { token, uri: args.uri };
+    this.runs.push(run);
+    this.status.runStarted(token);
+    this.panel.showRunning(this.textOf(args), () => void this.cancel(run));
+    // Progress on our token reaches the status bar through the
+    // handleWorkDoneProgress middleware.
+    const progress = client.onProgress(WorkDoneProgress.type, token, () => undefined);
+    try {
+      const res: unknown = await client.sendRequest(ExecuteCommandRequest.type, {
+        command: CommandRun,
+        arguments: [args],
+        workDoneToken: token,
+      });
+      if (isRunResult(res)) {
+        this.panel.showResult(res);
+      } else {
+        this.panel.showFailure(`unexpected answer from the server: ${JSON.stringify(res)}`);
+      }
+      return res;
+    } catch (e) {
+      this.panel.showFailure(message(e), this.textOf(args));
+      return undefined;
+    } finally {
+      progress.dispose();
+      this.runs.splice(this.runs.indexOf(run), 1);
+      this.status.runEnded(token);
+    }
+  }
+
+  private onRunStarted(p: RunStarted): void {
+    const run = this.runs.find((r) => r.queryId === undefined && r.uri === p.uri);
+    if (run) {
+      run.queryId = p.queryId;
+      this.panel.showRunning(this.textOf(p), () => void this.cancel(run));
+    }
+  }
+
+  /** Cancels one run: by its query id, or by its progress token before the id is known. */
+  async cancel(run?: Run): Promise<void> {
+    const client = this.client;
+    run ??= this.runs[this.runs.length - 1];
+    if (!client || !run) {
+      void vscode.window.showInformationMessage('Spark: no query is running.');
+      return;
+    }
+    if (run.queryId === undefined) {
+      await client.sendNotification(WorkDoneProgressCancelNotification.type, { token: run.token });
+      return;
+    }
+    await this.command<CancelResult>(CommandCancel, { queryId: run.queryId });
+  }
+
+  /** Shows the plan of the statement at args in a read-only editor beside. */
+  async explain(args: RunArgs): Promise<unknown> {
+    const res = await this.command<ExplainResult>(CommandExplain, args);
+    if (res && typeof res.plan === 'string') {
+      const uri = vscode.Uri.from({ scheme: planScheme, path: `/Spark plan ${++this.planSeq}` });
+      this.plans.set(uri.toString(), res.plan);
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+    }
+    return res;
+  }
+
+  /** Read-only documents of explained plans (scheme sparkls-plan). */
+  readonly plans = new Map<string, string>();
+  readonly planProvider: vscode.TextDocumentContentProvider = {
+    provideTextDocumentContent: (uri) => this.plans.get(uri.toString()) ?? '',
+  };
+
+  /** Sends a server command; errors are shown and give undefined. */
+  async command<T>(command: string, arg?: unknown): Promise<T | undefined> {
+    const client = await this.ready();
+    if (!client) {
+      return undefined;
+    }
+    try {
+      return (await client.sendRequest(ExecuteCommandRequest.type, {
+        command,
+        arguments: arg === undefined ? [] : [arg],
+      })) as T;
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Spark: ${message(e)}`);
+      return undefined;
+    }
+  }
+
+  /** The run arguments for the active SQL editor: the cursor (empty range) or the selection. */
+  argsFromEditor(selection: boolean): RunArgs | undefined {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || !['sql', 'sparksql'].includes(editor.document.languageId)) {
+      void vscode.window.showInformationMessage('Spark: open a SQL file first.');
+      return undefined;
+    }
+    const sel = editor.selection;
+    const range = selection ? sel : new vscode.Range(sel.active, sel.active);
+    const c2p = this.client?.code2ProtocolConverter;
+    return {
+      uri: c2p ? c2p.asUri(editor.document.uri) : editor.document.uri.toString(),
+      range: {
+        start: { line: range.start.line, character: range.start.character },
+        end: { line: range.end.line, character: range.end.character },
+      },
+    };
+  }
+
+  private textOf(a: { uri: string; range: RunArgs['range'] }): string {
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === vscode.Uri.parse(a.uri).toString());
+    if (!doc) {
+      return '';
+    }
+    const r = new vscode.Range(a.range.start.line, a.range.start.character, a.range.end.line, a.range.end.character);
+    return r.isEmpty ? '' : doc.getText(r);
+  }
+
+  // -------------------------------------------------------------------------
+  // Tokens.
+
+  async setToken(): Promise<void> {
+    const remote = vscode.workspace.getConfiguration(ConfigSection).get<string>('remote') ?? '';
+    const key = tokenKey(remote);
+    if (!key) {
+      void vscode.window.showErrorMessage(
+        'Spark: set sparkls.remote to an sc:// remote first; the token is kept for its host and port.',
+      );
+      return;
+    }
+    const host = key.slice(key.indexOf('/') + 1);
+    const token = await vscode.window.showInputBox({
+      title: `Spark Connect token for ${host}`,
+      prompt: 'Kept in VS Code secret storage, never in settings.json. Empty removes it.',
+      password: true,
+      ignoreFocusOut: true,
+    });
+    if (token === undefined) {
+      return;
+    }
+    if (token === '') {
+      await this.context.secrets.delete(key);
+    } else {
+      await this.context.secrets.store(key, token);
+    }
+    vscode.window.setStatusBarMessage(`Spark: token ${token ? 'saved' : 'removed'} for ${host}`, 4000);
+  }
+
+  async clearToken(): Promise<void> {
+    const key = tokenKey(vscode.workspace.getConfiguration(ConfigSection).get<string>('remote') ?? '');
+    if (key) {
+      await this.context.secrets.delete(key);
+      vscode.window.setStatusBarMessage('Spark: token removed', 4000);
+    }
+  }
+
+  showLog(): void {
+    this.output.show(true);
+  }
+
+  dispose(): void {
+    this.panel.dispose();
+    this.status.dispose();
+    this.output.dispose();
+  }
+
+  async stop(): Promise<void> {
+    await this.client?.stop().catch(() => undefined);
+  }
+}
+
+function message(e: unknown): string {
+  if (e instanceof ResponseError || e instanceof Error) {
+    return e.message;
+  }
+  return String(e);
+}
+
+let ext: Extension | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const x = new Extension(context);
+  ext = x;
+  const reg = (id: string, fn: () => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+  reg('spark.runCell', () => {
+    const a = x.argsFromEditor(false);
+    return a && x.run(a);
+  });
+  reg('spark.runSelection', () => {
+    const a = x.argsFromEditor(true);
+    return a && x.run(a);
+  });
+  reg('spark.explain', () => {
+    const a = x.argsFromEditor(true);
+    return a && x.explain(a);
+  });
+  reg('spark.cancel', () => x.cancel());
+  reg('spark.cancelAll', () => x.command<CancelResult>(CommandCancelAll));
+  reg('spark.refreshSchema', async () => {
+    if ((await x.ready()) && (await x.command(CommandRefreshSchema)) !== undefined) {
+      vscode.window.setStatusBarMessage('Spark: schema refresh requested', 3000);
+    }
+  });
+  reg('spark.setToken', () => x.setToken());
+  reg('spark.clearToken', () => x.clearToken());
+  reg('spark.showLog', () => x.showLog());
+
+  context.subscriptions.push(
+    x,
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      // The token travels in the server's environment: a new remote (whose
+      // token may differ) or a new token restarts the server.
+      if (e.affectsConfiguration(`${ConfigSection}.path`) || e.affectsConfiguration(`${ConfigSection}.remote`)) {
+        void x.restart();
+      } else if (e.affectsConfiguration(ConfigSection)) {
+        x.settingsChanged();
+      }
+    }),
+    context.secrets.onDidChange((e) => {
+      if (e.key.startsWith('sparkls.token/')) {
+        void x.restart();
+      }
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void x.restart()),
+    vscode.workspace.registerTextDocumentContentProvider(planScheme, x.planProvider),
+    vscode.workspace.onDidCloseTextDocument((d) => {
+      if (d.uri.scheme === planScheme) {
+        x.plans.delete(d.uri.toString());
+      }
+    }),
+  );
+  void x.ready();
+}
+
+export async function deactivate(): Promise<void> {
+  await ext?.stop();
+  ext = undefined;
+}

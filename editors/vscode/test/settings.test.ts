@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ServerSettings } from '../src/names';
+import { resolveServerPath, serverEnv, serverSettings, tokenKey, TokenEnv } from '../src/settings';
+
+describe('serverEnv', () => {
+  test('the token goes into the environment, not the settings', () => {
+    const env = serverEnv({ PATH: '/bin' }, 's3cret');
+    assert.equal(env[TokenEnv], 's3cret');
+    assert.equal(env.PATH, '/bin');
+    assert.ok(!JSON.stringify(serverSettings({ remote: 'sc://h:443' })).includes('s3cret'));
+  });
+  test('no token, no variable', () => {
+    assert.equal(serverEnv({ PATH: '/bin' })[TokenEnv], undefined);
+  });
+});
+
+describe('tokenKey', () => {
+  test('one key per host and port', () => {
+    assert.equal(tokenKey('sc://Host.Example.com:443/;use_ssl=true'), 'sparkls.token/host.example.com:443');
+    assert.equal(tokenKey('sc://host'), 'sparkls.token/host:15002');
+    assert.equal(tokenKey('sc://host:15002/;token=x'), 'sparkls.token/host:15002');
+    assert.equal(tokenKey('sc://[::1]'), 'sparkls.token/[::1]:15002');
+    assert.equal(tokenKey('sc://[::1]:9'), 'sparkls.token/[::1]:9');
+    assert.equal(tokenKey('local'), undefined);
+    assert.equal(tokenKey(''), undefined);
+    assert.equal(tokenKey('sc://'), undefined);
+  });
+});
+
+describe('serverSettings', () => {
+  test('keeps only what the server reads, nested', () => {
+    const got = serverSettings({
+      path: '/opt/sparkls',
+      remote: 'sc://h:15002',
+      preview: { rows: 5, bytes: 4096 },
+      readOnly: true,
+      trace: { server: 'verbose' },
+    });
+    assert.deepEqual(got, { remote: 'sc://h:15002', preview: { rows: 5, bytes: 4096 }, readOnly: true });
+  });
+
+  test('flat names, missing values and junk', () => {
+    assert.deepEqual(serverSettings({ 'preview.rows': 7 }), { preview: { rows: 7 } });
+    assert.deepEqual(serverSettings(null), {});
+    assert.deepEqual(serverSettings([1, 2]), {});
+  });
+
+  test('does not share objects with its input', () => {
+    const input = { preview: { rows: 5 } };
+    const got = serverSettings(input) as { preview: { rows: number } };
+    got.preview.rows = 6;
+    assert.equal(input.preview.rows, 5);
+  });
+
+  test('the generated list matches lsp.SettingsTable', () => {
+    assert.ok(ServerSettings.includes('sparkls.remote'));
+    assert.ok(ServerSettings.includes('sparkls.preview.rows'));
+    assert.ok(!ServerSettings.includes('sparkls.trace.server'));
+    assert.ok(!ServerSettings.includes('sparkls.path'));
+  });
+});
+
+describe('resolveServerPath', () => {
+  const env = (exists: boolean) => ({
+    extensionPath: '/ext',
+    platform: 'linux' as NodeJS.Platform,
+    home: '/home/u',
+    workspaceFolder: '/ws',
+    exists: () => exists,
+  });
+  test('the setting first, expanded', () => {
+    assert.deepEqual(resolveServerPath('/usr/bin/sparkls', env(true)), { command: '/usr/bin/sparkls', source: 'setting' });
+    assert.deepEqual(resolveServerPath('~/go/bin/sparkls', env(true)), { command: '/home/u/go/bin/sparkls', source: 'setting' });
+    assert.deepEqual(resolveServerPath('${workspaceFolder}/bin/sparkls', env(true)), { command: '/ws/bin/sparkls', source: 'setting' });
+    assert.deepEqual(resolveServerPath('bin/sparkls', env(true)), { command: '/ws/bin/sparkls', source: 'setting' });
+    assert.deepEqual(resolveServerPath('sparkls-dev', env(true)), { command: 'sparkls-dev', source: 'setting' });
+  });
+  test('then the bundled binary, then PATH', () => {
+    assert.deepEqual(resolveServerPath('  ', env(true)), { command: '/ext/bin/sparkls', source: 'bundled' });
+    assert.deepEqual(resolveServerPath(undefined, env(false)), { command: 'sparkls', source: 'PATH' });
+    assert.deepEqual(resolveServerPath('', { ...env(false), platform: 'win32' }), { command: 'sparkls.exe', source: 'PATH' });
+  });
+});
