@@ -1,0 +1,36 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// The layering of ARCHITECTURE.md, checked on the real import graph: only
+// connect speaks gRPC/protobuf, only lsp speaks LSP, and schema and
+// lsp/sqltext import nothing of ours.
+func TestImportLayering(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "github.com/sparkls/sparkls/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	const mod = "github.com/sparkls/sparkls/"
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		pkg, imports := fields[0], fields[1:]
+		for _, imp := range imports {
+			switch {
+			case strings.HasPrefix(imp, "google.golang.org/grpc") || strings.HasPrefix(imp, "google.golang.org/protobuf"):
+				if !strings.HasPrefix(pkg, mod+"connect") {
+					t.Errorf("%s imports %s: only connect speaks gRPC", pkg, imp)
+				}
+			case strings.HasPrefix(imp, "go.lsp.dev/"):
+				if pkg != mod+"lsp" {
+					t.Errorf("%s imports %s: only lsp speaks LSP", pkg, imp)
+				}
+			case strings.HasPrefix(imp, mod) && (pkg == mod+"schema" || pkg == mod+"lsp/sqltext"):
+				t.Errorf("%s imports %s: it must import nothing of ours", pkg, imp)
+			}
+		}
+	}
+}
