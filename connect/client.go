@@ -73,6 +73,9 @@ type Client struct {
 	userID     string
 	clientType string
 
+	// compute checks a Databricks cluster's state before calls (nil: nothing to check).
+	compute *computeGate
+
 	mu                  sync.Mutex
 	serverSideSessionID string
 	version             string
@@ -88,6 +91,12 @@ func Dial(ctx context.Context, r Remote, opts Options) (*Client, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.opts.ConnectTimeout)
 	defer cancel()
+	// A Databricks cluster that is not running fails here, typed, before
+	// any call could start it and hang.
+	if err := c.compute.ready(ctx); err != nil {
+		c.conn.Close()
+		return nil, err
+	}
 	if _, err := c.SparkVersion(ctx); err != nil {
 		c.conn.Close()
 		var te *TransportError
@@ -134,7 +143,13 @@ func NewClient(r Remote, opts Options) (*Client, error) {
 	} else {
 		dialOpts = append(dialOpts, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	}
-	if r.Token != "" {
+	switch {
+	case r.Databricks != nil:
+		// The workspace's token (static or OAuth) replaces the plain bearer.
+		var extra []grpc.DialOption
+		extra, c.compute = r.Databricks.dialOptions(opts.RootCAs, c.sessionID)
+		dialOpts = append(dialOpts, extra...)
+	case r.Token != "":
 		dialOpts = append(dialOpts, grpc.WithPerRPCCredentials(bearer{token: r.Token, secure: r.TLS}))
 	}
 	if opts.Dialer != nil {

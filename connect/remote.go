@@ -39,6 +39,10 @@ type Remote struct {
 	Headers map[string]string
 	// Local is set for "local": the server that scripts/spark-server starts on loopback.
 	Local bool
+	// Databricks is the workspace behind a "databricks[://profile]" remote
+	// (nil otherwise): its credentials replace the plain bearer token, and
+	// the cluster's state is checked before calls.
+	Databricks *Workspace
 
 	useSSL string // the use_ssl parameter as given: "", "true" or "false"
 }
@@ -52,6 +56,12 @@ const TokenEnv = "SPARK_CONNECT_AUTHENTICATE_TOKEN"
 // $SPARK_CONNECT_AUTHENTICATE_TOKEN when s names none. getenv is os.Getenv
 // outside tests.
 func ParseRemoteEnv(s string, getenv func(string) string) (Remote, error) {
+	if IsDatabricksRemote(s) {
+		if getenv == nil {
+			getenv = os.Getenv
+		}
+		return resolveDatabricks(s, getenv)
+	}
 	r, err := ParseRemote(s)
 	if err != nil || r.Token != "" || r.Local {
 		return r, err
@@ -92,10 +102,14 @@ func ResolveRemote(s string, getenv func(string) string) string {
 }
 
 // ParseRemote parses a remote string. "local" (also "local[*]", "local[2]")
-// means the loopback server on the default port. Errors say what is wrong and
-// never contain the token.
+// means the loopback server on the default port; "databricks[://profile]" a
+// Databricks profile, resolved with the process environment. Errors say what
+// is wrong and never contain the token.
 func ParseRemote(s string) (Remote, error) {
 	s = strings.TrimSpace(s)
+	if IsDatabricksRemote(s) {
+		return resolveDatabricks(s, os.Getenv)
+	}
 	if s == LocalRemote || (strings.HasPrefix(s, "local[") && strings.HasSuffix(s, "]")) {
 		return Remote{Host: "127.0.0.1", Port: DefaultPort, MaxMessageSize: DefaultMaxMessageSize, Local: true}, nil
 	}
@@ -228,6 +242,9 @@ func (r Remote) Address() string { return net.JoinHostPort(r.Host, strconv.Itoa(
 func (r Remote) String() string {
 	if r.Local {
 		return LocalRemote
+	}
+	if r.Databricks != nil {
+		return r.Databricks.String()
 	}
 	var b strings.Builder
 	b.WriteString("sc://")
