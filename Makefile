@@ -45,7 +45,7 @@ test-go: server-start
 
 # Headless Neovim (Debian's 0.7.2 and 0.11) drives the real sparkls.
 test-nvim: server-start
-	SPARKLS_IT_REMOTE=sc://127.0.0.1:$(PORT) scripts/test-nvim
+	SPARKLS_IT_REMOTE=sc://127.0.0.1:$(PORT) SPARKLS_NVIM_CATALOG=1 scripts/test-nvim
 
 # Real VS Code (code-server) in headless Chromium drives the extension and
 # the real sparkls; installs Node 24, code-server and Chromium on first use.
@@ -62,10 +62,12 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v /internal/pb/))" || { gofmt -l $$(git ls-files '*.go' | grep -v /internal/pb/); exit 1; }
 
 # Regenerates the protobuf code and the VS Code contributions (settings,
-# commands) from lsp/settings.go and lsp/names.go.
+# commands) from lsp/settings.go and lsp/names.go, and the built-in function
+# and keyword lists of lsp from the local Spark server (make server-start).
 generate:
 	$(GO) generate ./connect/...
 	$(GO) run ./cmd/gen-vscode
+	$(GO) run ./cmd/gen-builtins --remote sc://127.0.0.1:$(PORT)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -66,6 +66,7 @@ type testOptions struct {
 	opts     Options
 	realDial bool                                            // keep Options.Dial nil: EnsureLocal and connect.Dial
 	setup    func(s *Server)                                 // before Serve: test-only routes
+	catalog  bool                                            // the schema cache loads the catalog from Spark (else disk only)
 	answer   func(method string, params json.RawMessage) any // server → client requests
 }
 
@@ -86,6 +87,9 @@ func startServer(t testing.TB, to testOptions) *testClient {
 		}
 	}
 	srv := NewServer(to.opts)
+	// Schema caches in a directory of the test's own; without catalog, no
+	// catalog calls reach Spark beyond those the test itself causes.
+	srv.schema.dir, srv.schema.offline = t.TempDir(), !to.catalog
 	if to.setup != nil {
 		to.setup(srv)
 	}

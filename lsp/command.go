@@ -162,11 +162,10 @@ func (s *Server) workDoneProgressCancel(ctx context.Context, p *workDoneProgress
 	return nil
 }
 
-// onRefreshSchema is sparkls.refreshSchema: the hook for the schema cache
-// (package schema) to reload the catalog. Until that lands it only logs.
+// onRefreshSchema is sparkls.refreshSchema: the schema cache reloads every
+// name of the catalog (schema.go).
 func (s *Server) onRefreshSchema(ctx context.Context) error {
-	s.log.Info("schema refresh requested; no schema cache yet")
-	return nil
+	return s.refreshSchema(ctx)
 }
 
 // explainModes are the modes sparkls.explain takes.

@@ -69,31 +69,37 @@ func (s *Server) reconnect(raw string) {
 	if s.state.Load() == stateShutdown || (s.spark.cancel != nil && raw == s.spark.target) {
 		return
 	}
-	old := s.dropLocked()
+	old, oldSchema := s.dropLocked(), s.dropSchemaLocked()
 	s.spark.target = raw
 	ctx, cancel := context.WithCancel(s.ctx)
 	s.spark.cancel = cancel
 	gen := s.spark.gen
-	if old != nil {
-		s.goBackground(func() { s.closeClient(old) })
+	if old != nil || oldSchema != nil {
+		s.goBackground(func() {
+			s.closeSchema(oldSchema) // first: its loads use the client
+			if old != nil {
+				s.closeClient(old)
+			}
+		})
 	}
 	s.goBackground(func() { s.connectSpark(ctx, gen, raw) })
 }
 
 // disconnect ends the connection (shutdown, end of session), tells the
-// client, and waits for the old client to close (bounded by
-// connect.Client.Close).
+// client, and waits for the schema cache to be saved and the old client to
+// close (bounded by connect.Client.Close).
 func (s *Server) disconnect() {
 	s.spark.statusMu.Lock()
 	s.spark.mu.Lock()
 	prev := s.spark.cur.Load()
-	old := s.dropLocked()
+	old, oldSchema := s.dropLocked(), s.dropSchemaLocked()
 	s.spark.cancel, s.spark.target = nil, ""
 	s.spark.mu.Unlock()
 	if prev != nil && prev.status.State != StateDisconnected {
 		s.notify(NotifyStatus, Status{State: StateDisconnected, Remote: prev.status.Remote, Message: "the language server is shutting down"})
 	}
 	s.spark.statusMu.Unlock()
+	s.closeSchema(oldSchema)
 	if old != nil {
 		s.closeClient(old)
 	}
@@ -135,6 +141,8 @@ func (s *Server) connectSpark(ctx context.Context, gen uint64, raw string) {
 		return msg
 	}
 	s.publish(gen, nil, Status{State: StateConnecting, Remote: remote})
+	// The disk cache of this remote, until Spark answers (or if it never does).
+	s.openSchema(gen, schemaKey(r), nil)
 	progress := func(line string) {
 		line = scrub(line)
 		s.log.Info(line)
@@ -152,6 +160,7 @@ func (s *Server) connectSpark(ctx context.Context, gen uint64, raw string) {
 	if err != nil {
 		version = ""
 	}
+	s.openSchema(gen, c.SchemaKey(), c.SchemaSource())
 	if !s.publish(gen, c, Status{State: StateConnected, Remote: remote, SparkVersion: version}) {
 		s.closeClient(c) // superseded while dialing
 	}

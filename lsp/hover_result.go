@@ -1,7 +1,6 @@
 package lsp
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -18,8 +17,8 @@ import (
 
 // resultHover answers a hover at pos when it is on the first line of a
 // statement of uri that has run; ok is false otherwise, and the caller
-// (hover.go's catalog hover) answers as it would without runs. It reads
-// only the snapshot and the run records: no I/O.
+// (hover.go's hover, which asks here first) answers as it would without
+// runs. It reads only the snapshot and the run records: no I/O.
 func (s *Server) resultHover(snap *Snapshot, uri protocol.DocumentURI, pos protocol.Position) (*protocol.Hover, bool) {
 	doc, ok := snap.Document(uri)
 	if !ok {
@@ -52,18 +51,6 @@ func (s *Server) resultHover(snap *Snapshot, uri protocol.DocumentURI, pos proto
 		}, true
 	}
 	return nil, false
-}
-
-// hoverRunResult is textDocument/hover while only runs have something to
-// show. When hover.go lands, its hover handler takes the route and starts
-// with
-//
-//	if h, ok := s.resultHover(snap, p.TextDocument.URI, p.Position); ok {
-//		return h, nil
-//	}
-func (s *Server) hoverRunResult(ctx context.Context, snap *Snapshot, p *protocol.HoverParams) (*protocol.Hover, error) {
-	h, _ := s.resultHover(snap, p.TextDocument.URI, p.Position)
-	return h, nil
 }
 
 // Bounds of the Markdown rendering of a preview: it goes into hovers and

@@ -30,15 +30,21 @@ func (s *Server) routeTable() map[string]route {
 		// workspace.go
 		protocol.MethodWorkspaceDidChangeConfiguration: notification(s.didChangeConfiguration),
 
-		// completion.go
+		// signature_help.go, definition.go, symbols.go, folding.go: from the text alone
+		protocol.MethodTextDocumentSignatureHelp:  request(s.signatureHelp),
+		protocol.MethodTextDocumentDefinition:     request(s.definition),
+		protocol.MethodTextDocumentDocumentSymbol: request(s.documentSymbol),
+		protocol.MethodTextDocumentFoldingRange:   request(s.foldingRange),
+
+		// completion.go, hover.go: from the text and the schema cache (schema.go)
 		protocol.MethodTextDocumentCompletion: request(s.completion),
+		protocol.MethodCompletionItemResolve:  request(s.completionItemResolve),
+		protocol.MethodTextDocumentHover:      request(s.hover), // the last run's preview first (hover_result.go)
 
 		// command.go, run.go, code_lens.go: sparkls.run and the other commands
 		protocol.MethodWorkspaceExecuteCommand: request(s.executeCommand),
 		protocol.MethodWorkDoneProgressCancel:  notification(s.workDoneProgressCancel),
 		protocol.MethodTextDocumentCodeLens:    request(s.codeLens),
-		// hover_result.go until hover.go lands; its hover then calls s.resultHover first
-		protocol.MethodTextDocumentHover: request(s.hoverRunResult),
 	}
 }
 
@@ -50,9 +56,13 @@ func (s *Server) capabilities() protocol.ServerCapabilities {
 			Change:    protocol.TextDocumentSyncKindIncremental,
 			Save:      &protocol.SaveOptions{IncludeText: false},
 		},
-		CompletionProvider:     &protocol.CompletionOptions{TriggerCharacters: []string{"."}},
+		CompletionProvider:     &protocol.CompletionOptions{TriggerCharacters: []string{"."}, ResolveProvider: true},
 		ExecuteCommandProvider: &protocol.ExecuteCommandOptions{Commands: Commands},
 		CodeLensProvider:       &protocol.CodeLensOptions{},
+		SignatureHelpProvider:  &protocol.SignatureHelpOptions{TriggerCharacters: []string{"(", ","}},
+		DefinitionProvider:     true,
+		DocumentSymbolProvider: true,
+		FoldingRangeProvider:   true,
 		HoverProvider:          true,
 	}
 }

@@ -397,10 +397,10 @@ func diagnosticMessage(re *RunError, cause error) string {
 
 // onCatalogChanged is called after a run that may have created, dropped or
 // altered catalog objects (temporary views and functions too), with those
-// statements. It is the hook for the schema cache (package schema) to
-// refresh; until that lands it only logs.
+// statements. The schema cache reloads what they changed (schema.go).
 func (s *Server) onCatalogChanged(stmts []string) {
-	s.log.Info("a run changed the catalog; the schema cache should refresh", "statements", len(stmts))
+	s.log.Info("a run changed the catalog; reloading what it changed", "statements", len(stmts))
+	s.catalogChanged(stmts)
 }
 
 // refreshCodeLenses asks the client to ask for code lenses again (a run

@@ -80,7 +80,8 @@ type Server struct {
 	inflight   map[string]*inflight
 
 	spark    spark
-	runState runState // run.go: runs in flight, their results and diagnostics
+	schema   schemaState // schema.go: the catalog cache of the remote
+	runState runState    // run.go: runs in flight, their results and diagnostics
 }
 
 // inflight is a request being handled.

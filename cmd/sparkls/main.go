@@ -36,7 +36,7 @@ Usage:
   sparkls [serve [--stdio]]     language server on stdin/stdout (the default)
   sparkls query   [--remote R] [--limit N] [--format table|json|csv] SQL
   sparkls run     [--remote R] [--cell N] [--format table|json|csv] FILE
-  sparkls catalog [--remote R] [--columns] [PATTERN]
+  sparkls catalog [--remote R] [--columns] [--refresh | --stats] [PATTERN]
   sparkls check   [--remote R] FILE...
   sparkls version [--remote R]
 

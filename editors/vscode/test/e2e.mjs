@@ -93,6 +93,40 @@ try {
     }
   });
 
+  await check('completion after "FROM sales." lists the table orders', async () => {
+    await gotoLine(1);
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('SELECT * FROM sales');
+    const widget = page.locator('.editor-widget.suggest-widget.visible');
+    const row = widget.locator('.monaco-list-row', { hasText: /^orders/ });
+    // The catalog loads in the background after connecting: type the dot
+    // again until the list has the table.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      await page.keyboard.type('.');
+      await page.keyboard.press('Control+Space');
+      try {
+        await row.first().waitFor({ timeout: 3_000 });
+        break;
+      } catch (e) {
+        if (Date.now() > deadline) {
+          throw e;
+        }
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('Backspace');
+      }
+    }
+    const labels = await widget.locator('.monaco-list-row .label-name').allInnerTexts();
+    note(`completion items: ${labels.slice(0, 8).join(', ')}`);
+    await screenshot('completion-catalog');
+    await page.keyboard.press('Escape');
+    // Leave the file as it was: undo the typing (extra undos do nothing).
+    for (let i = 0; i < 30; i++) {
+      await page.keyboard.press(`${mod}+z`);
+    }
+  });
+
   await check('the ▶ Run code lens runs a query into the results grid', async () => {
     const lenses = page.locator('.codelens-decoration a', { hasText: '▶ Run' });
     await lenses.first().waitFor({ timeout: 60_000 });
