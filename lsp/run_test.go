@@ -907,7 +907,11 @@ func TestITRunCancelLongQuery(t *testing.T) {
 			n := len(c.notesOf(NotifyRunStarted)) + 1
 			id, ch := c.startN(protocol.MethodWorkspaceExecuteCommand, runParams(CommandRun, RunArgs{URI: runURI}))
 			started := c.runStarted(n)
-			<-time.After(2 * time.Second) // let Spark start its job
+			// Cancel once Spark streams progress with tasks: the job runs on
+			// the executors (a fixed wait raced with Spark's 2 s progress interval).
+			c.waitNote(protocol.MethodProgress, func(p json.RawMessage) bool {
+				return strings.Contains(string(p), "sparkls-run-"+started.QueryID) && strings.Contains(string(p), " tasks")
+			})
 			begin := time.Now()
 			if how == "sparkls.cancel" {
 				c.callOK(protocol.MethodWorkspaceExecuteCommand, runParams(CommandCancel, CancelArgs{QueryID: started.QueryID}), nil)
@@ -915,12 +919,6 @@ func TestITRunCancelLongQuery(t *testing.T) {
 				c.notify(protocol.MethodCancelRequest, map[string]any{"id": id})
 			}
 			m := c.wait(ch, "the cancelled run")
-			if how == "sparkls.cancel" {
-				// Spark streamed its progress meanwhile.
-				c.waitNote(protocol.MethodProgress, func(p json.RawMessage) bool {
-					return strings.Contains(string(p), "sparkls-run-"+started.QueryID) && strings.Contains(string(p), " tasks")
-				})
-			}
 			if took := time.Since(begin); took > 10*time.Second {
 				t.Errorf("cancel took %v", took)
 			}
