@@ -10,6 +10,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/sparkls/sparkls/connect"
+	"github.com/sparkls/sparkls/schema"
 )
 
 // Status is the payload of the sparkls/status notification: the state of
@@ -142,7 +143,14 @@ func (s *Server) connectSpark(ctx context.Context, gen uint64, raw string) {
 	}
 	s.publish(gen, nil, Status{State: StateConnecting, Remote: remote})
 	// The disk cache of this remote, until Spark answers (or if it never does).
-	s.openSchema(gen, schemaKey(r), nil)
+	// On Databricks, Unity Catalog's REST API answers meanwhile: completion
+	// works while the cluster is off or starting.
+	uc := s.unityCatalog(r)
+	if uc != nil {
+		s.openSchema(gen, uc.SchemaKey(), &connect.FallbackSource{Fallback: uc})
+	} else {
+		s.openSchema(gen, schemaKey(r), nil)
+	}
 	progress := func(line string) {
 		line = scrub(line)
 		s.log.Info(line)
@@ -160,10 +168,28 @@ func (s *Server) connectSpark(ctx context.Context, gen uint64, raw string) {
 	if err != nil {
 		version = ""
 	}
-	s.openSchema(gen, c.SchemaKey(), c.SchemaSource())
+	if uc != nil {
+		spark := c.SchemaSource()
+		s.openSchema(gen, c.SchemaKey(), &connect.FallbackSource{Primary: func() schema.Source { return spark }, Fallback: uc})
+	} else {
+		s.openSchema(gen, c.SchemaKey(), c.SchemaSource())
+	}
 	if !s.publish(gen, c, Status{State: StateConnected, Remote: remote, SparkVersion: version}) {
 		s.closeClient(c) // superseded while dialing
 	}
+}
+
+// unityCatalog is the Unity Catalog source of a Databricks remote, else nil.
+func (s *Server) unityCatalog(r connect.Remote) *connect.UCSource {
+	if r.Databricks == nil {
+		return nil
+	}
+	uc, err := connect.NewUCSource(r, connect.UCOptions{RootCAs: s.opts.Connect.RootCAs, Logger: s.log})
+	if err != nil {
+		s.log.Warn("Unity Catalog unavailable", "err", err)
+		return nil
+	}
+	return uc
 }
 
 func (s *Server) dial(ctx context.Context, r connect.Remote, progress func(string)) (*connect.Client, error) {
