@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/sparkls/sparkls/connect/internal/pb"
+	"github.com/sparkls/sparkls/schema"
 )
 
 // Catalog listings use Spark Connect's Catalog relation (one round trip, the
@@ -272,7 +273,7 @@ func rowsOf(res *Result, fromSQL bool) []row {
 // QuoteName quotes each part of a dotted name with backticks where needed
 // ("sales.page views" → sales.`page views`). Parts already quoted stay as they are.
 func QuoteName(name string) string {
-	parts := splitName(name)
+	parts := schema.SplitName(name)
 	for i, p := range parts {
 		parts[i] = QuoteIdent(p)
 	}
@@ -281,7 +282,7 @@ func QuoteName(name string) string {
 
 // quoteAll backticks every part of a dotted name, reserved words included.
 func quoteAll(name string) string {
-	parts := splitName(name)
+	parts := schema.SplitName(name)
 	for i, p := range parts {
 		parts[i] = "`" + strings.ReplaceAll(p, "`", "``") + "`"
 	}
@@ -301,27 +302,4 @@ func QuoteIdent(id string) string {
 		return id
 	}
 	return "`" + strings.ReplaceAll(id, "`", "``") + "`"
-}
-
-// splitName splits a dotted name, honouring backtick-quoted parts.
-func splitName(name string) []string {
-	var parts []string
-	var cur strings.Builder
-	quoted := false
-	for i := 0; i < len(name); i++ {
-		ch := name[i]
-		switch {
-		case ch == '`' && quoted && i+1 < len(name) && name[i+1] == '`':
-			cur.WriteByte('`')
-			i++
-		case ch == '`':
-			quoted = !quoted
-		case ch == '.' && !quoted:
-			parts = append(parts, cur.String())
-			cur.Reset()
-		default:
-			cur.WriteByte(ch)
-		}
-	}
-	return append(parts, cur.String())
 }
