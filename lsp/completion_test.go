@@ -30,19 +30,7 @@ import (
 //
 // The catalog is demoSource's, in an in-memory schema cache: no Spark.
 func TestCompletion(t *testing.T) {
-	files, err := filepath.Glob("testdata/completion/*.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) == 0 {
-		t.Fatal("no fixtures")
-	}
-	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) {
-			t.Parallel()
-			checkCompletion(t, f)
-		})
-	}
+	forEachFixture(t, "testdata/completion", checkCompletion)
 }
 
 // catalogFixture is a parsed completion or hover fixture.

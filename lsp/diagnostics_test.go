@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -61,19 +60,7 @@ const fakeRemote = "sc://127.0.0.1:15002"
 //	want     the transcript: diagnostics published, then what Spark was
 //	         asked to analyse and to execute; go test -update rewrites it
 func TestDiagnostics(t *testing.T) {
-	files, err := filepath.Glob("testdata/diagnostics/*.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) == 0 {
-		t.Fatal("no fixtures")
-	}
-	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) {
-			t.Parallel()
-			checkDiagnostics(t, f)
-		})
-	}
+	forEachFixture(t, "testdata/diagnostics", checkDiagnostics)
 }
 
 // checkDiagnostics is the only code that drives the diagnostics of a

@@ -2,7 +2,6 @@ package lsp
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,19 +13,7 @@ import (
 // cursor as $0 (the character after it is the one hovered), options
 // (offline, cold, disk) and want, the hover's range and Markdown.
 func TestHover(t *testing.T) {
-	files, err := filepath.Glob("testdata/hover/*.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) == 0 {
-		t.Fatal("no fixtures")
-	}
-	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) {
-			t.Parallel()
-			checkHover(t, f)
-		})
-	}
+	forEachFixture(t, "testdata/hover", checkHover)
 }
 
 // checkHover is the only code that asks for hovers: it renders the hover

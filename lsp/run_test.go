@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
@@ -172,19 +171,7 @@ func eventually(t testing.TB, what string, cond func() bool) {
 //	           sparkls.run result, the code lenses and hovers after it,
 //	           the run diagnostics, and what Spark executed
 func TestRunFixtures(t *testing.T) {
-	files, err := filepath.Glob("testdata/run/*.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) == 0 {
-		t.Fatal("no fixtures")
-	}
-	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) {
-			t.Parallel()
-			checkRun(t, f)
-		})
-	}
+	forEachFixture(t, "testdata/run", checkRun)
 }
 
 // elapsedRE matches the durations of run summaries, which vary.
