@@ -310,3 +310,51 @@ func TestSessionLost(t *testing.T) {
 		t.Errorf("next run: %v", err)
 	}
 }
+
+// Spark cuts a long reattachable stream every two minutes: a result read
+// over more cuts than maxReattach still arrives whole, since each re-attached
+// stream made progress.
+func TestRunReattachesEveryCut(t *testing.T) {
+	for _, cut := range []error{nil, io.EOF} {
+		s := fake(t)
+		s.BatchRows = 10
+		s.HandleSQL(func(string) (connecttest.Result, error) { return connecttest.Range(), nil })
+		s.CutEveryStream(1, cut)
+		c := dialFake(t, s, "sc://127.0.0.1")
+		res, err := c.Run(context.Background(), "SELECT id FROM r", connect.RunOptions{Limits: connect.Limits{Rows: 95}})
+		if err != nil {
+			t.Fatalf("cut with %v: %v", cut, err)
+		}
+		for i, row := range res.Rows {
+			if row[0].Text != fmt.Sprint(i) {
+				t.Fatalf("cut with %v: row %d = %s (lost or repeated rows)", cut, i, row[0].Text)
+			}
+		}
+		if len(res.Rows) != 95 || s.Calls("ReattachExecute") < 9 {
+			t.Errorf("cut with %v: %d rows, %d reattaches", cut, len(res.Rows), s.Calls("ReattachExecute"))
+		}
+	}
+}
+
+// A re-attach that fails because the network is still down is itself
+// retried, with backoff, instead of failing the run.
+func TestRunRetriesFailedReattach(t *testing.T) {
+	s := fake(t)
+	s.BatchRows = 10
+	s.HandleSQL(func(string) (connecttest.Result, error) { return connecttest.Range(), nil })
+	s.CutStreams(3, nil)
+	s.FailMethod("ReattachExecute", 2, nil)
+	c := dialFake(t, s, "sc://127.0.0.1")
+	res, err := c.Run(context.Background(), "SELECT id FROM r", connect.RunOptions{Limits: connect.Limits{Rows: 95}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, row := range res.Rows {
+		if row[0].Text != fmt.Sprint(i) {
+			t.Fatalf("row %d = %s (lost or repeated rows)", i, row[0].Text)
+		}
+	}
+	if len(res.Rows) != 95 || s.Calls("ReattachExecute") != 3 {
+		t.Errorf("%d rows, %d reattaches", len(res.Rows), s.Calls("ReattachExecute"))
+	}
+}

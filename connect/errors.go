@@ -280,10 +280,13 @@ func (c *Client) transportError(op string, st *status.Status) *TransportError {
 	return e
 }
 
-// scrub removes the token from a message, in case a lower layer echoed it.
+// scrub removes the remote's secrets from a message, in case a lower layer echoed it.
 func (c *Client) scrub(msg string) string {
 	if c.remote.Token != "" {
 		msg = strings.ReplaceAll(msg, c.remote.Token, "***")
+	}
+	if c.remote.Databricks != nil {
+		msg = c.remote.Databricks.scrub(msg) // its token and client secret
 	}
 	return msg
 }

@@ -63,10 +63,16 @@ func (c *Client) execute(ctx context.Context, plan *pb.Plan, tags []string, fn f
 	defer cancel()
 	stream, err := c.rpc.ExecutePlan(sctx, req)
 	reattaches := 0
-	for err == nil {
+	var cause error // the break that started re-attaching
+	for {
 		var resp *pb.ExecutePlanResponse
-		resp, err = stream.Recv()
 		if err == nil {
+			resp, err = stream.Recv()
+		}
+		if err == nil {
+			// Progress: the retry budget is per break, not per operation,
+			// since Spark ends a long stream every two minutes.
+			reattaches = 0
 			e.lastID = resp.ResponseId
 			c.observe(resp.ServerSideSessionId)
 			if resp.GetResultComplete() != nil {
@@ -93,51 +99,34 @@ func (c *Client) execute(ctx context.Context, plan *pb.Plan, tags []string, fn f
 			go e.release()
 			return e.opID, nil
 		}
-		if (err == io.EOF || broken(err)) && reattaches < maxReattach {
-			// The server ends reattachable streams after a while (2 min) and
-			// networks break; pick the stream up after the last response seen.
-			reattaches++
-			c.opts.Logger.Debug("reattaching", "operation", e.opID, "attempt", reattaches, "cause", err)
-			if werr := wait(ctx, time.Duration(reattaches-1)*200*time.Millisecond); werr != nil {
-				e.interrupt()
-				return e.opID, ErrCanceled
-			}
-			cause := err
-			stream, err = e.reattach(sctx)
-			if err == nil {
-				// ReattachExecute reports a missing operation on the first Recv.
-				var first *pb.ExecutePlanResponse
-				if first, err = stream.Recv(); err == nil {
-					stream = &pending{ServerStreamingClient: stream, first: first}
-				}
-			}
-			if err != nil && e.lastID == "" && isClass(err, "INVALID_HANDLE.OPERATION_NOT_FOUND") {
-				// The statement never reached the server: report why, not the
-				// reattach's complaint. It is not re-sent: it might not be idempotent.
-				err = cause
-				break
-			}
+		if cause != nil && e.lastID == "" && isClass(err, "INVALID_HANDLE.OPERATION_NOT_FOUND") {
+			// The statement never reached the server: report why, not the
+			// reattach's complaint. It is not re-sent: it might not be idempotent.
+			err = cause
+			break
 		}
+		if (err != io.EOF && !broken(err)) || reattaches >= maxReattach {
+			break
+		}
+		// The server ends reattachable streams after a while (2 min) and
+		// networks break; pick the stream up after the last response seen.
+		// A reattach that fails the same way is tried again.
+		reattaches++
+		c.opts.Logger.Debug("reattaching", "operation", e.opID, "attempt", reattaches, "cause", err)
+		if werr := wait(ctx, time.Duration(reattaches-1)*200*time.Millisecond); werr != nil {
+			e.interrupt()
+			return e.opID, ErrCanceled
+		}
+		if cause == nil {
+			cause = err
+		}
+		stream, err = e.reattach(sctx)
 	}
 	if ctx.Err() != nil {
 		e.interrupt()
 		return e.opID, ErrCanceled
 	}
 	return e.opID, c.classify(ctx, "ExecutePlan", err)
-}
-
-// pending is a stream whose first response was already read.
-type pending struct {
-	grpc.ServerStreamingClient[pb.ExecutePlanResponse]
-	first *pb.ExecutePlanResponse
-}
-
-func (p *pending) Recv() (*pb.ExecutePlanResponse, error) {
-	if f := p.first; f != nil {
-		p.first = nil
-		return f, nil
-	}
-	return p.ServerStreamingClient.Recv()
 }
 
 // broken tells whether a stream error is a transport break worth re-attaching.

@@ -1,8 +1,12 @@
 package connect
 
 import (
+	"context"
 	"strings"
 	"testing"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 func TestParseRemote(t *testing.T) {
@@ -126,5 +130,17 @@ func TestParseRemoteEnvToken(t *testing.T) {
 	}
 	if r, _ := ParseRemoteEnv("local", env); r.Token != "" {
 		t.Error("local takes no token")
+	}
+}
+
+// A Databricks token or client secret echoed by a lower layer never reaches
+// a TransportError: the plain token is empty on such remotes.
+func TestScrubDatabricksSecrets(t *testing.T) {
+	c := &Client{remote: Remote{Databricks: &Workspace{Host: "w.example.com", Port: 443, token: "dapiSECRET", clientSecret: "CLIENTSECRET"}}}
+	for _, secret := range []string{"dapiSECRET", "CLIENTSECRET"} {
+		err := c.classify(context.Background(), "ExecutePlan", status.Error(codes.Unauthenticated, "bad credentials "+secret))
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("secret in error: %v", err)
+		}
 	}
 }

@@ -420,6 +420,7 @@ func (c *Cache) loadTables(ctx context.Context, catalog, namespace, skip string)
 		return err
 	}
 	catalog, namespace = c.Snapshot().canonical(catalog, namespace)
+	began := c.opt.Now()
 	list, err := c.src.Tables(ctx, catalog, namespace)
 	if err != nil {
 		return err
@@ -432,6 +433,11 @@ func (c *Cache) loadTables(ctx context.Context, catalog, namespace, skip string)
 		fresh[i] = &t
 	}
 	c.update(func(s *Snapshot) *Snapshot {
+		// A listing taken before Invalidate must not undo it (a table
+		// created or dropped in between would vanish or come back).
+		if at, ok := c.invalidated[nsKey(catalog, namespace)]; ok && began.Before(at) {
+			return s
+		}
 		old := s.Namespace(catalog, namespace)
 		carryColumns(fresh, old, lowerASCII(skip))
 		comment := ""

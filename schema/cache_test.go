@@ -553,3 +553,45 @@ func TestOfflineCache(t *testing.T) {
 		t.Error("offline Refresh succeeded")
 	}
 }
+
+// staleTables answers its first Tables call with the listing of the time of
+// the call, but only once the gate opens: a slow listing racing a DDL.
+type staleTables struct {
+	*fakeSource
+	gate  chan struct{}
+	once  sync.Once
+	began chan struct{}
+}
+
+func (s *staleTables) Tables(ctx context.Context, catalog, ns string) ([]Table, error) {
+	first := false
+	s.once.Do(func() { first = true })
+	list, err := s.fakeSource.Tables(ctx, catalog, ns)
+	if first {
+		close(s.began)
+		<-s.gate
+	}
+	return list, err
+}
+
+// A namespace listing that began before an invalidation does not undo it:
+// the table created in between stays listed.
+func TestInvalidateBeatsInflightListing(t *testing.T) {
+	f := newFake()
+	src := &staleTables{fakeSource: f, gate: make(chan struct{}), began: make(chan struct{})}
+	c := newCache(t, src, Options{Budget: time.Millisecond})
+	ctx := context.Background()
+	c.Namespace(ctx, "spark_catalog", "hr") // its listing predates the CREATE
+	<-src.began
+	f.set(func(f *fakeSource) {
+		f.tables["spark_catalog.hr"] = append(f.tables["spark_catalog.hr"], Table{Name: "created", Kind: KindManaged})
+	})
+	if err := c.Invalidate(ctx, Hint{Catalog: "spark_catalog", Namespace: "hr", Table: "created"}); err != nil {
+		t.Fatal(err)
+	}
+	close(src.gate)
+	c.Close() // waits for the listing to land (or not)
+	if tb := c.Snapshot().Table(Ref{Catalog: "spark_catalog", Namespace: "hr", Table: "created"}); tb == nil {
+		t.Error("the table created during a listing vanished after the listing landed")
+	}
+}

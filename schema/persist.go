@@ -295,7 +295,9 @@ func Decode(data []byte, key string) (s *Snapshot, err error) {
 	sum := binary.LittleEndian.Uint32(data[headerSize-4:])
 	payload := data[headerSize:]
 	if flags&flagDeflate != 0 {
-		if size > 1<<31 {
+		// DEFLATE expands at most about 1032:1; a larger claim is a lie that
+		// would otherwise allocate up to 2 GB for a file of a few bytes.
+		if size > 1<<31 || uint64(size) > 1032*uint64(len(payload))+64 {
 			return nil, fmt.Errorf("%w: payload of %d bytes", errCorrupt, size)
 		}
 		buf := make([]byte, size)
@@ -348,6 +350,11 @@ func Decode(data []byte, key string) (s *Snapshot, err error) {
 			for k := range store {
 				d.table(&store[k], n, types, ns)
 				n.Tables[k] = &store[k]
+			}
+			// Every claimed column must be used, or each namespace could
+			// reserve columns for the rest of the file: O(n²) memory.
+			if len(ns.cols) != 0 {
+				d.fail("column count")
 			}
 			c.Namespaces[j] = n
 		}

@@ -72,8 +72,10 @@ type Server struct {
 	latency     time.Duration
 	cutAfter    int
 	cutErr      error
+	cutEvery    bool
 	failN       int
 	failErr     error
+	failMethod  map[string]int
 	calls       map[string]int
 	requests    []Call
 	executed    []string
@@ -188,7 +190,27 @@ func (s *Server) SetLatency(d time.Duration) {
 // operation stays resumable with ReattachExecute. n <= 0 turns cutting off.
 func (s *Server) CutStreams(n int, err error) {
 	s.mu.Lock()
-	s.cutAfter, s.cutErr = n, err
+	s.cutAfter, s.cutErr, s.cutEvery = n, err, false
+	s.mu.Unlock()
+}
+
+// CutEveryStream is CutStreams for every stream, not once per operation:
+// the first and each re-attached stream end after their n-th Arrow batch, as
+// Spark cuts a long reattachable stream every two minutes.
+func (s *Server) CutEveryStream(n int, err error) {
+	s.mu.Lock()
+	s.cutAfter, s.cutErr, s.cutEvery = n, err, true
+	s.mu.Unlock()
+}
+
+// FailMethod makes the next n calls of one RPC method ("ReattachExecute",
+// ...) fail with err before they reach the server proper; nil means UNAVAILABLE.
+func (s *Server) FailMethod(method string, n int, err error) {
+	s.mu.Lock()
+	if s.failMethod == nil {
+		s.failMethod = map[string]int{}
+	}
+	s.failMethod[method], s.failErr = n, err
 	s.mu.Unlock()
 }
 
@@ -386,8 +408,12 @@ func (s *Server) admit(ctx context.Context, method string) error {
 	md, _ := metadata.FromIncomingContext(ctx)
 	s.mu.Lock()
 	s.calls[method]++
-	if s.failN > 0 {
-		s.failN--
+	if s.failN > 0 || s.failMethod[method] > 0 {
+		if s.failMethod[method] > 0 {
+			s.failMethod[method]--
+		} else {
+			s.failN--
+		}
 		err := s.failErr
 		s.mu.Unlock()
 		if err == nil {
@@ -764,6 +790,7 @@ type operation struct {
 	cancel                     context.CancelFunc
 	cutAfter                   int
 	cutErr                     error
+	cutEvery                   bool
 
 	mu          sync.Mutex
 	p           producer
@@ -773,6 +800,7 @@ type operation struct {
 	interrupted bool
 	attached    int // generation of the stream currently attached
 	batches     int // arrow batches sent
+	streamBatch int // arrow batches sent on the attached stream
 	cut         bool
 }
 
@@ -860,6 +888,10 @@ func (op *operation) sent(resp *pb.ExecutePlanResponse) bool {
 	op.mu.Lock()
 	defer op.mu.Unlock()
 	op.batches++
+	op.streamBatch++
+	if op.cutEvery && op.cutAfter > 0 && op.streamBatch >= op.cutAfter {
+		return true
+	}
 	if op.cutAfter > 0 && !op.cut && op.batches >= op.cutAfter {
 		op.cut = true
 		return true
@@ -887,6 +919,7 @@ func (op *operation) attach() int {
 	op.mu.Lock()
 	defer op.mu.Unlock()
 	op.attached++
+	op.streamBatch = 0
 	return op.attached
 }
 
@@ -1014,7 +1047,7 @@ func (s *Server) start(req *pb.ExecutePlanRequest, serverSession string) (*opera
 	if _, ok := s.ops[op.id]; ok {
 		return nil, sparkErr("INVALID_HANDLE.OPERATION_ALREADY_EXISTS", "HY000", "The handle %s is invalid. Operation already exists.", op.id)
 	}
-	op.cutAfter, op.cutErr = s.cutAfter, s.cutErr
+	op.cutAfter, op.cutErr, op.cutEvery = s.cutAfter, s.cutErr, s.cutEvery
 	op.ctx, op.cancel = context.WithCancel(context.Background())
 	s.ops[op.id] = op
 	return op, nil

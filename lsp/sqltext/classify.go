@@ -130,12 +130,12 @@ func classify(toks []Token) Kind {
 		return afterWith(toks[1:])
 	case t.IsKeyword("FROM"):
 		// Hive-style FROM t SELECT … is a query; FROM t INSERT … writes.
+		// Any top-level INSERT makes it a write: the first SELECT does not
+		// decide, because Spark accepts keywords as names (FROM select,
+		// ON a.select = …) and an INSERT can only be a write here.
 		for _, t := range topLevel(toks[1:]) {
-			switch {
-			case t.IsKeyword("INSERT"):
+			if t.IsKeyword("INSERT") {
 				return DML
-			case t.IsKeyword("SELECT"), t.IsKeyword("MAP"), t.IsKeyword("REDUCE"):
-				return Query
 			}
 		}
 		return Query
@@ -164,37 +164,68 @@ func classify(toks []Token) Kind {
 	return Unknown
 }
 
-// afterWith classifies the statement that follows a CTE list: the first
-// top-level statement keyword, or a parenthesized query right after a CTE
-// body's closing parenthesis. A half-typed WITH is a query in the making.
+// afterWith classifies the statement that follows a CTE list by walking
+// the list's shape, WITH [RECURSIVE] name [(cols)] [AS] (body) [, …], rather
+// than looking for the first statement keyword: Spark accepts keywords as
+// CTE names, so in WITH select AS (…) INSERT … the first SELECT is a name. A
+// half-typed WITH is a query in the making; anything that does not fit the
+// shape is Unknown.
 func afterWith(toks []Token) Kind {
-	depth := 0
-	for i, t := range toks {
-		switch {
-		case t.Is("("):
-			if depth == 0 && i > 0 && toks[i-1].Is(")") {
-				return classify(toks[i:])
-			}
-			depth++
-		case t.Is(")"):
-			if depth > 0 {
-				depth--
-			}
-		case depth == 0 && isBodyKeyword(t):
-			return classify(toks[i:])
-		}
+	i := 0
+	if len(toks) > 1 && toks[0].IsKeyword("RECURSIVE") && isName(toks[1]) && !toks[1].IsKeyword("AS") {
+		i = 1
 	}
-	return Query
+	for {
+		if i >= len(toks) {
+			return Query
+		}
+		if !isName(toks[i]) {
+			return Unknown
+		}
+		i++
+		if i < len(toks) && toks[i].Is("(") {
+			j := closeParen(toks, i)
+			if j < len(toks) && (toks[j].IsKeyword("AS") || toks[j].Is("(")) {
+				i = j // that was the column list
+			}
+		}
+		if i < len(toks) && toks[i].IsKeyword("AS") {
+			i++
+		}
+		if i >= len(toks) {
+			return Query
+		}
+		if !toks[i].Is("(") {
+			return Unknown
+		}
+		i = closeParen(toks, i)
+		if i < len(toks) && toks[i].Is(",") {
+			i++
+			continue
+		}
+		if i >= len(toks) {
+			return Query
+		}
+		return classify(toks[i:])
+	}
 }
 
-func isBodyKeyword(t Token) bool {
-	for _, kw := range [...]string{"SELECT", "VALUES", "TABLE", "FROM", "MAP", "REDUCE",
-		"INSERT", "UPDATE", "DELETE", "MERGE"} {
-		if t.IsKeyword(kw) {
-			return true
+// closeParen returns the index just after the parenthesis that closes the
+// one at toks[open], or len(toks) when it is never closed.
+func closeParen(toks []Token, open int) int {
+	depth := 0
+	for i := open; i < len(toks); i++ {
+		switch {
+		case toks[i].Is("("):
+			depth++
+		case toks[i].Is(")"):
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
 		}
 	}
-	return false
+	return len(toks)
 }
 
 // topLevel returns the tokens of toks outside any parentheses, so that a

@@ -177,3 +177,40 @@ func TestImportsStandardLibraryOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestClassifyNotFooled holds statements that a leading-keyword guess used
+// to call a query although Spark parses them as writes. Analysis sends every
+// Query to Spark, which executes commands even when only analyzing, so each
+// of these would have run.
+func TestClassifyNotFooled(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Kind
+	}{
+		// Spark's line comment continues past a backslash-newline, so the
+		// SELECT below is comment and the INSERT is the statement.
+		{"-- note \\\nSELECT\nINSERT INTO t VALUES (1)", DML},
+		{"-- a \\\n-- b \\\nSELECT\nDROP TABLE t", DDL},
+		// Spark accepts non-reserved keywords as CTE and table names.
+		{"WITH select AS (SELECT 1) INSERT INTO t SELECT * FROM select", DML},
+		{"WITH x AS (SELECT 1), values AS (SELECT 2) INSERT INTO t TABLE x", DML},
+		{"WITH RECURSIVE table (a) AS (SELECT 1) INSERT INTO t SELECT * FROM table", DML},
+		{"WITH x AS (SELECT 1) FROM x INSERT INTO t SELECT *", DML},
+		{"FROM select INSERT INTO t SELECT *", DML},
+		{"FROM a JOIN b ON a.select = b.k INSERT INTO t SELECT *", DML},
+		{"FROM s AS map INSERT INTO t SELECT *", DML},
+		// Still queries.
+		{"WITH select AS (SELECT 1) SELECT * FROM select", Query},
+		{"WITH x (a, b) AS (SELECT 1, 2) SELECT * FROM x", Query},
+		{"WITH x (SELECT 1) SELECT * FROM x", Query},
+		{"WITH recursive AS (SELECT 1) SELECT * FROM recursive", Query},
+		{"FROM t SELECT a WHERE a.b = 1", Query},
+		{"-- a \\\r\nSELECT 1", Query},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			if got := Classify(tc.in); got != tc.want {
+				t.Errorf("Classify(%q) = %v, want %v", tc.in, got, tc.want)
+			}
+		})
+	}
+}

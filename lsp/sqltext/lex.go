@@ -177,13 +177,23 @@ func lexOne(src string, i int) (kind TokenKind, end int, unterminated bool) {
 }
 
 // lineEnd returns the end of the line comment at i, before its \r or \n, so
-// that a statement ending in a comment carries no line terminator.
+// that a statement ending in a comment carries no line terminator. Like
+// Spark's SIMPLE_COMMENT, a backslash right before \n continues the comment
+// on the next line: missing that would let "-- x\\\nSELECT\nINSERT …" look
+// like a query.
 func lineEnd(src string, i int) int {
-	j := strings.IndexAny(src[i:], "\r\n")
-	if j < 0 {
-		return len(src)
+	for j := i + 2; ; {
+		k := strings.IndexAny(src[j:], "\r\n")
+		if k < 0 {
+			return len(src)
+		}
+		j += k
+		if src[j] == '\n' && src[j-1] == '\\' {
+			j++
+			continue
+		}
+		return j
 	}
-	return i + j
 }
 
 // blockEnd finds the end of a block comment whose body starts at i. Spark
