@@ -18,6 +18,7 @@ import (
 	"os/user"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -69,7 +70,7 @@ type Client struct {
 	opts       Options
 	conn       *grpc.ClientConn
 	rpc        pb.SparkConnectServiceClient
-	sessionID  string
+	sessionID  atomic.Pointer[string] // renewed when the server closed the session
 	userID     string
 	clientType string
 
@@ -113,14 +114,15 @@ func Dial(ctx context.Context, r Remote, opts Options) (*Client, error) {
 func NewClient(r Remote, opts Options) (*Client, error) {
 	opts.defaults()
 	c := &Client{
-		remote:    r,
-		opts:      opts,
-		sessionID: r.SessionID,
-		userID:    r.UserID,
+		remote: r,
+		opts:   opts,
+		userID: r.UserID,
 	}
-	if c.sessionID == "" {
-		c.sessionID = uuid.NewString()
+	sid := r.SessionID
+	if sid == "" {
+		sid = uuid.NewString()
 	}
+	c.sessionID.Store(&sid)
 	if c.userID == "" {
 		c.userID = currentUser()
 	}
@@ -147,7 +149,7 @@ func NewClient(r Remote, opts Options) (*Client, error) {
 	case r.Databricks != nil:
 		// The workspace's token (static or OAuth) replaces the plain bearer.
 		var extra []grpc.DialOption
-		extra, c.compute = r.Databricks.dialOptions(opts.RootCAs, c.sessionID)
+		extra, c.compute = r.Databricks.dialOptions(opts.RootCAs, c.SessionID)
 		dialOpts = append(dialOpts, extra...)
 	case r.Token != "":
 		dialOpts = append(dialOpts, grpc.WithPerRPCCredentials(bearer{token: r.Token, secure: r.TLS}))
@@ -172,13 +174,23 @@ func NewClient(r Remote, opts Options) (*Client, error) {
 func (c *Client) Remote() Remote { return c.remote }
 
 // SessionID is the client-chosen id of the server-side session.
-func (c *Client) SessionID() string { return c.sessionID }
+func (c *Client) SessionID() string { return *c.sessionID.Load() }
+
+// renewSession starts a fresh server-side session for the next calls, after
+// the server closed ours (idle timeout, release): the old id is refused forever.
+func (c *Client) renewSession() {
+	sid := uuid.NewString()
+	c.sessionID.Store(&sid)
+	c.mu.Lock()
+	c.serverSideSessionID = ""
+	c.mu.Unlock()
+}
 
 // Close releases the server-side session (best effort, bounded) and the connection.
 func (c *Client) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	_, _ = c.rpc.ReleaseSession(ctx, &pb.ReleaseSessionRequest{SessionId: c.sessionID, UserContext: c.userContext(), ClientType: &c.clientType})
+	_, _ = c.rpc.ReleaseSession(ctx, &pb.ReleaseSessionRequest{SessionId: c.SessionID(), UserContext: c.userContext(), ClientType: &c.clientType})
 	return c.conn.Close()
 }
 
@@ -226,7 +238,7 @@ func (c *Client) SparkVersion(ctx context.Context) (string, error) {
 
 // analyze sends one AnalyzePlan with the session envelope, a deadline and retries.
 func (c *Client) analyze(ctx context.Context, req *pb.AnalyzePlanRequest) (*pb.AnalyzePlanResponse, error) {
-	req.SessionId = c.sessionID
+	req.SessionId = c.SessionID()
 	req.UserContext = c.userContext()
 	req.ClientType = &c.clientType
 	req.ClientObservedServerSideSessionId = c.observed()

@@ -358,3 +358,23 @@ func TestRunRetriesFailedReattach(t *testing.T) {
 		t.Errorf("%d rows, %d reattaches", len(res.Rows), s.Calls("ReattachExecute"))
 	}
 }
+
+// A session the server closed (idle timeout) is refused forever: the error
+// says so once, then the client carries on with a new session id.
+func TestSessionClosedRenews(t *testing.T) {
+	s := fake(t)
+	s.HandleSQL(func(string) (connecttest.Result, error) { return connecttest.Rows("x int", []any{1}), nil })
+	c := dialFake(t, s, "sc://127.0.0.1")
+	old := c.SessionID()
+	s.ExpireSessions()
+	_, err := c.Run(context.Background(), "SELECT 1 AS x", connect.RunOptions{})
+	if err == nil || !strings.Contains(err.Error(), "closed by the server") {
+		t.Fatalf("after expiry: %v", err)
+	}
+	if _, err := c.Run(context.Background(), "SELECT 1 AS x", connect.RunOptions{}); err != nil {
+		t.Errorf("next run: %v", err)
+	}
+	if c.SessionID() == old {
+		t.Error("the session id was not renewed")
+	}
+}

@@ -620,7 +620,7 @@ func (rpcCredentials) RequireTransportSecurity() bool { return true }
 // dialOptions are the gRPC options of a client of the workspace: its
 // credentials, the serverless session header, and the gate that checks the
 // cluster's state before calls (nil for serverless).
-func (w *Workspace) dialOptions(roots *x509.CertPool, sessionID string) ([]grpc.DialOption, *computeGate) {
+func (w *Workspace) dialOptions(roots *x509.CertPool, sessionID func() string) ([]grpc.DialOption, *computeGate) {
 	c := w.conn(roots)
 	calls := &workspaceCalls{sessionID: sessionID}
 	if w.Serverless {
@@ -637,7 +637,7 @@ func (w *Workspace) dialOptions(roots *x509.CertPool, sessionID string) ([]grpc.
 
 // workspaceCalls intercepts a workspace client's calls.
 type workspaceCalls struct {
-	sessionID  string
+	sessionID  func() string // the client's current session id
 	serverless bool
 	gate       *computeGate
 }
@@ -652,7 +652,7 @@ func (wc *workspaceCalls) before(ctx context.Context, method string) (context.Co
 	if wc.serverless {
 		// Databricks Connect's serverless routing: the session id, as a
 		// header too, picks (or creates) the serverless session.
-		ctx = metadata.AppendToOutgoingContext(ctx, SessionIDHeader, wc.sessionID)
+		ctx = metadata.AppendToOutgoingContext(ctx, SessionIDHeader, wc.sessionID())
 	}
 	if wc.gate == nil {
 		return ctx, nil

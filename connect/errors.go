@@ -209,13 +209,18 @@ func (c *Client) classify(ctx context.Context, op string, err error) error {
 	switch {
 	case se.ErrorClass == "OPERATION_CANCELED":
 		return ErrCanceled
-	case strings.HasPrefix(se.ErrorClass, "INVALID_HANDLE.SESSION_CHANGED"), strings.HasPrefix(se.ErrorClass, "INVALID_HANDLE.SESSION_CLOSED"):
-		// The server restarted or dropped our session: forget it, so the next
-		// call starts a fresh one, and say what was lost.
+	case strings.HasPrefix(se.ErrorClass, "INVALID_HANDLE.SESSION_CHANGED"):
+		// The server restarted: forget its old session, so the next call
+		// starts a fresh one under our id, and say what was lost.
 		c.mu.Lock()
 		c.serverSideSessionID = ""
 		c.mu.Unlock()
 		se.Message = "the Spark Connect session was lost (server restarted?); temporary views and SET values are gone, run again: " + se.Message
+	case strings.HasPrefix(se.ErrorClass, "INVALID_HANDLE.SESSION_CLOSED"), strings.HasPrefix(se.ErrorClass, "INVALID_HANDLE.SESSION_NOT_FOUND"):
+		// The server closed our session (idle timeout): it never accepts that
+		// id again, so the next call uses a new one.
+		c.renewSession()
+		se.Message = "the Spark Connect session was closed by the server (idle timeout?); temporary views and SET values are gone, run again: " + se.Message
 	}
 	return se
 }
@@ -226,7 +231,7 @@ func (c *Client) enrich(ctx context.Context, errorID string, se *SparkError) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opts.CallTimeout)
 	defer cancel()
 	resp, err := c.rpc.FetchErrorDetails(ctx, &pb.FetchErrorDetailsRequest{
-		SessionId:   c.sessionID,
+		SessionId:   c.SessionID(),
 		UserContext: c.userContext(),
 		ErrorId:     errorID,
 		ClientType:  &c.clientType,

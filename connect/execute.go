@@ -48,7 +48,7 @@ type execution struct {
 func (c *Client) execute(ctx context.Context, plan *pb.Plan, tags []string, fn func(*pb.ExecutePlanResponse) error) (string, error) {
 	e := &execution{c: c, opID: uuid.NewString()}
 	req := &pb.ExecutePlanRequest{
-		SessionId:   c.sessionID,
+		SessionId:   c.SessionID(),
 		UserContext: c.userContext(),
 		Plan:        plan,
 		ClientType:  &c.clientType,
@@ -145,7 +145,7 @@ func broken(err error) bool {
 func (e *execution) reattach(ctx context.Context) (grpc.ServerStreamingClient[pb.ExecutePlanResponse], error) {
 	c := e.c
 	req := &pb.ReattachExecuteRequest{
-		SessionId:                         c.sessionID,
+		SessionId:                         c.SessionID(),
 		UserContext:                       c.userContext(),
 		OperationId:                       e.opID,
 		ClientType:                        &c.clientType,
@@ -175,7 +175,7 @@ func (e *execution) release() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_, err := c.rpc.ReleaseExecute(ctx, &pb.ReleaseExecuteRequest{
-		SessionId:                         c.sessionID,
+		SessionId:                         c.SessionID(),
 		UserContext:                       c.userContext(),
 		OperationId:                       e.opID,
 		ClientType:                        &c.clientType,
@@ -201,7 +201,7 @@ func (c *Client) InterruptAll(ctx context.Context) error {
 }
 
 func (c *Client) interruptReq(ctx context.Context, req *pb.InterruptRequest) error {
-	req.SessionId = c.sessionID
+	req.SessionId = c.SessionID()
 	req.UserContext = c.userContext()
 	req.ClientType = &c.clientType
 	req.ClientObservedServerSideSessionId = c.observed()

@@ -690,6 +690,9 @@ func (cp *completer) functions() {
 		if !isIdentifier(f.name) {
 			continue
 		}
+		if class, _ := schema.MatchName(cp.prefix, f.name); class == schema.MatchNone {
+			continue // before building its call form and snippet
+		}
 		c := candidate{label: f.name, kind: protocol.CompletionItemKindFunction, detail: callForm(f.usage, f.name),
 			insert: f.name, group: groupFunction, prox: b2i(f.udf), data: &itemData{Function: f.name}}
 		if cp.opt.snippets && !paren {
@@ -802,9 +805,10 @@ func callSnippet(name, sig string) string {
 	return b.String()
 }
 
-func snippetEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `$`, `\$`, `}`, `\}`).Replace(s)
-}
+// snippetEscaper is built once: snippets are made for every function item.
+var snippetEscaper = strings.NewReplacer(`\`, `\\`, `$`, `\$`, `}`, `\}`)
+
+func snippetEscape(s string) string { return snippetEscaper.Replace(s) }
 
 // structField is a field of a struct type.
 type structField struct{ name, typ string }

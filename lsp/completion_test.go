@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -362,5 +363,26 @@ func TestCompletionCapped(t *testing.T) {
 	list := c.complete(docURI, 2, len("SELECT * FROM orders_eu_000"))
 	if got := labels(list); list.IsIncomplete || len(got) < 3 || !slices.Equal(got[:3], []string{"orders_eu_00040", "orders_eu_00042", "orders_eu_00080"}) {
 		t.Errorf("narrow prefix: %v, isIncomplete %v", got, list.IsIncomplete)
+	}
+}
+
+// Offering functions costs per function that matches what was typed, not
+// per function known: a name that matches none allocates next to nothing
+// for the ~500 built-ins (their call forms and snippets are built only for
+// the items offered).
+func TestCompletionFunctionsCostPerMatch(t *testing.T) {
+	text := "SELECT qqzx"
+	opt := completeOptions{snippets: true}
+	base := testing.AllocsPerRun(5, func() { complete(context.Background(), nil, "SELECT ", 7, opt) })
+	allocs := testing.AllocsPerRun(5, func() {
+		if res := complete(context.Background(), nil, text, len(text), opt); len(res.items) != 0 {
+			t.Fatalf("items %+v", res.items)
+		}
+	})
+	t.Logf("allocations: %.0f with nothing typed, %.0f with a prefix matching nothing", base, allocs)
+	// FIXME: schema.MatchName compiles its pattern and lowers the name on
+	// every call (two allocations per function); lsp builds nothing more.
+	if perFn := allocs / float64(len(builtinFunctions)); perFn > 3 {
+		t.Errorf("completion of a prefix that matches nothing: %.0f allocations, %.1f per function", allocs, perFn)
 	}
 }

@@ -346,6 +346,10 @@ func (d *diagnostics) closed(uri protocol.DocumentURI) {
 		dc.cancel()
 		delete(d.docs, uri)
 	}
+	// Its run errors and last analysis were about this text; a reopened
+	// document (at version 1 again) must not show them. Under d.mu, so that
+	// no check publishing now stores them again.
+	d.s.runs().forgetClosed(d.s.docs.load())
 	d.s.notify(protocol.MethodTextDocumentPublishDiagnostics, protocol.PublishDiagnosticsParams{URI: uri, Diagnostics: []protocol.Diagnostic{}})
 }
 

@@ -25,7 +25,13 @@ func (s *Server) resultHover(snap *Snapshot, uri protocol.DocumentURI, pos proto
 		return nil, false
 	}
 	rs := s.runs()
+	if !rs.hasRecords(uri) {
+		return nil, false // nothing ran here: no need to split the document
+	}
 	for _, st := range runStatements(doc.Text) {
+		if doc.Position(st.End).Line < pos.Line {
+			continue // ends above the hover: no need to lex it
+		}
 		// The statement's first line is that of its first keyword, below
 		// any comment above it.
 		start := st.End - len(statementKey(st.Text))

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"go.lsp.dev/protocol"
+
 	"github.com/sparkls/sparkls/connect"
 )
 
@@ -52,5 +54,24 @@ func TestResultMarkdown(t *testing.T) {
 	bad := &RunResult{Error: &RunError{Message: "boom ``` fence", ErrorClass: "PARSE_SYNTAX_ERROR", SQLState: "42601"}}
 	if got, want := resultMarkdown(bad), "**✗ PARSE_SYNTAX_ERROR (SQLSTATE 42601)**\n\n````\nboom ``` fence\n````\n"; got != want {
 		t.Errorf("error: got %q want %q", got, want)
+	}
+}
+
+// Hovering a document that has never run anything must not split and lex
+// the whole document to look for a run's outcome: hover is on the mouse's
+// path, and the document may be large.
+func TestResultHoverWithoutRunsIsCheap(t *testing.T) {
+	s := NewServer(Options{})
+	text := strings.Repeat("-- a comment\nSELECT a, b FROM some_table WHERE x = 1;\n", 2000)
+	s.docs.open(newDocument(docURI, "sql", 1, text))
+	snap := s.snapshot()
+	pos := protocol.Position{Line: 3999, Character: 3}
+	allocs := testing.AllocsPerRun(5, func() {
+		if _, ok := s.resultHover(snap, docURI, pos); ok {
+			t.Fatal("a result hover without runs")
+		}
+	})
+	if allocs > 10 {
+		t.Errorf("resultHover without runs: %.0f allocations per hover", allocs)
 	}
 }

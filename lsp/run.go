@@ -757,6 +757,14 @@ func (rs *runState) forgetClosed(open docMap) {
 	}
 }
 
+// hasRecords tells whether any statement of uri has an outcome.
+func (rs *runState) hasRecords(uri protocol.DocumentURI) bool {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	d := rs.docs[uri]
+	return d != nil && len(d.records) > 0
+}
+
 // outcome returns the last outcome of statement st of doc.
 func (rs *runState) outcome(doc *Document, st sqltext.Statement) (runRecord, bool) {
 	rs.mu.Lock()

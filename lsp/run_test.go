@@ -993,3 +993,34 @@ func BenchmarkRunSelect1(b *testing.B) {
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "median-ms")
 }
+
+// A document closed and opened again (editors restart at version 1) shows
+// none of the run errors or analysis diagnostics of its earlier life: they
+// were about another text.
+func TestRunDiagnosticsForgottenOnClose(t *testing.T) {
+	fake := newRunFake(t)
+	c := startRunClient(t, fake, runSetup{})
+	text := "SELECT 1;\nSELECT nope FROM sales.orders"
+	c.open(runURI, text)
+	doc := newDocument(runURI, "sql", 1, text)
+	if res := c.runCall(doc, 12, 12); res.Error == nil {
+		t.Fatalf("result %+v", res)
+	}
+	if len(c.srv.runDiagnostics(doc)) != 1 {
+		t.Fatalf("run diagnostics %+v", c.srv.runDiagnostics(doc))
+	}
+	c.notify(protocol.MethodTextDocumentDidClose, map[string]any{"textDocument": map[string]any{"uri": runURI}})
+	c.open(runURI, "SELECT 1")
+	c.lenses(runURI) // the notifications before it are handled
+	reopened := c.srv.docs.load()[runURI]
+	if got := c.srv.runDiagnostics(reopened); len(got) != 0 {
+		t.Errorf("run diagnostics of the closed document came back: %+v", got)
+	}
+	c.srv.runState.mu.Lock()
+	d := c.srv.runState.docs[runURI]
+	stale := d != nil && (len(d.diags) > 0 || len(d.analysis) > 0)
+	c.srv.runState.mu.Unlock()
+	if stale {
+		t.Errorf("run state of the closed document kept: %+v", d)
+	}
+}

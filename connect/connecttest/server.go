@@ -223,6 +223,16 @@ func (s *Server) FailNext(n int, err error) {
 	s.mu.Unlock()
 }
 
+// ExpireSessions closes every session the server knows, as Spark does after
+// its idle timeout: their ids are refused from then on (SESSION_CLOSED).
+func (s *Server) ExpireSessions() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id := range s.sessions {
+		s.closed[id] = true
+	}
+}
+
 // Restart simulates a server restart: sessions get new server-side ids (so
 // a client echoing the old one fails with INVALID_HANDLE.SESSION_CHANGED) and
 // operations and error details are lost.
