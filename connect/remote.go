@@ -263,7 +263,11 @@ func (r Remote) String() string {
 		params = append(params, "user_id="+r.UserID)
 	}
 	for _, k := range r.headerKeys() {
-		params = append(params, k+"="+r.Headers[k])
+		v := r.Headers[k]
+		if secretKey(k) {
+			v = "***"
+		}
+		params = append(params, k+"="+v)
 	}
 	if len(params) > 0 {
 		b.WriteString("/;")
@@ -296,11 +300,23 @@ func Redact(s string) string {
 
 func redactParam(kv string) string {
 	k, _, ok := strings.Cut(kv, "=")
-	if ok && strings.EqualFold(strings.TrimSpace(k), "token") {
+	if ok && secretKey(k) {
 		return k + "=***"
 	}
-	if !ok && strings.Contains(strings.ToLower(kv), "token") {
+	if !ok && secretKey(kv) {
 		return "***"
 	}
 	return kv
+}
+
+// secretKey tells whether a parameter or header name carries a credential
+// (token, authorization, secret, password, api key), whose value is never shown.
+func secretKey(k string) bool {
+	k = strings.ToLower(strings.TrimSpace(k))
+	for _, w := range []string{"token", "authorization", "secret", "password", "apikey", "api-key", "api_key"} {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
 }

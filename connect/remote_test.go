@@ -144,3 +144,17 @@ func TestScrubDatabricksSecrets(t *testing.T) {
 		}
 	}
 }
+
+// Credentials in custom headers are hidden too, whatever their case.
+func TestRemoteStringHidesSecretHeaders(t *testing.T) {
+	in := "sc://h:443/;Token=zz1;authorization=Bearer%20zz2;x-api-key=zz3;x-client-secret=zz4;x-databricks-cluster-id=c1"
+	r, err := ParseRemote(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{r.String(), Redact(in)} {
+		if strings.Contains(s, "zz") || !strings.Contains(s, "c1") {
+			t.Errorf("shows a secret or hides the cluster: %q", s)
+		}
+	}
+}
