@@ -16,6 +16,7 @@ import (
 
 	"github.com/sparkls/sparkls/connect"
 	"github.com/sparkls/sparkls/lsp/sqltext"
+	"github.com/sparkls/sparkls/schema"
 )
 
 // Running SQL from the editor (sparkls.run): what to run, running it on the
@@ -258,7 +259,9 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 
 	var changed []string
 	for _, t := range sent {
-		if sqltext.Classify(t).ChangesCatalog() {
+		// DDL, and USE / SET CATALOG, which move the current namespace
+		// that completion is relative to.
+		if _, ok := schema.DDLHint(t); ok || sqltext.Classify(t).ChangesCatalog() {
 			changed = append(changed, t)
 		}
 	}

@@ -563,4 +563,18 @@ func TestITCatalog(t *testing.T) {
 	if got := labels(c.complete(docURI, 2, len("SELECT t."))); !slices.Equal(got, []string{"x"}) {
 		t.Errorf("columns of %s.t right after the run: %v", db, got)
 	}
+
+	// A USE run through sparkls.run moves the namespace completion is relative to.
+	const useDoc = "file:///work/use.sql"
+	c.open(useDoc, "USE "+db)
+	if res := c.runCall(newDocument(useDoc, "sql", 1, "USE "+db), 0, 0); res.Error != nil {
+		t.Fatalf("USE: %+v", res.Error)
+	}
+	c.notify(protocol.MethodTextDocumentDidChange, map[string]any{
+		"textDocument": map[string]any{"uri": docURI, "version": 3}, "contentChanges": []map[string]any{{"text": "SELECT * FROM "}},
+	})
+	eventually(t, "the edit", func() bool { d, ok := c.srv.docs.load()[docURI]; return ok && d.Version == 3 })
+	if got := labels(c.complete(docURI, 0, len("SELECT * FROM "))); !slices.Contains(got, "t") {
+		t.Errorf("after USE %s, unqualified tables: %v", db, got)
+	}
 }
