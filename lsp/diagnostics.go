@@ -482,14 +482,22 @@ func (d *diagnostics) watchConnection() {
 			continue
 		}
 		last = c
-		d.mu.Lock()
-		uris := make([]protocol.DocumentURI, 0, len(d.docs))
-		for uri := range d.docs {
-			uris = append(uris, uri)
-		}
-		d.mu.Unlock()
-		for _, uri := range uris {
-			d.schedule(uri, 0)
-		}
+		d.recheckAll()
+	}
+}
+
+// recheckAll checks every open document again from scratch, forgetting the
+// verdicts kept for unchanged statements: the connection or the catalog
+// changed (a run created the table a query names), so they may be wrong.
+func (d *diagnostics) recheckAll() {
+	d.mu.Lock()
+	uris := make([]protocol.DocumentURI, 0, len(d.docs))
+	for uri, dc := range d.docs {
+		dc.client, dc.cache = nil, nil
+		uris = append(uris, uri)
+	}
+	d.mu.Unlock()
+	for _, uri := range uris {
+		d.schedule(uri, 0)
 	}
 }

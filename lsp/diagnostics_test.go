@@ -628,3 +628,44 @@ func TestITDiagnostics(t *testing.T) {
 	}
 	c.exit(true)
 }
+
+// A run that creates the table a query names clears that query's
+// diagnostic: verdicts kept for unchanged statements are forgotten.
+func TestDiagnosticsRecheckedAfterCatalogChange(t *testing.T) {
+	fake := connecttest.New(t)
+	var mu sync.Mutex
+	created := false
+	fake.HandleSQL(func(stmt string) (connecttest.Result, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case strings.HasPrefix(stmt, "CREATE TABLE"):
+			created = true
+			return connecttest.Result{}, nil
+		case strings.Contains(stmt, "newt") && !created:
+			i := strings.Index(stmt, "newt")
+			return connecttest.Result{}, connecttest.SparkErr("TABLE_OR_VIEW_NOT_FOUND", "42P01", "The table or view `newt` cannot be found.", i, i+3)
+		case strings.Contains(stmt, "newt"):
+			return connecttest.Rows("x int"), nil
+		}
+		return connecttest.Result{}, connecttest.ErrNotHandled
+	})
+	c := startRunClient(t, fake, runSetup{})
+	const query, ddl = "file:///work/query.sql", "file:///work/ddl.sql"
+	seen := len(c.notes)
+	c.open(query, "SELECT * FROM newt")
+	var got []protocol.PublishDiagnosticsParams
+	for len(got) == 0 || len(got[len(got)-1].Diagnostics) == 0 {
+		seen, got = c.waitPublished(seen, query, 1)
+	}
+	c.open(ddl, "CREATE TABLE newt (x INT)")
+	if res := c.runCall(newDocument(ddl, "sql", 1, "CREATE TABLE newt (x INT)"), 0, 0); res.Error != nil {
+		t.Fatalf("run: %+v", res.Error)
+	}
+	for {
+		seen, got = c.waitPublished(seen, query, 1)
+		if len(got[len(got)-1].Diagnostics) == 0 {
+			break
+		}
+	}
+}

@@ -15,6 +15,7 @@ import (
 // snap.Settings and the Spark client with s.client(); none of these block.
 func (s *Server) routeTable() map[string]route {
 	diags := newDiagnostics(s) // diagnostics.go: checks documents after open and change
+	s.diags = diags
 	return map[string]route{
 		// lifecycle.go
 		protocol.MethodInitialize:  inline(request(s.initialize)),

@@ -404,6 +404,9 @@ func diagnosticMessage(re *RunError, cause error) string {
 func (s *Server) onCatalogChanged(stmts []string) {
 	s.log.Info("a run changed the catalog; reloading what it changed", "statements", len(stmts))
 	s.catalogChanged(stmts)
+	if s.diags != nil {
+		s.diags.recheckAll() // a query naming the new table is no longer an error
+	}
 }
 
 // refreshCodeLenses asks the client to ask for code lenses again (a run

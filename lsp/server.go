@@ -80,8 +80,9 @@ type Server struct {
 	inflight   map[string]*inflight
 
 	spark    spark
-	schema   schemaState // schema.go: the catalog cache of the remote
-	runState runState    // run.go: runs in flight, their results and diagnostics
+	schema   schemaState  // schema.go: the catalog cache of the remote
+	runState runState     // run.go: runs in flight, their results and diagnostics
+	diags    *diagnostics // diagnostics.go: analysis of open documents
 }
 
 // inflight is a request being handled.
