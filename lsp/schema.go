@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/user"
@@ -10,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 	"weak"
+
+	"go.lsp.dev/protocol"
 
 	"github.com/sparkls/sparkls/connect"
 	"github.com/sparkls/sparkls/lsp/sqltext"
@@ -203,11 +206,17 @@ func (s *Server) refreshSchema(ctx context.Context) error {
 		return fmt.Errorf("%s: not connected to Spark (%s)", CommandRefreshSchema, why)
 	}
 	began := time.Now()
-	if err := c.Refresh(ctx); err != nil {
+	err := c.Refresh(ctx)
+	var partial *schema.PartialError
+	if err != nil && !errors.As(err, &partial) {
 		return err
 	}
 	st := c.Stats()
-	s.log.Info("schema refreshed", "took", time.Since(began).Round(time.Millisecond), "namespaces", st.Namespaces, "tables", st.Tables)
+	s.log.Info("schema refreshed", "took", time.Since(began).Round(time.Millisecond), "namespaces", st.Namespaces, "tables", st.Tables, "failed", st.Failed)
+	if partial != nil {
+		// What could be listed is in; say what could not.
+		s.logToClient(protocol.MessageTypeWarning, "sparkls: "+partial.Error())
+	}
 	return nil
 }
 

@@ -385,14 +385,16 @@ func nsKey(catalog, namespace string) string {
 // Namespace returns a namespace with its tables listed ("" catalog: the
 // current one). A namespace not listed yet is loaded, waiting at most the
 // budget; complete is false when the answer is not final yet (the load goes
-// on in the background). A stale listing is served and reloaded behind.
+// on in the background). A stale listing is served and reloaded behind. A
+// namespace the last refresh could not list is relisted like one never
+// listed, serving what an earlier load had when the relisting fails too.
 func (c *Cache) Namespace(ctx context.Context, catalog, namespace string) (n *Namespace, complete bool) {
 	start := time.Now()
 	s := c.Snapshot()
 	if catalog == "" {
 		catalog = s.CurrentCatalog
 	}
-	if n = s.Namespace(catalog, namespace); n != nil && n.TablesLoaded() {
+	if n = s.Namespace(catalog, namespace); n != nil && n.TablesLoaded() && !n.failed {
 		if c.stale(n.TablesAt) {
 			c.startTables(catalog, namespace, "")
 		}
@@ -474,7 +476,7 @@ func (c *Cache) Table(ctx context.Context, r Ref) (t *Table, complete bool) {
 		return t, true
 	}
 	if t == nil && r.Namespace != "" {
-		if n := s.Namespace(r.Catalog, r.Namespace); n != nil && n.TablesLoaded() && c.opt.Now().Sub(n.TablesAt) < relistAfter {
+		if n := s.Namespace(r.Catalog, r.Namespace); n != nil && n.TablesLoaded() && !n.failed && c.opt.Now().Sub(n.TablesAt) < relistAfter {
 			return nil, true // freshly listed, no such table
 		}
 	}
@@ -572,7 +574,7 @@ func (c *Cache) Touch(catalog, namespace string) {
 	if catalog == "" {
 		catalog = s.CurrentCatalog
 	}
-	if n := s.Namespace(catalog, namespace); n != nil && n.TablesLoaded() && !c.stale(n.TablesAt) && c.columnsFresh(n) {
+	if n := s.Namespace(catalog, namespace); n != nil && n.TablesLoaded() && !n.failed && !c.stale(n.TablesAt) && c.columnsFresh(n) {
 		return
 	}
 	c.start("prefetch:"+nsKey(catalog, namespace), 5*c.opt.LoadTimeout, func(ctx context.Context) error {
@@ -616,7 +618,7 @@ func (c *Cache) prefetch(ctx context.Context, catalog, namespace string) error {
 		}
 	}
 	n := c.Snapshot().Namespace(catalog, namespace)
-	if n == nil || !n.TablesLoaded() || c.stale(n.TablesAt) {
+	if n == nil || !n.TablesLoaded() || n.failed || c.stale(n.TablesAt) {
 		if _, err := bg(ctx, c, func(ctx context.Context) (struct{}, error) {
 			return struct{}{}, c.loadTables(ctx, catalog, namespace, "")
 		}); err != nil {
@@ -732,8 +734,17 @@ func sameColumns(a, b []Column) bool {
 // Refresh reloads every name from the server: the current catalog and
 // namespace, catalogs, their namespaces, every namespace's tables (at most
 // Options.Prefetch calls at once), temporary views and functions. Columns
-// already loaded are kept for tables that are still there. Any error leaves
-// the current snapshot as it was. Concurrent calls share one refresh.
+// already loaded are kept for tables that are still there. Concurrent calls
+// share one refresh.
+//
+// When the server cannot be reached (Current or Catalogs fail) or the
+// refresh is cancelled, the current snapshot stays as it was and the error
+// is returned. A catalog whose namespaces, or a namespace whose tables,
+// cannot be listed (permissions, a broken external catalog, a timeout) does
+// not stop the rest: it keeps what the previous snapshot had, is logged,
+// marked Failed and relisted by a later lookup, and the new snapshot is
+// swapped in; Refresh then returns a *PartialError. Functions and temporary
+// views that cannot be listed are kept likewise.
 func (c *Cache) Refresh(ctx context.Context) error {
 	f := c.start("refresh", 5*c.opt.LoadTimeout, c.refresh)
 	select {
@@ -749,10 +760,51 @@ func (c *Cache) RefreshAsync() {
 	f := c.start("refresh", 5*c.opt.LoadTimeout, c.refresh)
 	go func() {
 		<-f.done
-		if f.err != nil && !errors.Is(f.err, context.Canceled) && !errors.Is(f.err, ErrClosed) {
+		var partial *PartialError
+		switch {
+		case f.err == nil || errors.Is(f.err, context.Canceled) || errors.Is(f.err, ErrClosed):
+		case errors.As(f.err, &partial): // each failure is logged already
+			c.opt.Logger.Info("schema refreshed in part", "failed", partial.Failed)
+		default:
 			c.opt.Logger.Warn("schema refresh failed; keeping the cached catalog", "err", f.err)
 		}
 	}()
+}
+
+// maxRefreshErrors caps the errors a PartialError carries.
+const maxRefreshErrors = 10
+
+// PartialError is what Refresh returns when it swapped in a snapshot
+// missing parts it could not list (see Refresh).
+type PartialError struct {
+	// Failed counts the parts that failed: catalogs, namespaces, the
+	// functions, the temporary views.
+	Failed int
+	// Errs are the first maxRefreshErrors of their errors, each naming its part.
+	Errs []error
+}
+
+func (e *PartialError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "schema refresh incomplete: %d part(s) could not be listed", e.Failed)
+	for _, err := range e.Errs {
+		b.WriteString("; ")
+		b.WriteString(err.Error())
+	}
+	if more := e.Failed - len(e.Errs); more > 0 {
+		fmt.Fprintf(&b, "; and %d more", more)
+	}
+	return b.String()
+}
+
+// Unwrap gives the errors kept, for errors.Is and errors.As.
+func (e *PartialError) Unwrap() []error { return e.Errs }
+
+func (e *PartialError) add(err error) {
+	e.Failed++
+	if len(e.Errs) < maxRefreshErrors {
+		e.Errs = append(e.Errs, err)
+	}
 }
 
 func (c *Cache) refresh(ctx context.Context) error {
@@ -765,47 +817,82 @@ func (c *Cache) refresh(ctx context.Context) error {
 		catalogs      []Catalog
 		functions     []Function
 		temps         []Table
+		fnErr, tvErr  error
 	)
+	// Only Current and Catalogs failing (the server unreachable) stop the
+	// refresh; everything below them fails alone.
 	first := []call{
 		func(ctx context.Context) (err error) { curCat, curNS, err = c.src.Current(ctx); return },
 		func(ctx context.Context) (err error) { catalogs, err = c.src.Catalogs(ctx); return },
-		func(ctx context.Context) (err error) { functions, err = c.src.Functions(ctx); return },
-		func(ctx context.Context) (err error) { temps, err = c.src.TempViews(ctx); return },
+		func(ctx context.Context) error { functions, fnErr = c.src.Functions(ctx); return nil },
+		func(ctx context.Context) error { temps, tvErr = c.src.TempViews(ctx); return nil },
 	}
 	if err := c.parallel(ctx, first); err != nil {
 		return err
 	}
 	namespaces := make([][]Namespace, len(catalogs))
+	nsErrs := make([]error, len(catalogs))
 	var calls []call
 	for i, cat := range catalogs {
-		calls = append(calls, func(ctx context.Context) (err error) {
-			namespaces[i], err = c.src.Namespaces(ctx, cat.Name)
-			return err
+		calls = append(calls, func(ctx context.Context) error {
+			namespaces[i], nsErrs[i] = c.src.Namespaces(ctx, cat.Name)
+			return nil
 		})
 	}
 	if err := c.parallel(ctx, calls); err != nil {
 		return err
 	}
 	tables := make([][][]Table, len(catalogs))
+	tblErrs := make([][]error, len(catalogs))
 	calls = calls[:0]
 	for i, cat := range catalogs {
+		if nsErrs[i] != nil {
+			continue
+		}
 		tables[i] = make([][]Table, len(namespaces[i]))
+		tblErrs[i] = make([]error, len(namespaces[i]))
 		for j, ns := range namespaces[i] {
-			calls = append(calls, func(ctx context.Context) (err error) {
-				tables[i][j], err = c.src.Tables(ctx, cat.Name, ns.Name)
-				return err
+			calls = append(calls, func(ctx context.Context) error {
+				tables[i][j], tblErrs[i][j] = c.src.Tables(ctx, cat.Name, ns.Name)
+				return nil
 			})
 		}
 	}
+	// parallel reports a cancellation that came while the calls ran, so
+	// that errors seen past here are the server's, not ours.
 	if err := c.parallel(ctx, calls); err != nil {
 		return err
 	}
 
+	var partial PartialError
+	fail := func(err error, msg string, args ...any) {
+		partial.add(err)
+		c.opt.Logger.Warn(msg, append(args, "err", err)...)
+	}
+	if fnErr != nil {
+		fail(fmt.Errorf("listing functions: %w", fnErr), "schema refresh: cannot list functions; keeping the cached ones")
+	}
+	if tvErr != nil {
+		fail(fmt.Errorf("listing temporary views: %w", tvErr), "schema refresh: cannot list temporary views; keeping the cached ones")
+	}
 	now := c.opt.Now()
 	cats := make([]*Catalog, len(catalogs))
+	failedCats := map[string]bool{}
 	for i, cat := range catalogs {
+		if err := nsErrs[i]; err != nil {
+			fail(fmt.Errorf("listing the namespaces of %s: %w", cat.Name, err), "schema refresh: cannot list a catalog's namespaces; keeping the cached ones", "catalog", cat.Name)
+			cats[i] = NewCatalog(cat.Name, cat.Comment, nil, time.Time{})
+			failedCats[lowerASCII(cat.Name)] = true
+			continue
+		}
 		nss := make([]*Namespace, len(namespaces[i]))
 		for j, ns := range namespaces[i] {
+			if err := tblErrs[i][j]; err != nil {
+				fail(fmt.Errorf("listing the tables of %s.%s: %w", cat.Name, ns.Name, err), "schema refresh: cannot list a namespace's tables; keeping the cached ones", "catalog", cat.Name, "namespace", ns.Name)
+				nss[j] = NewNamespace(cat.Name, ns.Name, ns.Comment, nil, time.Time{})
+				nss[j].failed = true
+				continue
+			}
 			ts := make([]*Table, len(tables[i][j]))
 			for k := range tables[i][j] {
 				t := tables[i][j][k]
@@ -825,17 +912,72 @@ func (c *Cache) refresh(ctx context.Context) error {
 	fresh := NewSnapshot(cats, tv, functions)
 	fresh.CurrentCatalog, fresh.CurrentNamespace = curCat, curNS
 	fresh.RefreshedAt, fresh.LoadTime = now, time.Since(began)
+	if len(failedCats) > 0 {
+		fresh.failedCats = failedCats
+	}
 	c.update(func(old *Snapshot) *Snapshot {
-		// Columns loaded while the refresh ran are in old: keep them.
-		for _, cat := range fresh.Catalogs {
-			for _, n := range cat.Namespaces {
-				carryColumns(n.Tables, old.Namespace(cat.Name, n.Name), "")
+		// Columns loaded while the refresh ran are in old: keep them, and
+		// keep whole what failed to list (fresh is not published yet).
+		for i, cat := range fresh.Catalogs {
+			oc := old.Catalog(cat.Name)
+			if fresh.CatalogFailed(cat.Name) {
+				if oc != nil {
+					fresh.Catalogs[i] = keepFailedCatalog(oc, cat)
+				}
+				continue
+			}
+			for j, n := range cat.Namespaces {
+				var on *Namespace
+				if oc != nil {
+					on = oc.Namespace(n.Name)
+				}
+				if n.failed {
+					if on != nil {
+						cat.Namespaces[j] = keepFailedNamespace(on, n)
+					}
+					continue
+				}
+				carryColumns(n.Tables, on, "")
 			}
 		}
-		carryColumns(fresh.TempViews, &Namespace{Tables: sortedTables(old.TempViews)}, "")
+		if fnErr != nil {
+			fresh.Functions, fresh.fnIdx = old.Functions, old.fnIdx
+		}
+		if tvErr != nil {
+			fresh.TempViews, fresh.tmpIdx = old.TempViews, old.tmpIdx
+		} else {
+			carryColumns(fresh.TempViews, &Namespace{Tables: sortedTables(old.TempViews)}, "")
+		}
 		return fresh
 	})
+	if partial.Failed > 0 {
+		return &partial
+	}
 	return nil
+}
+
+// keepFailedNamespace is what an earlier load had of a namespace the
+// refresh could not list (fresh: its placeholder, named as listed now),
+// marked for relisting.
+func keepFailedNamespace(old, fresh *Namespace) *Namespace {
+	n := *old
+	n.Catalog, n.Name, n.Comment, n.failed = fresh.Catalog, fresh.Name, fresh.Comment, true
+	return &n
+}
+
+// keepFailedCatalog is what an earlier load had of a catalog whose
+// namespaces the refresh could not list, its namespaces marked for
+// relisting.
+func keepFailedCatalog(old, fresh *Catalog) *Catalog {
+	c := *old
+	c.Name, c.Comment = fresh.Name, fresh.Comment
+	c.Namespaces = make([]*Namespace, len(old.Namespaces))
+	for i, n := range old.Namespaces {
+		nn := *n
+		nn.Catalog, nn.failed = c.Name, true
+		c.Namespaces[i] = &nn
+	}
+	return &c
 }
 
 func sortedTables(ts []*Table) []*Table {

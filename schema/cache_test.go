@@ -275,17 +275,20 @@ func TestErrorMidRefreshKeepsSnapshot(t *testing.T) {
 	before := c.Snapshot()
 	f.set(func(f *fakeSource) {
 		f.tables["spark_catalog.sales"] = append(f.tables["spark_catalog.sales"], Table{Name: "returns"})
-		f.failNth["Tables"] = f.calls["Tables"] + 2 // the second listing of the next refresh
 	})
-	err := c.Refresh(context.Background())
-	if err == nil {
-		t.Fatal("refresh with a failing listing succeeded")
-	}
-	if c.Snapshot() != before {
-		t.Error("a failed refresh replaced the snapshot")
-	}
-	if c.Snapshot().Table(Ref{Catalog: "spark_catalog", Namespace: "sales", Table: "returns"}) != nil {
-		t.Error("half a refresh is visible")
+	// The server unreachable (Current or Catalogs failing) keeps everything.
+	for _, method := range []string{"Current", "Catalogs"} {
+		f.set(func(f *fakeSource) { f.failNth[method] = f.calls[method] + 1 })
+		err := c.Refresh(context.Background())
+		if err == nil {
+			t.Fatalf("refresh with a failing %s succeeded", method)
+		}
+		if c.Snapshot() != before {
+			t.Errorf("a refresh whose %s failed replaced the snapshot", method)
+		}
+		if c.Snapshot().Table(Ref{Catalog: "spark_catalog", Namespace: "sales", Table: "returns"}) != nil {
+			t.Error("half a refresh is visible")
+		}
 	}
 	// A failing on-demand load leaves the snapshot too and answers incomplete.
 	f.set(func(f *fakeSource) { f.fail["Columns"] = errors.New("cluster down") })

@@ -25,6 +25,7 @@ type fakeSource struct {
 	latency    time.Duration    // every call sleeps this long (ctx-aware)
 	fail       map[string]error // method → error for every call
 	failNth    map[string]int   // method → fail only its nth call (1-based)
+	failArg    map[string]error // "method arg..." → error for every such call
 	calls      map[string]int   // method → calls
 	byArg      map[string]int   // "method arg..." → calls
 	inflight   int
@@ -40,6 +41,7 @@ func newFake() *fakeSource {
 		tables:     map[string][]Table{},
 		fail:       map[string]error{},
 		failNth:    map[string]int{},
+		failArg:    map[string]error{},
 		calls:      map[string]int{},
 		byArg:      map[string]int{},
 		functions: []Function{
@@ -110,11 +112,15 @@ func (f *fakeSource) enter(ctx context.Context, method string, args ...string) e
 	f.mu.Lock()
 	f.calls[method]++
 	n := f.calls[method]
-	f.byArg[strings.Join(append([]string{method}, args...), " ")]++
+	key := strings.Join(append([]string{method}, args...), " ")
+	f.byArg[key]++
 	f.inflight++
 	f.maxInfl = max(f.maxInfl, f.inflight)
 	lat, gate := f.latency, f.gate
 	err := f.fail[method]
+	if e := f.failArg[key]; e != nil {
+		err = e
+	}
 	if f.failNth[method] == n {
 		err = fmt.Errorf("injected failure of %s call %d", method, n)
 	}

@@ -118,7 +118,15 @@ type Namespace struct {
 	TablesAt time.Time
 
 	idx *nameSet // names of Tables, for Search
+	// failed is set when the last full refresh could not list the tables
+	// (or its catalog's namespaces): Tables are what an earlier load had,
+	// and a lookup (Cache.Namespace) relists them. A listing clears it.
+	failed bool
 }
+
+// Failed reports whether the last full refresh could not list the
+// namespace: its tables, if any, are from an earlier load.
+func (n *Namespace) Failed() bool { return n.failed }
 
 // TablesLoaded reports whether the namespace's tables have been listed.
 func (n *Namespace) TablesLoaded() bool { return !n.TablesAt.IsZero() }
@@ -204,7 +212,14 @@ type Snapshot struct {
 	catIdx *nameSet
 	fnIdx  *nameSet
 	tmpIdx *nameSet
+	// failedCats holds the catalogs (lowercased) whose namespaces the last
+	// full refresh could not list; read-only, shared by clones.
+	failedCats map[string]bool
 }
+
+// CatalogFailed reports whether the last full refresh could not list the
+// catalog's namespaces: those it has, if any, are from an earlier load.
+func (s *Snapshot) CatalogFailed(name string) bool { return s.failedCats[lowerASCII(name)] }
 
 // Catalog returns the catalog called name (case-insensitive), or nil.
 func (s *Snapshot) Catalog(name string) *Catalog {
@@ -307,6 +322,10 @@ type Stats struct {
 	Age                                              time.Duration // since the last full load (0: never loaded)
 	LoadTime                                         time.Duration
 	Stale                                            bool // older than the TTL, or never fully loaded
+	// Failed counts the catalogs and namespaces the last full refresh could
+	// not list (kept from before, retried on lookup); the namespaces of a
+	// failed catalog are not counted again.
+	Failed int
 }
 
 // Stats counts the snapshot's contents; now and ttl decide Age and Stale.
@@ -314,7 +333,14 @@ func (s *Snapshot) Stats(now time.Time, ttl time.Duration) Stats {
 	st := Stats{Catalogs: len(s.Catalogs), Functions: len(s.Functions), LoadTime: s.LoadTime}
 	for _, c := range s.Catalogs {
 		st.Namespaces += len(c.Namespaces)
+		cf := s.CatalogFailed(c.Name)
+		if cf {
+			st.Failed++
+		}
 		for _, n := range c.Namespaces {
+			if n.failed && !cf {
+				st.Failed++
+			}
 			st.Tables += len(n.Tables)
 			for _, t := range n.Tables {
 				st.Columns += len(t.Columns)

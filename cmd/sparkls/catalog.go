@@ -207,7 +207,11 @@ func catalogCache(ctx context.Context, remote string, refresh, columns bool, std
 	cache := schema.New(src, schema.Options{Key: key})
 	if refresh {
 		began := time.Now()
-		if err := cache.Refresh(ctx); err != nil {
+		var partial *schema.PartialError
+		if err := cache.Refresh(ctx); errors.As(err, &partial) {
+			// What could be listed is saved; say what could not.
+			fmt.Fprintf(stderr, "sparkls: warning: %s\n", oneLine(partial.Error()))
+		} else if err != nil {
 			cache.Close()
 			return err
 		}
