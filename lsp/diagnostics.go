@@ -356,12 +356,16 @@ func (d *diagnostics) closed(uri protocol.DocumentURI) {
 // schedule cancels the document's current check and starts a new one of
 // its current version.
 func (d *diagnostics) schedule(uri protocol.DocumentURI, delay time.Duration) {
+	// The document is read under d.mu: a close (which removes it from the
+	// store before calling closed) then either comes first, and there is
+	// nothing to check, or after, and cancels this check.
+	d.mu.Lock()
 	doc, ok := d.s.docs.load()[uri]
 	if !ok {
+		d.mu.Unlock()
 		return
 	}
 	ctx, cancel := context.WithCancel(d.s.ctx)
-	d.mu.Lock()
 	dc := d.docs[uri]
 	if dc == nil {
 		dc = &docCheck{}
