@@ -64,6 +64,9 @@ type Problem struct {
 // server could not be reached, ...): the problems found are still returned.
 func Check(ctx context.Context, client *connect.Client, text string) ([]Problem, error) {
 	ck := checker{client: client}
+	if client != nil {
+		ck.namespace = sessionNamespace(client)
+	}
 	res := ck.check(ctx, text)
 	return res.problems, res.err
 }
@@ -87,11 +90,12 @@ type checker struct {
 }
 
 type checkResult struct {
-	problems []Problem
-	verdicts map[string]verdict // every verdict this check used: the next cache
-	analyzed int                // statements sent to Spark
-	skipped  int                // queries not analysed because of the limit
-	err      error              // the first failure to analyse (not a Spark error)
+	problems   []Problem
+	verdicts   map[string]verdict // every verdict this check used: the next cache
+	analyzed   int                // statements sent to Spark
+	skipped    int                // queries not analysed because of the limit
+	skippedUse int                // queries after a USE of another namespace than the session's
+	err        error              // the first failure to analyse (not a Spark error)
 }
 
 func (ck *checker) check(ctx context.Context, text string) checkResult {
@@ -101,7 +105,14 @@ func (ck *checker) check(ctx context.Context, text string) checkResult {
 
 	client := ck.client
 	ns, nsKnown := "", ck.namespace == nil
+	var useCat, useNS string // what the USE statements before st leave in effect
+	var useOK bool
 	for i, st := range stmts {
+		if client != nil && i > 0 && sqltext.Classify(stmts[i-1].Text) == sqltext.Session {
+			// Only a USE or SET moves the namespace: replay them (from the
+			// start of the text) only after one, not for every statement.
+			useCat, useNS, useOK = sqltext.CurrentNamespace(text, st.Start)
+		}
 		// A statement with a syntax problem is not sent: Spark would only
 		// report the same problem, less precisely.
 		if client == nil || broken[i] || !sqltext.Classify(st.Text).IsQuery() {
@@ -114,6 +125,13 @@ func (ck *checker) check(ctx context.Context, text string) checkResult {
 				continue
 			}
 			nsKnown = true
+		}
+		if useOK && !sameNamespace(ns, useCat, useNS) {
+			// A USE earlier in the file names another namespace than the
+			// session's, where Spark would resolve this statement: its
+			// verdict could be wrong either way, so it is not asked.
+			res.skippedUse++
+			continue
 		}
 		key := ns + "\x00" + st.Text // a copy: the cache does not keep the document's text alive
 		v, ok := res.verdicts[key]
@@ -158,6 +176,25 @@ func (ck *checker) check(ctx context.Context, text string) checkResult {
 	}
 	res.problems = problems
 	return res
+}
+
+// sessionNamespace asks the session for its current "catalog.namespace".
+func sessionNamespace(client *connect.Client) func(context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		catalog, db, err := client.CurrentDatabase(ctx)
+		return catalog + "." + db, err
+	}
+}
+
+// sameNamespace tells whether the session's "catalog.namespace" is the one
+// a USE in the file left (catalog "" means the session's catalog). An
+// unknown session namespace matches nothing.
+func sameNamespace(session, catalog, namespace string) bool {
+	scat, sns, ok := strings.Cut(session, ".")
+	if !ok {
+		return false
+	}
+	return (catalog == "" || strings.EqualFold(catalog, scat)) && (namespace == "" || strings.EqualFold(namespace, sns))
 }
 
 // analyze asks Spark to analyse one query. A Spark error about the query is
@@ -397,10 +434,7 @@ func (d *diagnostics) run(ctx context.Context, dc *docCheck, gen uint64, doc *Do
 	client, _ := d.s.client()
 	ck := checker{client: client, limit: maxAnalyzed}
 	if client != nil {
-		ck.namespace = func(ctx context.Context) (string, error) {
-			catalog, db, err := client.CurrentDatabase(ctx)
-			return catalog + "." + db, err
-		}
+		ck.namespace = sessionNamespace(client)
 		d.mu.Lock()
 		if dc.client == client {
 			ck.cache = dc.cache
