@@ -45,6 +45,7 @@ func (b *syncBuffer) String() string {
 
 type testClient struct {
 	t      testing.TB
+	slow   bool // responses may take longer (huge inputs under the race detector)
 	srv    *Server
 	w      *io.PipeWriter // client → server
 	log    *syncBuffer    // the server's log
@@ -218,11 +219,15 @@ func (c *testClient) startN(method string, params any) (json.RawMessage, <-chan 
 
 func (c *testClient) wait(ch <-chan *message, what string) *message {
 	c.t.Helper()
+	timeout := testTimeout
+	if c.slow {
+		timeout = 6 * testTimeout
+	}
 	select {
 	case m := <-ch:
 		return m
-	case <-time.After(testTimeout):
-		c.t.Fatalf("no response to %s within %v", what, testTimeout)
+	case <-time.After(timeout):
+		c.t.Fatalf("no response to %s within %v", what, timeout)
 		return nil
 	}
 }

@@ -340,6 +340,7 @@ func TestIncrementalEditsEndToEnd(t *testing.T) {
 // and a completion there.
 func TestLargeDocumentEndToEnd(t *testing.T) {
 	c := startServer(t, testOptions{setup: testRoutes(nil)})
+	c.slow = true // a correctness test: under -race on a loaded machine it takes seconds
 	c.initialize(nil, false)
 	line := "SELECT id, '😀' FROM t\r\n"
 	text := strings.Repeat(line, 10<<20/len(line)+1)
