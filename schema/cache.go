@@ -86,6 +86,9 @@ type Cache struct {
 	// invalidated records, per namespace key, when Invalidate last ran:
 	// a column load that started earlier must not undo it.
 	invalidated map[string]time.Time
+	// currentAt is when loadCurrent last set the current namespace (a USE
+	// ran): a refresh that read it earlier must not undo it. Guarded by mu.
+	currentAt time.Time
 
 	fmu     sync.Mutex // guards flights, closed and wg.Add
 	flights map[string]*flight
@@ -354,6 +357,7 @@ func (c *Cache) loadCurrent(ctx context.Context) error {
 		return err
 	}
 	c.update(func(s *Snapshot) *Snapshot {
+		c.currentAt = c.opt.Now() // update holds c.mu
 		if s.CurrentCatalog == cat && s.CurrentNamespace == ns {
 			return s
 		}
@@ -809,6 +813,7 @@ func (e *PartialError) add(err error) {
 
 func (c *Cache) refresh(ctx context.Context) error {
 	began := time.Now()
+	stamp := c.opt.Now() // on the clock of c.currentAt
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type call = func(context.Context) error
@@ -916,6 +921,10 @@ func (c *Cache) refresh(ctx context.Context) error {
 		fresh.failedCats = failedCats
 	}
 	c.update(func(old *Snapshot) *Snapshot {
+		if stamp.Before(c.currentAt) {
+			// A USE reloaded the current namespace after this refresh read it.
+			fresh.CurrentCatalog, fresh.CurrentNamespace = old.CurrentCatalog, old.CurrentNamespace
+		}
 		// Columns loaded while the refresh ran are in old: keep them, and
 		// keep whole what failed to list (fresh is not published yet).
 		for i, cat := range fresh.Catalogs {

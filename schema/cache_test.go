@@ -598,3 +598,49 @@ func TestInvalidateBeatsInflightListing(t *testing.T) {
 		t.Error("the table created during a listing vanished after the listing landed")
 	}
 }
+
+// A USE that reloads the current namespace while a refresh runs wins: the
+// refresh read the old one before it.
+func TestUseBeatsInflightRefresh(t *testing.T) {
+	f := newFake()
+	src := &slowRefresh{fakeSource: f, read: make(chan struct{}), gate: make(chan struct{})}
+	c := newCache(t, src, Options{})
+	ctx := context.Background()
+	done := make(chan error, 1)
+	go func() { done <- c.Refresh(ctx) }()
+	<-src.read // the refresh has read "default"
+	f.set(func(f *fakeSource) { f.curNS = "sales" })
+	if err := c.Invalidate(ctx, Hint{Current: true}); err != nil {
+		t.Fatal(err)
+	}
+	close(src.gate)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Snapshot().CurrentNamespace; got != "sales" {
+		t.Errorf("current namespace after the refresh landed = %q, want sales", got)
+	}
+}
+
+// slowRefresh holds a refresh's catalog listing until gate closes, and says
+// when the refresh's first Current answered.
+type slowRefresh struct {
+	*fakeSource
+	once       sync.Once
+	read, gate chan struct{}
+}
+
+func (s *slowRefresh) Current(ctx context.Context) (string, string, error) {
+	cat, ns, err := s.fakeSource.Current(ctx)
+	s.once.Do(func() { close(s.read) })
+	return cat, ns, err
+}
+
+func (s *slowRefresh) Catalogs(ctx context.Context) ([]Catalog, error) {
+	select {
+	case <-s.gate:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return s.fakeSource.Catalogs(ctx)
+}
