@@ -210,7 +210,10 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 	defer cancel()
 	run := &activeRun{id: id, uri: doc.URI, version: doc.Version, stmts: target.stmts, cancel: cancel, done: make(chan struct{})}
 	cleared := rs.begin(run)
-	defer rs.end(run)
+	// The run ends before its lenses are refreshed, so that none still
+	// offers to cancel it.
+	endRun := sync.OnceFunc(func() { rs.end(run) })
+	defer endRun()
 	s.notify(NotifyRunStarted, RunStarted{QueryID: id, URI: doc.URI, Range: doc.Range(target.start, target.end)})
 	s.log.Info("run started", "queryId", id, "uri", doc.URI, "statements", len(target.stmts))
 	prog := s.beginProgress(ctx, token, id, len(target.stmts))
@@ -253,6 +256,7 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 		runErr = runErrorOf(failed, doc, stmt)
 		last = nil
 	}
+	endRun()
 	res := s.finishRun(doc, id, stmt, last, runErr, elapsed, failed)
 	prog.end(lensTitle(res))
 	s.log.Info("run ended", "queryId", id, "elapsed", elapsed.Round(time.Millisecond), "rows", res.RowCount, "err", failed)
