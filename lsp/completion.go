@@ -149,6 +149,7 @@ func complete(ctx context.Context, cache *schema.Cache, text string, off int, op
 	cp := &completer{ctx: ctx, c: sqltext.At(text, off), text: text, opt: opt, v: newCatalogView(cache, opt.online, text, off)}
 	cp.v.touches = opt.touches
 	cp.prefix = cp.c.Prefix
+	cp.match = schema.NewMatcher(cp.prefix)
 	switch cp.c.Expect {
 	case sqltext.ExpectKeyword:
 		cp.keywords(cp.c.Keywords, true)
@@ -173,6 +174,7 @@ type completer struct {
 	text   string
 	opt    completeOptions
 	prefix string
+	match  *schema.Matcher // prefix, prepared once for every name
 	out    []candidate
 	more   bool // a search dropped matches beyond the limit
 }
@@ -180,7 +182,7 @@ type completer struct {
 // add offers a name-like candidate matched against what was typed (prefix
 // or fuzzy), and reports whether it matched.
 func (cp *completer) add(c candidate, name string) bool {
-	c.class, c.score = schema.MatchName(cp.prefix, name)
+	c.class, c.score = cp.match.Match(name)
 	if c.class == schema.MatchNone {
 		return false
 	}
@@ -257,7 +259,7 @@ func (cp *completer) keywords(hints []string, general bool) {
 			return
 		}
 		seen[kw] = true
-		class, _ := schema.MatchName(cp.prefix, kw)
+		class, _ := cp.match.Match(kw)
 		if class < schema.MatchPrefix {
 			return
 		}
@@ -690,7 +692,7 @@ func (cp *completer) functions() {
 		if !isIdentifier(f.name) {
 			continue
 		}
-		if class, _ := schema.MatchName(cp.prefix, f.name); class == schema.MatchNone {
+		if class, _ := cp.match.Match(f.name); class == schema.MatchNone {
 			continue // before building its call form and snippet
 		}
 		c := candidate{label: f.name, kind: protocol.CompletionItemKindFunction, detail: callForm(f.usage, f.name),

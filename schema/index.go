@@ -173,12 +173,27 @@ func newPattern(text string) pattern {
 // letter-digit change), with bonuses for characters at word starts and for
 // runs. A higher score is a better fuzzy match; MatchNone means no match.
 func MatchName(typed, name string) (class MatchClass, score int) {
-	p := newPattern(typed)
-	lower := appendLower(nil, name)
-	if cl := matchPrefix(&p, lower); cl != MatchNone {
+	return NewMatcher(typed).Match(name)
+}
+
+// Matcher is MatchName for one typed text and many names: the pattern is
+// prepared once (completion matches hundreds of names per keystroke). It is
+// not safe for concurrent use.
+type Matcher struct {
+	p       pattern
+	scratch []byte
+}
+
+// NewMatcher prepares typed for matching.
+func NewMatcher(typed string) *Matcher { return &Matcher{p: newPattern(typed)} }
+
+// Match scores name as MatchName does.
+func (m *Matcher) Match(name string) (class MatchClass, score int) {
+	m.scratch = appendLower(m.scratch[:0], name)
+	if cl := matchPrefix(&m.p, m.scratch); cl != MatchNone {
 		return cl, 0
 	}
-	if sc, ok := matchFuzzy(&p, lower, wordBits(name)); ok {
+	if sc, ok := matchFuzzy(&m.p, m.scratch, wordBits(name)); ok {
 		return MatchFuzzy, sc
 	}
 	return MatchNone, 0
