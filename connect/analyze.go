@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/sparkls/sparkls/connect/internal/pb"
-	"github.com/sparkls/sparkls/lsp/sqltext"
+	"github.com/sparkls/sparkls/sqltext"
 )
 
 // NotQueryError refuses to analyze a statement that is not a query: Spark

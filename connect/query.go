@@ -10,7 +10,7 @@ import (
 
 	"github.com/sparkls/sparkls/connect/internal/arrowfmt"
 	"github.com/sparkls/sparkls/connect/internal/pb"
-	"github.com/sparkls/sparkls/lsp/sqltext"
+	"github.com/sparkls/sparkls/sqltext"
 )
 
 // Preview bounds, the defaults of the preview.rows and preview.bytes settings.

@@ -10,8 +10,8 @@ import (
 
 	"go.lsp.dev/protocol"
 
-	"github.com/sparkls/sparkls/lsp/sqltext"
 	"github.com/sparkls/sparkls/schema"
+	"github.com/sparkls/sparkls/sqltext"
 )
 
 // Completion: what sqltext.At says belongs at the cursor, filled from the

@@ -5,7 +5,7 @@ import (
 
 	"go.lsp.dev/protocol"
 
-	"github.com/sparkls/sparkls/lsp/sqltext"
+	"github.com/sparkls/sparkls/sqltext"
 )
 
 // definition answers textDocument/definition for names the statement itself

@@ -19,7 +19,7 @@ import (
 
 	"github.com/sparkls/sparkls/connect"
 	"github.com/sparkls/sparkls/connect/connecttest"
-	"github.com/sparkls/sparkls/lsp/sqltext"
+	"github.com/sparkls/sparkls/sqltext"
 )
 
 // -update rewrites the want sections of fixtures. It is defined only if no

@@ -9,7 +9,7 @@
 // the capability they advertise.
 //
 // What it deliberately does not do: it does not parse SQL (package
-// lsp/sqltext does), it does not talk gRPC (package connect does) and it
+// sqltext does), it does not talk gRPC (package connect does) and it
 // does not cache the catalog (package schema does). No feature except running
 // SQL needs a Spark connection.
 //

@@ -7,8 +7,8 @@ import (
 
 	"go.lsp.dev/protocol"
 
-	"github.com/sparkls/sparkls/lsp/sqltext"
 	"github.com/sparkls/sparkls/schema"
+	"github.com/sparkls/sparkls/sqltext"
 )
 
 // Hover: the last run of a statement (hover_result.go) on its first line;

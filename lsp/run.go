@@ -15,8 +15,8 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/sparkls/sparkls/connect"
-	"github.com/sparkls/sparkls/lsp/sqltext"
 	"github.com/sparkls/sparkls/schema"
+	"github.com/sparkls/sparkls/sqltext"
 )
 
 // Running SQL from the editor (sparkls.run): what to run, running it on the

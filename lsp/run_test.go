@@ -16,7 +16,7 @@ import (
 
 	"github.com/sparkls/sparkls/connect"
 	"github.com/sparkls/sparkls/connect/connecttest"
-	"github.com/sparkls/sparkls/lsp/sqltext"
+	"github.com/sparkls/sparkls/sqltext"
 )
 
 const runURI = "file:///work/run.sql"

@@ -15,8 +15,8 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/sparkls/sparkls/connect"
-	"github.com/sparkls/sparkls/lsp/sqltext"
 	"github.com/sparkls/sparkls/schema"
+	"github.com/sparkls/sparkls/sqltext"
 )
 
 // The catalog cache (package schema) of the remote being served. A

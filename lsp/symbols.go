@@ -7,7 +7,7 @@ import (
 
 	"go.lsp.dev/protocol"
 
-	"github.com/sparkls/sparkls/lsp/sqltext"
+	"github.com/sparkls/sparkls/sqltext"
 )
 
 // documentSymbol answers textDocument/documentSymbol with the outline of a

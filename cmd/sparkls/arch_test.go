@@ -7,8 +7,8 @@ import (
 )
 
 // The layering of ARCHITECTURE.md, checked on the real import graph: only
-// connect speaks gRPC/protobuf, only lsp speaks LSP, and schema and
-// lsp/sqltext import nothing of ours.
+// connect speaks gRPC/protobuf, only lsp speaks LSP, sqltext imports nothing
+// of ours and schema imports only sqltext.
 func TestImportLayering(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "github.com/sparkls/sparkls/...").Output()
 	if err != nil {
@@ -28,8 +28,10 @@ func TestImportLayering(t *testing.T) {
 				if pkg != mod+"lsp" {
 					t.Errorf("%s imports %s: only lsp speaks LSP", pkg, imp)
 				}
-			case strings.HasPrefix(imp, mod) && (pkg == mod+"schema" || pkg == mod+"lsp/sqltext"):
+			case strings.HasPrefix(imp, mod) && pkg == mod+"sqltext":
 				t.Errorf("%s imports %s: it must import nothing of ours", pkg, imp)
+			case strings.HasPrefix(imp, mod) && pkg == mod+"schema" && imp != mod+"sqltext":
+				t.Errorf("%s imports %s: schema imports only sqltext", pkg, imp)
 			}
 		}
 	}

@@ -11,7 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sparkls/sparkls/connect"
-	"github.com/sparkls/sparkls/lsp/sqltext"
+	"github.com/sparkls/sparkls/sqltext"
 )
 
 // cmdRun runs the cells of a SQL file (or "-" for stdin) in order on one

@@ -15,7 +15,7 @@ var update = flag.Bool("update", false, "rewrite the want sections of testdata/c
 // TestContext runs one scenario per testdata/context/*.txt file. A fixture
 // is in txtar form: a comment saying what it is about, an "input.sql" file
 // with the cursor written as $0, and a "want" file holding the readable
-// result, which go test ./lsp/sqltext -update rewrites.
+// result, which go test ./sqltext -update rewrites.
 func TestContext(t *testing.T) {
 	files, err := filepath.Glob("testdata/context/*.txt")
 	if err != nil {
