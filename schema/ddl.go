@@ -1,6 +1,10 @@
 package schema
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/sparkls/sparkls/sqltext"
+)
 
 // DDLHint guesses what a statement changes in the catalog, for Invalidate:
 // CREATE, REPLACE, DROP and ALTER of tables, views (temporary ones too),
@@ -129,62 +133,23 @@ func (p *tokens) name() []string {
 	return parts
 }
 
-// ddlTokens splits the start of a statement into at most max tokens,
-// skipping comments and string literals.
+// ddlTokens returns the first max significant tokens of a statement, from
+// sqltext's lexer (the project's one lexer): comments and hints are
+// skipped, a string literal is punctuation, a backquoted name is unquoted.
 func ddlTokens(s string, max int) []token {
 	var out []token
-	for i := 0; i < len(s) && len(out) < max; {
-		c := s[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f':
-			i++
-		case c == '-' && i+1 < len(s) && s[i+1] == '-':
-			for i < len(s) && s[i] != '\n' {
-				i++
-			}
-		case c == '/' && i+1 < len(s) && s[i+1] == '*':
-			end := strings.Index(s[i+2:], "*/")
-			if end < 0 {
-				return out
-			}
-			i += end + 4
-		case c == '`':
-			var b strings.Builder
-			i++
-			for i < len(s) {
-				if s[i] == '`' {
-					if i+1 < len(s) && s[i+1] == '`' {
-						b.WriteByte('`')
-						i += 2
-						continue
-					}
-					i++
-					break
-				}
-				b.WriteByte(s[i])
-				i++
-			}
-			out = append(out, token{text: b.String(), quoted: true})
-		case c == '\'' || c == '"':
-			i++
-			for i < len(s) && s[i] != c {
-				if s[i] == '\\' {
-					i++
-				}
-				i++
-			}
-			i++
-			out = append(out, token{punct: c})
-		case c == '_' || c >= 0x80 || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9':
-			j := i
-			for j < len(s) && (s[j] == '_' || s[j] >= 0x80 || 'a' <= s[j] && s[j] <= 'z' || 'A' <= s[j] && s[j] <= 'Z' || '0' <= s[j] && s[j] <= '9') {
-				j++
-			}
-			out = append(out, token{text: s[i:j]})
-			i = j
+	for _, t := range sqltext.Lex(s) {
+		if len(out) == max {
+			break
+		}
+		switch t.Kind {
+		case sqltext.Comment, sqltext.Hint:
+		case sqltext.Ident, sqltext.Number:
+			out = append(out, token{text: t.Text})
+		case sqltext.QuotedIdent:
+			out = append(out, token{text: sqltext.Unquote(t), quoted: true})
 		default:
-			out = append(out, token{punct: c})
-			i++
+			out = append(out, token{punct: t.Text[0]})
 		}
 	}
 	return out

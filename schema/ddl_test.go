@@ -13,6 +13,8 @@ func TestDDLHint(t *testing.T) {
 		{"CREATE TABLE IF NOT EXISTS main.sales.orders (id INT)", Hint{Catalog: "main", Namespace: "sales", Table: "orders"}, true},
 		{"CREATE EXTERNAL TABLE `web logs`.`page views` (a INT) LOCATION '/x'", Hint{Namespace: "web logs", Table: "page views"}, true},
 		{"-- comment\n/* block */ DROP TABLE IF EXISTS sales.returns", Hint{Namespace: "sales", Table: "returns"}, true},
+		{"/* /*+ */ DROP TABLE sales.returns -- */ SELECT 1", Hint{Namespace: "sales", Table: "returns"}, true},
+		{"/* a /* b */ SELECT 1 */ DROP TABLE t", Hint{Table: "t"}, true},
 		{"DROP VIEW sales.big_orders", Hint{Namespace: "sales", Table: "big_orders"}, true},
 		{"ALTER TABLE sales.orders RENAME TO sales.orders_old", Hint{Namespace: "sales", Table: "orders"}, true},
 		{"ALTER TABLE orders ADD COLUMNS (note STRING)", Hint{Table: "orders"}, true},

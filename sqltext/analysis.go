@@ -322,9 +322,9 @@ func (a *analysis) verbIs(kw string) bool { return a.verb >= 0 && kwOf(a.toks[a.
 // or not.
 func isName(t Token) bool { return t.Kind == Ident || t.Kind == QuotedIdent }
 
-// unquote returns the name t spells: backquotes removed and doubled ones
+// Unquote returns the name t spells: backquotes removed and doubled ones
 // undoubled.
-func unquote(t Token) string {
+func Unquote(t Token) string {
 	if t.Kind != QuotedIdent {
 		return t.Text
 	}
@@ -372,7 +372,7 @@ func (a *analysis) cursor() {
 		a.name = j - 1
 	}
 	for j := a.name; j < a.cur; j += 2 {
-		a.qual = append(a.qual, unquote(a.toks[j]))
+		a.qual = append(a.qual, Unquote(a.toks[j]))
 	}
 }
 
@@ -464,7 +464,7 @@ func (a *analysis) span(i, j int) Span { return Span{a.toks[i].Start, a.toks[j].
 func (a *analysis) nameAt(i, hi int) (parts []string, next int, sp Span) {
 	j := i
 	for j < hi && isName(a.toks[j]) {
-		parts = append(parts, unquote(a.toks[j]))
+		parts = append(parts, Unquote(a.toks[j]))
 		if j+2 < hi && a.toks[j+1].Is(".") && isName(a.toks[j+2]) {
 			j += 2
 			continue

@@ -1,5 +1,7 @@
 package sqltext
 
+import "strings"
+
 // Kind is the class of a statement, guessed from its leading keywords.
 type Kind uint8
 
@@ -23,11 +25,14 @@ const (
 	// Describe inspects without changing anything: DESCRIBE, DESC, SHOW,
 	// EXPLAIN, LIST.
 	Describe
+	// Script runs other statements, so it may do anything: EXECUTE
+	// IMMEDIATE, CALL, and a SQL script block (BEGIN … END).
+	Script
 )
 
 var kindNames = [...]string{
 	Unknown: "Unknown", Query: "Query", DDL: "DDL", DML: "DML",
-	Session: "Session", Describe: "Describe",
+	Session: "Session", Describe: "Describe", Script: "Script",
 }
 
 func (k Kind) String() string {
@@ -46,19 +51,30 @@ func (k Kind) IsQuery() bool { return k == Query }
 // them. That includes session-scoped objects such as CREATE TEMPORARY VIEW
 // and CREATE TEMPORARY FUNCTION, because they show up in catalog listings,
 // and CACHE/REFRESH, which are cheap to over-report.
-func (k Kind) ChangesCatalog() bool { return k == DDL }
+func (k Kind) ChangesCatalog() bool { return k == DDL || k == Script }
 
 // ChangesData reports whether statements of kind k may write or destroy
 // rows. DDL counts too: DROP and TRUNCATE destroy rows, CREATE TABLE AS
 // SELECT writes them, and the kind alone cannot tell those from CREATE VIEW.
 // USE and SET change session state, not data.
-func (k Kind) ChangesData() bool { return k == DML || k == DDL }
+func (k Kind) ChangesData() bool { return k == DML || k == DDL || k == Script }
 
 // Classify guesses the kind of one statement (as returned by
 // [SplitStatements]) from its leading keywords, case-insensitively.
 // Leading comments, hints and parentheses are skipped, and a CTE list is
 // looked past, so WITH x AS (…) INSERT INTO … is DML.
+//
+// A statement holding "${" anywhere, comments and strings included, is
+// Unknown: Spark substitutes ${…} in the raw text before it parses, so the
+// text Spark reads is not the text here.
+//
+// The kind is a guess for the editor (symbols, which run path to try first,
+// what to refresh after a run). It never decides what is safe to send:
+// that is the query envelope's job (see package connect).
 func Classify(stmt string) Kind {
+	if strings.Contains(stmt, "${") {
+		return Unknown
+	}
 	return classify(significant(Lex(stmt)))
 }
 
@@ -68,6 +84,9 @@ func Classify(stmt string) Kind {
 // USE and SET key=value are not read-only: they change no data, but they
 // change what later statements mean. Unknown statements are never read-only.
 func IsReadOnly(stmt string) bool {
+	if strings.Contains(stmt, "${") {
+		return false
+	}
 	toks := significant(Lex(stmt))
 	switch classify(toks) {
 	case Query, Describe:
@@ -160,6 +179,8 @@ func classify(toks []Token) Kind {
 	case t.IsKeyword("DESCRIBE"), t.IsKeyword("DESC"), t.IsKeyword("SHOW"),
 		t.IsKeyword("EXPLAIN"), t.IsKeyword("LIST"):
 		return Describe
+	case t.IsKeyword("EXECUTE"), t.IsKeyword("CALL"), t.IsKeyword("BEGIN"):
+		return Script
 	}
 	return Unknown
 }

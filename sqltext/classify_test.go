@@ -79,11 +79,17 @@ func TestClassify(t *testing.T) {
 		{"EXPLAIN EXTENDED INSERT INTO t SELECT 1", Describe},
 		{"LIST JAR", Describe},
 
+		// Script.
+		{"CALL p()", Script},
+		{"BEGIN SELECT 1; END", Script},
+		{"EXECUTE IMMEDIATE 'DROP TABLE t'", Script},
+
 		// Unknown.
 		{"", Unknown},
 		{"-- only a comment", Unknown},
-		{"CALL p()", Unknown},
-		{"BEGIN SELECT 1; END", Unknown},
+		{"/* /*+ */ DROP TABLE t -- */ SELECT 1", DDL},
+		{"/* ${x} */ SELECT 1", Unknown},
+		{"SELECT '${system:line.separator}'", Unknown},
 		{"SELEC 1", Unknown},
 		{"'x'", Unknown},
 		{"`select` 1", Unknown},
@@ -107,6 +113,7 @@ func TestKindPredicates(t *testing.T) {
 		{DML, false, false, true},
 		{Session, false, false, false},
 		{Describe, false, false, false},
+		{Script, false, true, true},
 	} {
 		t.Run(tc.k.String(), func(t *testing.T) {
 			if got := tc.k.IsQuery(); got != tc.query {

@@ -196,7 +196,7 @@ func (a *analysis) definition(i int) (Span, bool) {
 	}
 	var parts []string
 	for k := first; k <= last; k += 2 {
-		parts = append(parts, unquote(a.toks[k]))
+		parts = append(parts, Unquote(a.toks[k]))
 	}
 	pos := (i - first) / 2
 	if pos < len(parts)-1 { // a qualifier

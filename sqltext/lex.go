@@ -101,15 +101,15 @@ func Problems(toks []Token) []Problem {
 // Lex splits src into tokens. It accepts any input: unterminated strings,
 // quoted identifiers and comments run to the end of input and are marked
 // Unterminated; characters it does not know become Other tokens. Tokens are
-// in order, do not overlap, and together cover every byte that is not ASCII
-// whitespace.
+// in order, do not overlap, and together cover every byte that is not
+// whitespace to Spark.
 func Lex(src string) []Token {
 	// Typical SQL has a token per 4-6 bytes; reserving for 4 avoids copying
 	// the slice as it grows, which dominated the cost.
 	toks := make([]Token, 0, len(src)/4+1)
 	for i := 0; i < len(src); {
-		if isSpace(src[i]) {
-			i++
+		if n := spaceLen(src, i); n > 0 {
+			i += n
 			continue
 		}
 		kind, end, unterminated := lexOne(src, i)
@@ -119,11 +119,28 @@ func Lex(src string) []Token {
 	return toks
 }
 
-// isSpace is Spark's whitespace (its lexer's WS rule plus form feed and
-// vertical tab). Unicode spaces such as U+00A0 are not whitespace to Spark,
-// so they become Other tokens here too.
+// isSpace reports the ASCII whitespace of Spark's lexer (its WS rule).
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}
+
+// spaceLen returns the byte length of the whitespace character at src[i],
+// or 0. Spark's WS rule also counts a fixed set of Unicode spaces (U+00A0,
+// U+1680, U+2000–U+200A, U+2028, U+202F, U+205F, U+3000; not U+2029):
+// "SELECT\u00a01" is SELECT 1 to Spark, so it must be here too.
+func spaceLen(src string, i int) int {
+	c := src[i]
+	if c < utf8.RuneSelf {
+		if isSpace(c) {
+			return 1
+		}
+		return 0
+	}
+	switch r, n := utf8.DecodeRuneInString(src[i:]); {
+	case r == 0xa0, r == 0x1680, 0x2000 <= r && r <= 0x200a, r == 0x2028, r == 0x202f, r == 0x205f, r == 0x3000:
+		return n
+	}
+	return 0
 }
 
 // lexOne scans the token that starts at src[i], which is not whitespace.
@@ -138,7 +155,7 @@ func lexOne(src string, i int) (kind TokenKind, end int, unterminated bool) {
 		return Comment, lineEnd(src, i), false
 	case c == '/' && next == '*':
 		if i+2 < len(src) && src[i+2] == '+' {
-			end, ok := blockEnd(src, i+3)
+			end, ok := hintEnd(src, i+3)
 			return Hint, end, !ok
 		}
 		end, ok := blockEnd(src, i+2)
@@ -197,12 +214,14 @@ func lineEnd(src string, i int) int {
 }
 
 // blockEnd finds the end of a block comment whose body starts at i. Spark
-// nests block comments, so /* a /* b */ c */ is one comment.
+// nests block comments, so /* a /* b */ c */ is one comment, but "/*+"
+// opens no nested comment (Spark's lexer keeps it for a hint): in
+// "/* /*+ */ DROP …" the first "*/" ends the comment and DROP is code.
 func blockEnd(src string, i int) (end int, ok bool) {
 	depth := 1
 	for i < len(src)-1 {
 		switch {
-		case src[i] == '/' && src[i+1] == '*':
+		case src[i] == '/' && src[i+1] == '*' && (i+2 >= len(src) || src[i+2] != '+'):
 			depth++
 			i += 2
 		case src[i] == '*' && src[i+1] == '/':
@@ -214,6 +233,29 @@ func blockEnd(src string, i int) (end int, ok bool) {
 		default:
 			i++
 		}
+	}
+	return len(src), false
+}
+
+// hintEnd finds the end of a hint whose body starts at i. Spark lexes a
+// hint's body as ordinary tokens up to "*/", so a string, a line comment or
+// a block comment inside it can hide a "*/" (in "/*+ a -- */" the comment
+// does). A "/*+" inside a hint is skipped as plain text rather than
+// nested, which keeps hostile input from recursing.
+func hintEnd(src string, i int) (end int, ok bool) {
+	for i < len(src) {
+		if n := spaceLen(src, i); n > 0 {
+			i += n
+			continue
+		}
+		switch {
+		case strings.HasPrefix(src[i:], "*/"):
+			return i + 2, true
+		case strings.HasPrefix(src[i:], "/*+"):
+			i += 3
+			continue
+		}
+		_, i, _ = lexOne(src, i)
 	}
 	return len(src), false
 }

@@ -107,7 +107,12 @@ func TestLex(t *testing.T) {
 		{"lambda", "x -> x+1", "Ident(x) Op(->) Ident(x) Op(+) Number(1)"},
 		{"named arg", "f(a => 1)", "Ident(f) Op(() Ident(a) Op(=>) Number(1) Op())"},
 		{"minus minus is a comment", "1--2", "Number(1) Comment(--2)"},
-		{"unknown chars", "@ # \u00a0", "Other(@) Other(#) Other(\u00a0)"},
+		{"unknown chars", "@ # \u2029", "Other(@) Other(#) Other(\u2029)"},
+		{"unicode spaces", "SELECT\u00a01\u3000,\u20002", "Ident(SELECT) Number(1) Op(,) Number(2)"},
+		{"hint opens no nested comment", "/* /*+ */ DROP t -- */ x", "Comment(/* /*+ */) Ident(DROP) Ident(t) Comment(-- */ x)"},
+		{"comment nests", "/* a /* b */ c */ x", "Comment(/* a /* b */ c */) Ident(x)"},
+		{"hint body is tokens", "/*+ a '*/' -- */\n b */ x", "Hint(/*+ a '*/' -- */\n b */) Ident(x)"},
+		{"hint with a comment", "/*+ a /* */ */ x", "Hint(/*+ a /* */ */) Ident(x)"},
 		{"invalid utf8", "a\xffb", "Ident(a) Other(\xff) Ident(b)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -161,17 +166,21 @@ func checkTokens(t *testing.T, src string, toks []Token) {
 		if tok.Text != src[tok.Start:tok.End] {
 			t.Fatalf("token %v: Text != src[%d:%d] = %q", tok, tok.Start, tok.End, src[tok.Start:tok.End])
 		}
-		for i := pos; i < tok.Start; i++ {
-			if !isSpace(src[i]) {
-				t.Fatalf("byte %d (%q) is in no token", i, src[i])
-			}
-		}
+		onlySpace(t, src, pos, tok.Start)
 		pos = tok.End
 	}
-	for i := pos; i < len(src); i++ {
-		if !isSpace(src[i]) {
+	onlySpace(t, src, pos, len(src))
+}
+
+// onlySpace fails unless src[from:to] is whitespace to Spark.
+func onlySpace(t *testing.T, src string, from, to int) {
+	t.Helper()
+	for i := from; i < to; {
+		n := spaceLen(src, i)
+		if n == 0 {
 			t.Fatalf("byte %d (%q) is in no token", i, src[i])
 		}
+		i += n
 	}
 }
 

@@ -152,7 +152,7 @@ func (a *analysis) parseWith(q *qnode, i int) int {
 		i++
 	}
 	for i < q.hi && isName(a.toks[i]) && !isVerb(a.toks[i]) {
-		d := &cteDef{q: q, index: len(q.ctes), name: unquote(a.toks[i]), span: a.span(i, i)}
+		d := &cteDef{q: q, index: len(q.ctes), name: Unquote(a.toks[i]), span: a.span(i, i)}
 		q.ctes = append(q.ctes, d)
 		i++
 		if i < q.hi && a.toks[i].Is("(") && a.groupKind(i) == gNames {
@@ -203,7 +203,7 @@ func (a *analysis) nameList(o int) []colDef {
 			continue
 		}
 		if first && isName(t) {
-			out = append(out, colDef{unquote(t), a.span(i, i)})
+			out = append(out, colDef{Unquote(t), a.span(i, i)})
 		}
 		first = false
 	}
@@ -413,7 +413,7 @@ func (a *analysis) tableSuffix(r *ref, j, end int) int {
 	if j >= end || !isName(a.toks[j]) || a.typing && j == a.word && !a.kw(j-1, "AS") {
 		return j
 	}
-	r.alias, r.aliasSpan = unquote(a.toks[j]), a.span(j, j)
+	r.alias, r.aliasSpan = Unquote(a.toks[j]), a.span(j, j)
 	j++
 	if j < end && a.toks[j].Is("(") {
 		r.colAlias, r.hasColAlias = a.nameList(j), true
@@ -437,14 +437,14 @@ func (a *analysis) parseLateralView(c *core, i, end int) int {
 		j = a.next(j)
 	}
 	if j < end && isName(a.toks[j]) && !notAlias[kwOf(a.toks[j])] {
-		r.alias, r.aliasSpan = unquote(a.toks[j]), a.span(j, j)
+		r.alias, r.aliasSpan = Unquote(a.toks[j]), a.span(j, j)
 		j++
 	}
 	if a.kw(j, "AS") {
 		j++
 	}
 	for j < end && isName(a.toks[j]) && !notAlias[kwOf(a.toks[j])] {
-		r.colAlias = append(r.colAlias, colDef{unquote(a.toks[j]), a.span(j, j)})
+		r.colAlias = append(r.colAlias, colDef{Unquote(a.toks[j]), a.span(j, j)})
 		r.hasColAlias = true
 		j++
 		if j+1 < end && a.toks[j].Is(",") && isName(a.toks[j+1]) {

@@ -184,8 +184,8 @@ func (ix *stmtIndex) scan(offset int) {
 	}
 	for i < n {
 		if fresh {
-			for i < n && isSpace(src[i]) {
-				i++
+			for i < n && spaceLen(src, i) > 0 {
+				i += spaceLen(src, i)
 			}
 			if i >= n {
 				break
@@ -237,7 +237,11 @@ func (ix *stmtIndex) scan(offset int) {
 				i++
 				continue
 			}
-			i = fastBlockEnd(src, i+2)
+			if i+2 < n && src[i+2] == '+' {
+				i, _ = hintEnd(src, i+3)
+			} else {
+				i = fastBlockEnd(src, i+2)
+			}
 			safe = i
 		case '\'', '"':
 			if i > 0 && (src[i-1] == 'r' || src[i-1] == 'R') && rawStart(src, safe, i-1) {
@@ -449,7 +453,7 @@ func sessionTarget(toks []Token) (catalog, namespace string, set int, ok bool) {
 		case i%2 == 1 && t.Is("."):
 			continue
 		case i%2 == 0 && (t.Kind == Ident || t.Kind == QuotedIdent):
-			parts = append(parts, unquote(t))
+			parts = append(parts, Unquote(t))
 			continue
 		case i == 0 && t.Kind == String && !t.Unterminated:
 			parts = append(parts, stringValue(t))

@@ -483,7 +483,7 @@ func (a *analysis) selectItem(idx []int) []item {
 		case t.Is("*") && k%2 == 0:
 			return []item{{star: true, qual: qual}}
 		case k%2 == 0 && isName(t) && k+1 < m && tok(k+1).Is("."):
-			qual = append(qual, unquote(t))
+			qual = append(qual, Unquote(t))
 			continue
 		case k%2 == 1 && t.Is("."):
 			continue
@@ -499,7 +499,7 @@ func (a *analysis) selectItem(idx []int) []item {
 			return nil
 		}
 		if t := tok(k + 1); isName(t) {
-			return []item{{col: colDef{unquote(t), a.span(idx[k+1], idx[k+1])}}}
+			return []item{{col: colDef{Unquote(t), a.span(idx[k+1], idx[k+1])}}}
 		}
 		if tok(k + 1).Is("(") {
 			var out []item
@@ -514,7 +514,7 @@ func (a *analysis) selectItem(idx []int) []item {
 	if !isName(last) || last.Kind == Ident && notAlias[kwOf(last)] {
 		return nil
 	}
-	name := []item{{col: colDef{unquote(last), a.span(idx[m-1], idx[m-1])}}}
+	name := []item{{col: colDef{Unquote(last), a.span(idx[m-1], idx[m-1])}}}
 	// A plain or dotted name: a, t.a, s.f.g.
 	plain := true
 	for k := 0; k < m; k++ {
