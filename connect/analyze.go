@@ -9,17 +9,11 @@ import (
 	"github.com/sparkls/sparkls/sqltext"
 )
 
-// NotQueryError refuses to analyze a statement that is not a query: Spark
-// executes DDL and DML inside a SQL relation even when only asked to analyze it.
-type NotQueryError struct{ Statement string }
-
-func (e *NotQueryError) Error() string {
-	return fmt.Sprintf("not analyzed: %q is not a query, and analyzing it would run it", abbreviate(e.Statement))
-}
-
-// Schema returns the output columns of a query without running it. Any
-// statement that is not a query is refused with *NotQueryError before
-// anything is sent. Analysis errors come back as *SparkError with positions.
+// Schema returns the output columns of a query without running it. The
+// statement goes inside the query envelope (see envelope.go), so a
+// statement Spark does not read as a query fails with its parse error and
+// nothing runs. Analysis errors come back as *SparkError with positions in
+// query.
 func (c *Client) Schema(ctx context.Context, query string) ([]Column, error) {
 	plan, stmt, err := queryPlan(query)
 	if err != nil {
@@ -51,8 +45,10 @@ const (
 	ExplainFormatted ExplainMode = 5
 )
 
-// Explain returns the plan of a query as text without running it. Like
-// Schema, it refuses statements that are not queries.
+// Explain returns the plan of a query as text without running it: the
+// AnalyzePlan explain of the enveloped query, never Spark's EXPLAIN
+// statement (EXPLAIN EXECUTE IMMEDIATE … runs what it explains). The plan
+// shows the envelope as a Project over a subquery alias.
 func (c *Client) Explain(ctx context.Context, query string, mode ExplainMode) (string, error) {
 	plan, stmt, err := queryPlan(query)
 	if err != nil {
@@ -67,18 +63,19 @@ func (c *Client) Explain(ctx context.Context, query string, mode ExplainMode) (s
 	return resp.GetExplain().GetExplainString(), nil
 }
 
-// inStatement maps a Spark error's positions onto the caller's text.
+// inStatement maps a Spark error about the enveloped statement onto the
+// caller's text.
 func inStatement(err error, stmt sqltext.Statement) error {
 	var se *SparkError
 	if errors.As(err, &se) {
-		se.inText(stmt.Text)
+		se.fromEnvelope(stmt.Text)
 		se.shift(stmt.Start)
 		se.Statement = Span{Start: stmt.Start, End: stmt.End}
 	}
 	return err
 }
 
-// queryPlan builds the plan of one query, refusing anything else. It
+// queryPlan builds the plan of one statement inside the query envelope. It
 // returns the statement sent, to map error positions back.
 func queryPlan(query string) (*pb.Plan, sqltext.Statement, error) {
 	stmts := sqltext.SplitStatements(query)
@@ -86,8 +83,10 @@ func queryPlan(query string) (*pb.Plan, sqltext.Statement, error) {
 		return nil, sqltext.Statement{}, fmt.Errorf("analyze takes exactly one statement, got %d", len(stmts))
 	}
 	s := stmts[0]
-	if !sqltext.Classify(s.Text).IsQuery() {
-		return nil, s, &NotQueryError{Statement: s.Text}
-	}
-	return &pb.Plan{OpType: &pb.Plan_Root{Root: &pb.Relation{RelType: &pb.Relation_Sql{Sql: &pb.SQL{Query: s.Text}}}}}, s, nil
+	return &pb.Plan{OpType: &pb.Plan_Root{Root: enveloped(s.Text)}}, s, nil
+}
+
+// enveloped is the SQL relation of stmt inside the query envelope.
+func enveloped(stmt string) *pb.Relation {
+	return &pb.Relation{RelType: &pb.Relation_Sql{Sql: &pb.SQL{Query: envelope(stmt)}}}
 }

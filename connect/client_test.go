@@ -93,9 +93,16 @@ func TestRunTruncates(t *testing.T) {
 	if len(res.Rows) != 7 || !res.Truncated || res.Rows[6][0].Text != "6" {
 		t.Errorf("%d rows truncated=%v", len(res.Rows), res.Truncated)
 	}
-	limit := s.Requests("ExecutePlan")[1].Request.(*pb.ExecutePlanRequest).GetPlan().GetRoot().GetLimit().GetLimit()
-	if limit != 8 {
-		t.Errorf("query read through Limit(%d), want rows+1 = 8", limit)
+	reqs := s.Requests("ExecutePlan")
+	if len(reqs) != 1 {
+		t.Fatalf("%d ExecutePlan calls, want one for a query", len(reqs))
+	}
+	lim := reqs[0].Request.(*pb.ExecutePlanRequest).GetPlan().GetRoot().GetLimit()
+	if lim.GetLimit() != 8 {
+		t.Errorf("query read through Limit(%d), want rows+1 = 8", lim.GetLimit())
+	}
+	if q := lim.GetInput().GetSql().GetQuery(); q != "SELECT * FROM (\nSELECT * FROM range(1000000000)\n)" {
+		t.Errorf("the limit reads %q, want the enveloped query", q)
 	}
 }
 
@@ -192,7 +199,9 @@ func TestSparkErrorPositionInMultiStatementText(t *testing.T) {
 	}
 }
 
-func TestAnalyzeRefusesCommands(t *testing.T) {
+// Analysis sends every statement inside the query envelope, so Spark's
+// parser, not the client, decides: a command fails to parse and runs nothing.
+func TestAnalyzeEnvelopesEverything(t *testing.T) {
 	s := fake(t)
 	s.HandleSQL(func(string) (connecttest.Result, error) {
 		return connecttest.Rows("a bigint, b array<string>", []any{int64(1), []any{"x"}}), nil
@@ -202,13 +211,20 @@ func TestAnalyzeRefusesCommands(t *testing.T) {
 	if err != nil || fmt.Sprint(cols) != "[{a bigint} {b array<string>}]" {
 		t.Errorf("Schema = %v, %v", cols, err)
 	}
-	for _, stmt := range []string{"DROP TABLE t", "INSERT INTO t VALUES (1)", "WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x", "SELECT 1; SELECT 2"} {
-		if _, err := c.Schema(context.Background(), stmt); err == nil {
-			t.Errorf("Schema(%q) was analyzed", stmt)
+	for _, stmt := range []string{"DROP TABLE t", "INSERT INTO t VALUES (1)", "WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x"} {
+		var se *connect.SparkError
+		if _, err := c.Schema(context.Background(), stmt); !errors.As(err, &se) || se.ErrorClass != "PARSE_SYNTAX_ERROR" {
+			t.Errorf("Schema(%q) = %v, want the parse error of the envelope", stmt, err)
 		}
 	}
-	if got := s.Analyzed(); len(got) != 1 {
-		t.Errorf("analyzed %q; only the query may be sent", got)
+	if _, err := c.Schema(context.Background(), "SELECT 1; SELECT 2"); err == nil {
+		t.Error("two statements were analysed")
+	}
+	if got := s.Analyzed(); len(got) != 4 || got[1] != "SELECT * FROM (\nDROP TABLE t\n)" {
+		t.Errorf("analyzed %q; want every single statement enveloped", got)
+	}
+	if got := s.Executed(); len(got) != 0 {
+		t.Errorf("executed %q", got)
 	}
 }
 

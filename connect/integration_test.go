@@ -249,9 +249,9 @@ func TestITAnalyze(t *testing.T) {
 	if fmt.Sprint(cols) != fmt.Sprint(want) {
 		t.Errorf("Schema = %v, want %v", cols, want)
 	}
-	var nq *connect.NotQueryError
-	if _, err := c.Schema(ctx, "DROP TABLE sales.orders"); !errors.As(err, &nq) {
-		t.Fatalf("Schema(DROP) = %v, want NotQueryError", err)
+	var se *connect.SparkError
+	if _, err := c.Schema(ctx, "DROP TABLE sales.orders"); !errors.As(err, &se) || se.ErrorClass != "PARSE_SYNTAX_ERROR" {
+		t.Fatalf("Schema(DROP) = %v, want PARSE_SYNTAX_ERROR from inside the query envelope", err)
 	}
 	if tables, err := c.ListTables(ctx, "sales"); err != nil || !hasTable(tables, "orders") {
 		t.Fatalf("sales.orders must survive the refused analysis: %v %v", tables, err)

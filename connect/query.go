@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -75,6 +77,24 @@ type RunOptions struct {
 	OnProgress func(Progress)
 	// OnStatement is told before each statement starts (index and text).
 	OnStatement func(i int, stmt string)
+	// QueryOnly lets Spark run nothing but queries (the readOnly setting).
+	// Each statement goes inside the query envelope (see envelope.go), so
+	// one that Spark does not read as a query fails with its parse error and
+	// nothing runs; a query whose analysed plan would run code on the server
+	// (script transforms, reflection) is refused with *RefusedError before
+	// it executes.
+	QueryOnly bool
+}
+
+// RefusedError is a statement that RunOptions.QueryOnly kept from running.
+// Nothing was executed.
+type RefusedError struct {
+	Statement string
+	Reason    string
+}
+
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("not run: %q %s", abbreviate(e.Statement), e.Reason)
 }
 
 // Run executes text, which may hold several statements separated by ';', in
@@ -98,7 +118,6 @@ func (c *Client) Run(ctx context.Context, text string, opt RunOptions) (*Result,
 		if err != nil {
 			var se *SparkError
 			if errors.As(err, &se) {
-				se.inText(s.Text)
 				se.shift(s.Start)
 				se.Statement = Span{Start: s.Start, End: s.End}
 			}
@@ -110,8 +129,85 @@ func (c *Client) Run(ctx context.Context, text string, opt RunOptions) (*Result,
 	return res, nil
 }
 
-// runStatement runs one statement and reads its bounded preview.
+// runStatement runs one statement and reads its bounded preview. A
+// *SparkError's positions are offsets into stmt.
+//
+// A statement that looks like a query goes first as one ExecutePlan of a
+// limit over the enveloped query: one round trip instead of two. If Spark
+// does not parse it as a query, it runs the way PySpark's spark.sql does
+// (runCommand), which also reports a syntax error in the user's own text.
 func (c *Client) runStatement(ctx context.Context, stmt string, opt RunOptions) (*Result, error) {
+	if opt.QueryOnly {
+		if err := c.refuseServerCode(ctx, stmt); err != nil {
+			return nil, err
+		}
+		return c.runQuery(ctx, stmt, opt)
+	}
+	if sqltext.Classify(stmt).IsQuery() {
+		r, err := c.runQuery(ctx, stmt, opt)
+		var se *SparkError
+		if !errors.As(err, &se) || !se.isParseError() {
+			return r, err
+		}
+	}
+	r, err := c.runCommand(ctx, stmt, opt)
+	var se *SparkError
+	if errors.As(err, &se) {
+		se.inText(stmt)
+	}
+	return r, err
+}
+
+// serverCode finds, in an explained plan, what makes a query run code on
+// the server when executed: script transforms (TRANSFORM, MAP, REDUCE …
+// USING 'cmd' run a shell command) and reflection (reflect, java_method,
+// try_reflect call Java methods). Analysis alone runs none of them.
+var serverCode = regexp.MustCompile(`(?i)ScriptTransformation|\b(?:try_)?reflect\(|\bjava_method\(`)
+
+// refuseServerCode analyses the enveloped stmt and refuses it when its plan
+// would run code on the server. A statement Spark does not read as a query
+// fails here with its parse error.
+func (c *Client) refuseServerCode(ctx context.Context, stmt string) error {
+	resp, err := c.analyze(ctx, &pb.AnalyzePlanRequest{Analyze: &pb.AnalyzePlanRequest_Explain_{
+		Explain: &pb.AnalyzePlanRequest_Explain{Plan: &pb.Plan{OpType: &pb.Plan_Root{Root: enveloped(stmt)}},
+			ExplainMode: pb.AnalyzePlanRequest_Explain_ExplainMode(ExplainExtended)},
+	}})
+	if err != nil {
+		var se *SparkError
+		if errors.As(err, &se) {
+			se.fromEnvelope(stmt)
+		}
+		return err
+	}
+	if m := serverCode.FindString(resp.GetExplain().GetExplainString()); m != "" {
+		return &RefusedError{Statement: stmt, Reason: fmt.Sprintf("its plan runs code on the server (%s)", strings.TrimSuffix(m, "("))}
+	}
+	return nil
+}
+
+// runQuery runs stmt inside the query envelope as one ExecutePlan of a
+// Limit of Rows+1 over it.
+func (c *Client) runQuery(ctx context.Context, stmt string, opt RunOptions) (*Result, error) {
+	start := time.Now()
+	lim := opt.Limits.withDefaults()
+	p := &previewReader{lim: lim, res: &Result{Statement: stmt}, onProgress: opt.OnProgress}
+	limited := &pb.Relation{RelType: &pb.Relation_Limit{Limit: &pb.Limit{Input: enveloped(stmt), Limit: int32(lim.Rows + 1)}}}
+	opID, err := c.execute(ctx, &pb.Plan{OpType: &pb.Plan_Root{Root: limited}}, opt.Tags, p.handle)
+	if err != nil {
+		var se *SparkError
+		if errors.As(err, &se) {
+			se.fromEnvelope(stmt)
+		}
+		return nil, err
+	}
+	p.res.OperationID = opID
+	p.res.Elapsed = time.Since(start)
+	return p.res, nil
+}
+
+// runCommand runs stmt the way PySpark's spark.sql does: a SqlCommand, then,
+// for a query, a limited read of the relation it returns.
+func (c *Client) runCommand(ctx context.Context, stmt string, opt RunOptions) (*Result, error) {
 	start := time.Now()
 	lim := opt.Limits.withDefaults()
 	p := &previewReader{lim: lim, res: &Result{Statement: stmt}, onProgress: opt.OnProgress}

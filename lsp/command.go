@@ -212,28 +212,13 @@ func (s *Server) explain(ctx context.Context, snap *Snapshot, a ExplainArgs) (*E
 	if !ok {
 		return nil, fail("not connected to Spark (%s)", s.sparkStatus().State)
 	}
-	if sqltext.Classify(stmt).IsQuery() {
-		plan, err := client.Explain(ctx, stmt, mode)
-		if err != nil {
-			return nil, explainError(err)
-		}
-		return &ExplainResult{Plan: plan}, nil
-	}
-	text := stmt
-	if !startsWithKeyword(stmt, "EXPLAIN") {
-		text = "EXPLAIN " + explainKeyword(mode) + stmt
-	}
-	res, err := client.Run(ctx, text, connect.RunOptions{Limits: connect.Limits{Rows: 1, Bytes: 16 << 20, CellBytes: 16 << 20}})
+	// Spark explains only what it reads as a query: the query envelope, never
+	// the EXPLAIN statement, which runs what it explains for EXECUTE IMMEDIATE.
+	plan, err := client.Explain(ctx, stmt, mode)
 	if err != nil {
 		return nil, explainError(err)
 	}
-	var b strings.Builder
-	for _, row := range res.Rows {
-		for _, c := range row {
-			b.WriteString(c.Text)
-		}
-	}
-	return &ExplainResult{Plan: b.String()}, nil
+	return &ExplainResult{Plan: plan}, nil
 }
 
 func explainError(err error) error {
@@ -241,30 +226,4 @@ func explainError(err error) error {
 		return err // RequestCancelled
 	}
 	return jsonrpc2.NewError(codeRequestFailed, CommandExplain+": "+err.Error())
-}
-
-// explainKeyword is the EXPLAIN option of a mode ("" for simple).
-func explainKeyword(m connect.ExplainMode) string {
-	switch m {
-	case connect.ExplainExtended:
-		return "EXTENDED "
-	case connect.ExplainCodegen:
-		return "CODEGEN "
-	case connect.ExplainCost:
-		return "COST "
-	case connect.ExplainFormatted:
-		return "FORMATTED "
-	}
-	return ""
-}
-
-// startsWithKeyword tells whether the first significant token of stmt is kw.
-func startsWithKeyword(stmt, kw string) bool {
-	for _, t := range sqltext.Lex(stmt) {
-		if t.Kind == sqltext.Comment || t.Kind == sqltext.Hint {
-			continue
-		}
-		return t.IsKeyword(kw)
-	}
-	return false
 }

@@ -58,8 +58,8 @@ type Problem struct {
 }
 
 // Check returns the problems of text: local syntax problems, and, with a
-// client, Spark's analysis of every query (statements that are not queries
-// are never sent). It analyses statements one by one, each with the
+// client, Spark's analysis of every query and unrecognised statement, each
+// inside the query envelope (see analysed). It analyses statements one by one, each with the
 // client's call timeout. err is why Spark's analysis is incomplete (the
 // server could not be reached, ...): the problems found are still returned.
 func Check(ctx context.Context, client *connect.Client, text string) ([]Problem, error) {
@@ -115,7 +115,7 @@ func (ck *checker) check(ctx context.Context, text string) checkResult {
 		}
 		// A statement with a syntax problem is not sent: Spark would only
 		// report the same problem, less precisely.
-		if client == nil || broken[i] || !sqltext.Classify(st.Text).IsQuery() {
+		if client == nil || broken[i] || !analysed(st.Text) {
 			continue
 		}
 		if !nsKnown {
@@ -176,6 +176,17 @@ func (ck *checker) check(ctx context.Context, text string) checkResult {
 	}
 	res.problems = problems
 	return res
+}
+
+// analysed tells whether Spark is asked about stmt: what the guess calls a
+// query, and what it cannot place (a typo such as SELEC, text with ${…}),
+// so that Spark's parse error shows. Safety does not rest on this guess:
+// connect sends the statement inside the query envelope, where anything
+// Spark reads as a command fails to parse. Commands are left out only
+// because the envelope would always report them as syntax errors.
+func analysed(stmt string) bool {
+	k := sqltext.Classify(stmt)
+	return k == sqltext.Query || k == sqltext.Unknown
 }
 
 // sessionNamespace asks the session for its current "catalog.namespace".

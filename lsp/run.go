@@ -148,28 +148,14 @@ func pickSpan(text string, off, n int, span func(int) (start, end int)) int {
 	return -1
 }
 
-// allowedReadOnly tells whether the readOnly setting lets stmt run: what
-// sqltext.IsReadOnly accepts (queries, SHOW, DESCRIBE, EXPLAIN, SET that
-// only prints) and the other session statements (USE, SET k=v, RESET,
-// DECLARE and DROP TEMPORARY VARIABLE), which change no data and no catalog.
-// ADD JAR/FILE/ARCHIVE is refused: it ships code to the cluster.
-func allowedReadOnly(stmt string) bool {
-	if sqltext.IsReadOnly(stmt) {
-		return true
-	}
-	if sqltext.Classify(stmt) != sqltext.Session {
-		return false
-	}
-	for _, t := range sqltext.Lex(stmt) {
-		switch {
-		case t.Kind == sqltext.Comment || t.Kind == sqltext.Hint || t.Is("("):
-			continue
-		case t.IsKeyword("ADD"):
-			return false
-		}
-		return true
-	}
-	return false
+// refusedReadOnly tells whether the readOnly setting refuses stmt before
+// anything is sent: a statement the guess calls anything but a query or
+// Unknown. The guess only ever refuses here; what it lets through is sent
+// with connect's QueryOnly, where Spark's parser decides (a command fails to
+// parse inside the query envelope and nothing runs).
+func refusedReadOnly(stmt string) bool {
+	k := sqltext.Classify(stmt)
+	return k != sqltext.Query && k != sqltext.Unknown
 }
 
 // run runs args on the shared Spark session (see RunArgs). token is the
@@ -190,7 +176,7 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 	id := uuid.NewString()
 	if snap.Settings.ReadOnly {
 		for _, st := range target.stmts {
-			if !allowedReadOnly(st.Text) {
+			if refusedReadOnly(st.Text) {
 				s.log.Info("run refused: readOnly", "queryId", id, "uri", doc.URI)
 				return s.finishRun(doc, id, st, nil, refusal(st.Text), 0, nil), nil
 			}
@@ -228,6 +214,7 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 		Limits:     connect.Limits{Rows: settings.Preview.Rows, Bytes: settings.Preview.Bytes},
 		Tags:       []string{"sparkls-run-" + id},
 		OnProgress: prog.spark,
+		QueryOnly:  settings.ReadOnly,
 	}
 	began := time.Now()
 	var (
@@ -353,20 +340,9 @@ func diagnosed(re *RunError, cause error) bool {
 // refusal is the error of a statement the readOnly setting refuses.
 func refusal(stmt string) *RunError {
 	return &RunError{
-		Message: fmt.Sprintf("not run: the readOnly setting is on and this %s statement may change data or the catalog; "+
-			"nothing was sent to Spark (queries, SHOW, DESCRIBE, EXPLAIN, USE and SET still run)", refusedKind(stmt)),
+		Message: fmt.Sprintf("not run: the readOnly setting is on, and it runs queries only (this looks like a %s statement); "+
+			"nothing was sent to Spark", sqltext.Classify(stmt)),
 		ErrorClass: ClassReadOnly,
-	}
-}
-
-func refusedKind(stmt string) string {
-	switch k := sqltext.Classify(stmt); k {
-	case sqltext.Unknown:
-		return "unrecognised"
-	case sqltext.Session:
-		return "ADD"
-	default:
-		return k.String()
 	}
 }
 
@@ -375,7 +351,10 @@ func refusedKind(stmt string) string {
 func runErrorOf(err error, doc *Document, st sqltext.Statement) *RunError {
 	var se *connect.SparkError
 	var te *connect.TransportError
+	var refused *connect.RefusedError
 	switch {
+	case errors.As(err, &refused):
+		return &RunError{Message: refused.Error() + "; the readOnly setting is on", ErrorClass: ClassReadOnly}
 	case errors.Is(err, connect.ErrCanceled):
 		return &RunError{Message: "cancelled: the query was interrupted on the Spark server", ErrorClass: ClassCancelled, SQLState: "HY008"}
 	case errors.As(err, &se):

@@ -345,28 +345,26 @@ func TestRunTargetAt(t *testing.T) {
 	}
 }
 
-func TestAllowedReadOnly(t *testing.T) {
+func TestRefusedReadOnly(t *testing.T) {
 	for stmt, want := range map[string]bool{
-		"SELECT 1":                              true,
-		"WITH a AS (SELECT 1) SELECT * FROM a":  true,
+		"SELECT 1":                              false,
+		"WITH a AS (SELECT 1) SELECT * FROM a":  false,
+		"SELEC 1":                               false, // Unknown: Spark's parser decides
+		"/* ${x} */ SELECT 1":                   false,
 		"SHOW TABLES":                           true,
 		"DESCRIBE sales.orders":                 true,
-		"EXPLAIN SELECT 1":                      true,
 		"USE sales":                             true,
-		"SET spark.sql.shuffle.partitions = 4":  true,
-		"-- why\nSET x = 1":                     true,
-		"RESET":                                 true,
-		"DECLARE VARIABLE v INT DEFAULT 1":      true,
-		"ADD JAR /tmp/x.jar":                    false,
-		"CREATE TEMP VIEW v AS SELECT 1":        false,
-		"DROP TABLE sales.orders":               false,
-		"INSERT INTO t VALUES (1)":              false,
-		"WITH a AS (SELECT 1) INSERT INTO t ..": false,
-		"CALL sys.proc()":                       false,
-		"":                                      false,
+		"SET x = 1":                             true,
+		"ADD JAR /tmp/x.jar":                    true,
+		"CREATE TEMP VIEW v AS SELECT 1":        true,
+		"DROP TABLE sales.orders":               true,
+		"/* /*+ */ DROP TABLE t -- */ SELECT 1": true,
+		"WITH a AS (SELECT 1) INSERT INTO t ..": true,
+		"EXECUTE IMMEDIATE 'DROP TABLE t'":      true,
+		"CALL sys.proc()":                       true,
 	} {
-		if got := allowedReadOnly(stmt); got != want {
-			t.Errorf("allowedReadOnly(%q) = %t, want %t", stmt, got, want)
+		if got := refusedReadOnly(stmt); got != want {
+			t.Errorf("refusedReadOnly(%q) = %t, want %t", stmt, got, want)
 		}
 	}
 }
@@ -958,16 +956,31 @@ func TestITRunErrorDiagnostic(t *testing.T) {
 
 func TestITRunReadOnly(t *testing.T) {
 	c := startRunClient(t, nil, runSetup{remote: itRemote(t), settings: map[string]any{"readOnly": true}})
-	text := "USE sales;\nDROP TABLE orders;\nSELECT count(*) FROM sales.orders"
+	text := "DROP TABLE sales.orders;\nSELECT count(*) FROM sales.orders"
 	c.open(runURI, text)
 	doc := newDocument(runURI, "sql", 1, text)
 	res := c.runCall(doc, 0, len(text))
-	if res.Error == nil || res.Error.ErrorClass != ClassReadOnly || res.Statement != "DROP TABLE orders" {
+	if res.Error == nil || res.Error.ErrorClass != ClassReadOnly || res.Statement != "DROP TABLE sales.orders" {
 		t.Fatalf("result %+v %+v", res, res.Error)
 	}
 	sel := strings.Index(text, "SELECT")
 	if res := c.runCall(doc, sel, sel); res.Error != nil || res.RowCount != 1 || *res.Rows[0][0] == "0" {
 		t.Errorf("the table is gone or the query was refused: %+v %+v", res, res.Error)
+	}
+	// What the guess lets through, Spark's parser and the plan check stop.
+	for _, tc := range []struct{ text, class string }{
+		{"SELECT TRANSFORM(order_id) USING 'cat' AS (x) FROM sales.orders", ClassReadOnly},
+		{"SELECT java_method('java.lang.System', 'exit', 0)", ClassReadOnly},
+		{"SELECT reflect('java.lang.Thread', 'sleep', 1L)", ClassReadOnly},
+		{"SELECT 1 FROM sales.orders WHERE ${system:line.separator} DROP TABLE sales.orders", "PARSE_SYNTAX_ERROR"},
+	} {
+		uri := protocol.DocumentURI(fmt.Sprintf("file:///tmp/readonly%d.sql", len(tc.text)))
+		c.open(string(uri), tc.text)
+		doc := newDocument(uri, "sql", 1, tc.text)
+		res := c.runCall(doc, 0, len(tc.text))
+		if res.Error == nil || res.Error.ErrorClass != tc.class {
+			t.Errorf("%q: result %+v %+v, want %s", tc.text, res, res.Error, tc.class)
+		}
 	}
 }
 

@@ -70,7 +70,7 @@ var SettingsTable = []Setting{
 	},
 	{
 		Name: "sparkls.readOnly", Type: "boolean", Default: false,
-		MarkdownDescription: "Refuse to run statements that may change data or the catalog (`INSERT`, `DROP`, ...); queries still run.",
+		MarkdownDescription: "Run queries only: every statement goes to Spark inside a query-only envelope, so anything Spark reads as a command (`INSERT`, `DROP`, `SET`, `USE`, ...) is refused or fails to parse, and a query whose plan runs code on the server (`TRANSFORM … USING`, `reflect`, `java_method`) is refused. Not a sandbox for UDFs.",
 		field:               func(s *Settings) any { return &s.ReadOnly },
 	},
 	{

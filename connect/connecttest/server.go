@@ -350,6 +350,26 @@ func sparkErr(class, sqlState, format string, args ...any) *Error {
 	return &Error{Class: class, SQLState: sqlState, Message: fmt.Sprintf(format, args...), Start: -1}
 }
 
+// writes is the fake's rough view of a statement that only looks like a
+// query (WITH … INSERT): Spark's grammar refuses it inside the envelope.
+func writes(stmt string) bool {
+	for _, w := range words(stmt) {
+		switch strings.ToLower(w.text) {
+		case "insert", "update", "delete", "merge", "drop", "create", "alter", "truncate":
+			return true
+		}
+	}
+	return false
+}
+
+// firstWord is the first word of stmt, for a syntax error's message.
+func firstWord(stmt string) string {
+	if f := strings.Fields(stmt); len(f) > 0 {
+		return f[0]
+	}
+	return ")"
+}
+
 // withStatement returns a copy of err whose fragment is taken from stmt.
 func withStatement(err error, stmt string) error {
 	var se *Error
@@ -553,9 +573,33 @@ func (s *Server) session(req envelope) (string, error) {
 	return ss, nil
 }
 
+// The query envelope sparkls sends for analysis (connect/envelope.go). The
+// fake keeps its own copy on purpose, as it keeps its own isQuery: it plays
+// Spark, which knows nothing of the client's code.
+const envelopeHead, envelopeTail = "SELECT * FROM (\n", "\n)"
+
 // sql answers one statement the way session.sql would: a command runs now
-// (and is recorded), a query is only resolved.
+// (and is recorded), a query is only resolved. A statement inside the query
+// envelope is answered as Spark's parser would: a query is resolved (errors
+// located in the enveloped text), anything else is a syntax error and runs
+// nothing.
 func (s *Server) sql(stmt string) (Result, error) {
+	if inner, ok := strings.CutPrefix(stmt, envelopeHead); ok && strings.HasSuffix(inner, envelopeTail) {
+		inner = strings.TrimSuffix(inner, envelopeTail)
+		if !isQuery(inner) || writes(inner) {
+			pos := len(envelopeHead) + len(inner) - len(strings.TrimLeft(inner, " \t\r\n"))
+			e := sparkErr("PARSE_SYNTAX_ERROR", "42601", "Syntax error at or near '%s'.", firstWord(inner))
+			e.Start, e.Stop = pos, pos+max(len(firstWord(inner)), 1)-1
+			return Result{}, e
+		}
+		r, err := s.sql(inner)
+		var se *Error
+		if errors.As(err, &se) && se.Start >= 0 {
+			se.Start += len(envelopeHead)
+			se.Stop += len(envelopeHead)
+		}
+		return r, err
+	}
 	query := isQuery(stmt)
 	s.mu.Lock()
 	h := s.handler
