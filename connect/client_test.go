@@ -101,7 +101,7 @@ func TestRunTruncates(t *testing.T) {
 	if lim.GetLimit() != 8 {
 		t.Errorf("query read through Limit(%d), want rows+1 = 8", lim.GetLimit())
 	}
-	if q := lim.GetInput().GetSql().GetQuery(); q != "SELECT * FROM (\nSELECT * FROM range(1000000000)\n)" {
+	if q := lim.GetInput().GetSql().GetQuery(); q != "SELECT * FROM (\nSELECT * FROM range(1000000000)\n\n)" {
 		t.Errorf("the limit reads %q, want the enveloped query", q)
 	}
 }
@@ -220,7 +220,7 @@ func TestAnalyzeEnvelopesEverything(t *testing.T) {
 	if _, err := c.Schema(context.Background(), "SELECT 1; SELECT 2"); err == nil {
 		t.Error("two statements were analysed")
 	}
-	if got := s.Analyzed(); len(got) != 4 || got[1] != "SELECT * FROM (\nDROP TABLE t\n)" {
+	if got := s.Analyzed(); len(got) != 4 || got[1] != "SELECT * FROM (\nDROP TABLE t\n\n)" {
 		t.Errorf("analyzed %q; want every single statement enveloped", got)
 	}
 	if got := s.Executed(); len(got) != 0 {

@@ -14,17 +14,19 @@ import (
 //
 //	SELECT * FROM (
 //	<statement>
+//
 //	)
 //
 // Spark's own parser then decides: text that Spark reads as a command (DROP,
 // INSERT, EXECUTE IMMEDIATE, a script block, a comment or ${…} trick that
 // hides one, several statements) cannot be the body of a subquery and fails
 // to parse, so nothing runs. The newlines keep a trailing "--" comment from
-// swallowing the closing parenthesis. Verified on 4.0.1 and 4.1.1
+// swallowing the closing parenthesis: two, because Spark continues a line
+// comment that ends in a backslash onto the next line. Verified on 4.0.1 and 4.1.1
 // (../shared facts §12 and TestITSafety).
 const (
 	envelopeHead = "SELECT * FROM (\n"
-	envelopeTail = "\n)"
+	envelopeTail = "\n\n)"
 )
 
 // envelope returns stmt inside the query envelope.

@@ -27,10 +27,10 @@ func TestExplain(t *testing.T) {
 		}
 		return res, m
 	}
-	if res, m := explain(map[string]any{"uri": runURI, "range": doc.Range(3, 3)}); m.Error != nil || !strings.Contains(res.Plan, "Scan connecttest [SELECT * FROM (\nSELECT * FROM sales.orders\n)]") {
+	if res, m := explain(map[string]any{"uri": runURI, "range": doc.Range(3, 3)}); m.Error != nil || !strings.Contains(res.Plan, "Scan connecttest [SELECT * FROM (\nSELECT * FROM sales.orders\n\n)]") {
 		t.Errorf("query: %+v %+v", res, m.Error)
 	}
-	if !slices.Contains(fake.Analyzed(), "SELECT * FROM (\nSELECT * FROM sales.orders\n)") {
+	if !slices.Contains(fake.Analyzed(), "SELECT * FROM (\nSELECT * FROM sales.orders\n\n)") {
 		t.Errorf("analyzed %q", fake.Analyzed())
 	}
 	// Anything Spark does not read as a query fails to parse inside the

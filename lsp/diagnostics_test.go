@@ -410,7 +410,7 @@ func TestDiagnosticsEditCancelsInFlightCheck(t *testing.T) {
 	if len(got) != 1 {
 		t.Errorf("published %+v; want only version 2", got)
 	}
-	if a := fake.Analyzed(); len(a) != 2 || a[1] != "SELECT * FROM (\nSELECT fast FROM t\n)" {
+	if a := fake.Analyzed(); len(a) != 2 || a[1] != "SELECT * FROM (\nSELECT fast FROM t\n\n)" {
 		t.Errorf("analyzed %q", a)
 	}
 }

@@ -576,7 +576,7 @@ func (s *Server) session(req envelope) (string, error) {
 // The query envelope sparkls sends for analysis (connect/envelope.go). The
 // fake keeps its own copy on purpose, as it keeps its own isQuery: it plays
 // Spark, which knows nothing of the client's code.
-const envelopeHead, envelopeTail = "SELECT * FROM (\n", "\n)"
+const envelopeHead, envelopeTail = "SELECT * FROM (\n", "\n\n)"
 
 // sql answers one statement the way session.sql would: a command runs now
 // (and is recorded), a query is only resolved. A statement inside the query
