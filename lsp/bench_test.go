@@ -1,12 +1,16 @@
 package lsp
 
 import (
+	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"go.lsp.dev/protocol"
+
+	"github.com/sparkls/sparkls/connect"
 )
 
 // BenchmarkCompletionRoundTrip measures one completion request from the
@@ -36,4 +40,43 @@ func BenchmarkCompletionRoundTrip(b *testing.B) {
 	pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) }
 	b.ReportMetric(pct(0.50), "p50-µs")
 	b.ReportMetric(pct(0.99), "p99-µs")
+}
+
+// BenchmarkITCheck is one diagnostics check of a demo-catalog document of
+// five queries (one with an error) against the real server: what an edit
+// costs once the debounce fires. Reports the median and the Spark calls.
+func BenchmarkITCheck(b *testing.B) {
+	remote := itRemote(b)
+	r, err := connect.ParseRemote(remote)
+	if err != nil {
+		b.Fatal(err)
+	}
+	client, err := connect.Dial(context.Background(), r, connect.Options{Version: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer client.Close()
+	text := "SELECT order_id, amount FROM sales.orders WHERE amount > 10;\n" +
+		"SELECT c.name, count(*) FROM sales.orders o JOIN sales.customers c ON o.customer_id = c.customer_id GROUP BY c.name;\n" +
+		"SELECT amount_typo FROM sales.orders;\n" +
+		"WITH big AS (SELECT * FROM sales.orders WHERE amount > 100) SELECT count(*) FROM big;\n" +
+		"SELECT status, sum(amount) FROM sales.orders GROUP BY status ORDER BY 2 DESC"
+	ck := checker{client: client, namespace: sessionNamespace(client)}
+	lat := make([]time.Duration, 0, b.N)
+	analyzed := 0
+	b.ResetTimer()
+	for i := range b.N {
+		edited := text + fmt.Sprintf("\n-- edit %d", i)
+		begin := time.Now()
+		res := ck.check(context.Background(), edited)
+		lat = append(lat, time.Since(begin))
+		if res.err != nil || len(res.problems) != 1 {
+			b.Fatalf("check: %v %+v", res.err, res.problems)
+		}
+		analyzed += res.analyzed
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "median-ms")
+	b.ReportMetric(float64(analyzed)/float64(b.N)+1, "spark-calls/check") // + the namespace lookup
 }
