@@ -156,12 +156,63 @@ func isClass(err error, class string) bool {
 		return false
 	}
 	for _, d := range st.Details() {
-		if ei, ok := d.(*errdetails.ErrorInfo); ok && strings.HasPrefix(ei.Metadata["errorClass"], class) {
+		ei, ok := d.(*errdetails.ErrorInfo)
+		if !ok {
+			continue
+		}
+		c := ei.Metadata["errorClass"]
+		if c == "" { // Spark 3.5: the class is only in the message
+			c = leadingClass(st.Message())
+		}
+		if strings.HasPrefix(c, class) {
 			return true
 		}
 	}
 	return false
 }
+
+// leadingClass is the error class at the start of a Spark 3.5 message:
+// "[TABLE_OR_VIEW_NOT_FOUND] The table ..." (parse errors start with a
+// newline), or "".
+func leadingClass(msg string) string {
+	if m := classPrefix.FindStringSubmatch(strings.TrimLeft(msg, "\n")); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+var (
+	classPrefix = regexp.MustCompile(`^\[([A-Z][A-Z0-9_]*(?:\.[A-Z][A-Z0-9_]*)*)\]`)
+	// nearToken is the offending token a parse error names, which 4.0+
+	// gives as the "error" message parameter: at or near 'SELEC'.
+	nearToken = regexp.MustCompile(`^\[PARSE_SYNTAX_ERROR\] Syntax error at or near ('[^\n]*?')`)
+)
+
+// fromMessage fills what a Spark 3.5 server sends only inside the message
+// (it has no errorClass metadata and no FetchErrorDetails): the class from
+// the leading "[CLASS]", the offending token of a parse error; and it trims
+// what 3.5 adds around the message: the newline that starts a parse error
+// and the analyzed plan appended to an analysis error ("...; line 1 pos 7;"
+// then the plan on the next lines). There is no SQLSTATE to be had.
+func (e *SparkError) fromMessage(parse bool) {
+	e.Message = strings.TrimLeft(e.Message, "\n")
+	e.ErrorClass = leadingClass(e.Message)
+	if parse {
+		if m := nearToken.FindStringSubmatch(e.Message); m != nil && e.Parameters == nil {
+			e.Parameters = map[string]string{"error": m[1]}
+		}
+		return
+	}
+	// AnalysisException.getMessage is the message, then ";" and " line L
+	// pos P" when it has a position, then ";\n" and the plan.
+	if loc := analysisPos.FindStringIndex(e.Message); loc != nil {
+		e.Message = e.Message[:loc[1]-2]
+	} else if i := strings.Index(e.Message, ";\n"); i >= 0 {
+		e.Message = e.Message[:i]
+	}
+}
+
+var analysisPos = regexp.MustCompile(`; line \d+ pos \d+;\n`)
 
 // IsTransport tells whether err means the server could not be reached or
 // refused the client, as opposed to an error about the SQL.
@@ -199,6 +250,9 @@ func (c *Client) classify(ctx context.Context, op string, err error) error {
 		ErrorClass: info.Metadata["errorClass"],
 		SQLState:   info.Metadata["sqlState"],
 		Message:    st.Message(),
+	}
+	if se.ErrorClass == "" {
+		se.fromMessage(strings.Contains(info.Metadata["classes"], "ParseException"))
 	}
 	if p := info.Metadata["messageParameters"]; p != "" {
 		_ = json.Unmarshal([]byte(p), &se.Parameters) // best effort: parameters are a bonus

@@ -7,13 +7,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/big"
 	"os"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sparkls/sparkls/connect"
+	"github.com/sparkls/sparkls/internal/ittest"
 )
 
 // itClient connects to the real server, or skips when no server is configured.
@@ -48,11 +51,19 @@ func itRun(t *testing.T, c *connect.Client, sql string, lim connect.Limits) *con
 	return res
 }
 
+// The version is the one the server was started with (make sets
+// SPARKLS_IT_SPARK_VERSION), else any release that has Spark Connect.
 func TestITSparkVersion(t *testing.T) {
 	c := itClient(t)
 	v, err := c.SparkVersion(context.Background())
-	if err != nil || !strings.HasPrefix(v, "4.") {
-		t.Fatalf("SparkVersion = %q, %v; want 4.x", v, err)
+	if want := os.Getenv("SPARKLS_IT_SPARK_VERSION"); want != "" {
+		if err != nil || v != want {
+			t.Fatalf("SparkVersion = %q, %v; want %s", v, err, want)
+		}
+		return
+	}
+	if err != nil || !regexp.MustCompile(`^\d+\.\d+\.\d+`).MatchString(v) || ittest.Compare(v, "3.5") < 0 {
+		t.Fatalf("SparkVersion = %q, %v; want 3.5 or newer", v, err)
 	}
 }
 
@@ -60,6 +71,7 @@ func TestITSparkVersion(t *testing.T) {
 // CAST(x AS STRING) in the same query, and its type name equals typeof(x).
 func TestITRenderingMatchesSparkCast(t *testing.T) {
 	c := itClient(t)
+	spark35 := !ittest.AtLeast(t, "4.0")
 	ctx := context.Background()
 	cols, err := c.Schema(ctx, "SELECT * FROM sales.all_types")
 	if err != nil {
@@ -83,6 +95,15 @@ func TestITRenderingMatchesSparkCast(t *testing.T) {
 		for i := 0; i+2 < len(row); i += 3 {
 			name := res.Columns[i].Name
 			got, want, typ := row[i], row[i+1], row[i+2]
+			// FIXME: previews render as 4.0 does; 3.5 casts a small decimal
+			// to scientific notation (-0.0000000001 is -1E-10 there).
+			if spark35 && got != want && strings.HasPrefix(res.Columns[i].Type, "decimal") && strings.Contains(want.Text, "E") {
+				g, ok1 := new(big.Rat).SetString(got.Text)
+				w, ok2 := new(big.Rat).SetString(want.Text)
+				if ok1 && ok2 && g.Cmp(w) == 0 && !strings.Contains(got.Text, "E") {
+					continue
+				}
+			}
 			if got != want {
 				t.Errorf("row id=%s column %s: preview %+v, Spark CAST %+v", row[0].Text, name, got, want)
 			}
@@ -165,9 +186,15 @@ func TestITCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	progress := make(chan connect.Progress, 16)
 	// Cancel once Spark reports running tasks: the job is on the executors.
+	// 3.5 reports no progress: cancel after a while instead.
+	progressed := ittest.AtLeast(t, "4.0")
+	wait := 20 * time.Second
+	if !progressed {
+		wait = 3 * time.Second
+	}
 	running := false
 	go func() {
-		deadline := time.After(20 * time.Second)
+		deadline := time.After(wait)
 		for {
 			select {
 			case p := <-progress:
@@ -196,7 +223,7 @@ func TestITCancel(t *testing.T) {
 	if d := time.Since(start); d > 40*time.Second {
 		t.Errorf("cancel took %v", d)
 	}
-	if !running {
+	if progressed && !running {
 		t.Error("no execution progress with running tasks arrived before the cancel")
 	}
 	// The server is free again: a job that needs both cores finishes.
@@ -221,8 +248,9 @@ func TestITErrorPositions(t *testing.T) {
 			if !errors.As(err, &se) {
 				t.Fatalf("err = %v, want *SparkError", err)
 			}
-			if !strings.HasPrefix(se.ErrorClass, tc.class) || se.SQLState == "" {
-				t.Errorf("class %q state %q, want %s*", se.ErrorClass, se.SQLState, tc.class)
+			// 3.5 sends no SQLSTATE (nor anything to derive it from).
+			if !strings.HasPrefix(se.ErrorClass, tc.class) || (se.SQLState == "") == ittest.AtLeast(t, "4.0") {
+				t.Errorf("class %q state %q, want %s* and a state from 4.0 on", se.ErrorClass, se.SQLState, tc.class)
 			}
 			qc, ok := se.Position()
 			if !ok {

@@ -216,7 +216,9 @@ func (c *Client) runCommand(ctx context.Context, stmt string, opt RunOptions) (*
 	// inline; a query answers with a relation to read in phase 2.
 	sqlRel := &pb.Relation{RelType: &pb.Relation_Sql{Sql: &pb.SQL{Query: stmt}}}
 	command := &pb.Plan{OpType: &pb.Plan_Command{Command: &pb.Command{CommandType: &pb.Command_SqlCommand{
-		SqlCommand: &pb.SqlCommand{Input: sqlRel},
+		// input is what 4.0+ reads; 3.5 knows only sql (field 1) and would
+		// otherwise parse an empty string.
+		SqlCommand: &pb.SqlCommand{Sql: stmt, Input: sqlRel},
 	}}}}
 	var next *pb.Relation
 	opID, err := c.execute(ctx, command, opt.Tags, func(resp *pb.ExecutePlanResponse) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -243,6 +244,8 @@ func sparkMessage(se *connect.SparkError) string {
 	if i := strings.IndexByte(msg, '\n'); i >= 0 {
 		msg = msg[:i]
 	}
+	// Spark 3.5 has no SQLSTATE to cut at: its position follows the text.
+	msg = position35.ReplaceAllString(msg, "")
 	msg = strings.TrimPrefix(msg, "["+se.ErrorClass+"]")
 	msg = strings.Join(strings.Fields(msg), " ")
 	if msg == "" {
@@ -250,6 +253,10 @@ func sparkMessage(se *connect.SparkError) string {
 	}
 	return msg
 }
+
+// position35 is the position a Spark 3.5 message ends in: ".(line 1, pos
+// 0)" for a parse error, ".; line 1 pos 7" for an analysis error.
+var position35 = regexp.MustCompile(`(;? line \d+ pos \d+|\(line \d+, pos \d+\))$`)
 
 // contextSpan is a Spark query context as a span of stmt, if it lies within
 // it (connect already maps Spark's code point indices to bytes).

@@ -572,6 +572,16 @@ func TestSparkMessage(t *testing.T) {
 		{"PARSE_SYNTAX_ERROR",
 			"\n[PARSE_SYNTAX_ERROR] Syntax error at or near end of input. SQLSTATE: 42601 (line 1, pos 9)\n\n== SQL ==\nSELECT (1\n---------^^^\n",
 			"Syntax error at or near end of input."},
+		// Spark 3.5.7 (connect has trimmed the plan and the leading newline).
+		{"UNRESOLVED_COLUMN.WITH_SUGGESTION",
+			"[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column or function parameter with name `nocol` cannot be resolved. Did you mean one of the following? [`amount`, `status`].; line 1 pos 7",
+			"A column or function parameter with name `nocol` cannot be resolved. Did you mean one of the following? [`amount`, `status`]."},
+		{"UNRESOLVED_COLUMN.WITHOUT_SUGGESTION",
+			"[UNRESOLVED_COLUMN.WITHOUT_SUGGESTION] A column or function parameter with name `a` cannot be resolved. ; line 2 pos 2",
+			"A column or function parameter with name `a` cannot be resolved."},
+		{"PARSE_SYNTAX_ERROR",
+			"[PARSE_SYNTAX_ERROR] Syntax error at or near 'SELEC'.(line 1, pos 0)\n\n== SQL ==\nSELEC 1\n^^^\n",
+			"Syntax error at or near 'SELEC'."},
 		{"", "something broke\nat line 2", "something broke"},
 		{"X", "[X]", "[X]"},
 	} {

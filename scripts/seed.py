@@ -227,6 +227,10 @@ STATEMENTS = [
 def main() -> None:
     t0 = time.monotonic()
     spark = SparkSession.builder.remote(URL).getOrCreate()
+    # Spark 3.5 refuses to write DATE'0001-01-01' to parquet unless told how
+    # to rebase pre-Gregorian dates (EXCEPTION is its default; 4.0's is
+    # CORRECTED, so this changes nothing there).
+    spark.conf.set("spark.sql.parquet.datetimeRebaseModeInWrite", "CORRECTED")
     for name, comment in DATABASES.items():
         spark.sql(f"CREATE DATABASE IF NOT EXISTS {name} COMMENT '{comment}'")
     for stmt in STATEMENTS:

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sparkls/sparkls/connect"
 	"github.com/sparkls/sparkls/connect/connecttest"
+	"github.com/sparkls/sparkls/internal/ittest"
 )
 
 // DESCRIBE FUNCTION EXTENDED rows as Spark 4.0.1 writes them.
@@ -208,6 +209,7 @@ func TestITUpToDate(t *testing.T) {
 	if remote == "" {
 		t.Skip("SPARKLS_IT_REMOTE not set")
 	}
+	ittest.Requires(t, "4.0", "the committed lists are generated from 4.0.1 (3.5.7 lacks functions and keywords of it)")
 	r, err := connect.ParseRemote(remote)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,103 @@
+// Package ittest gates integration tests on the real Spark Connect server at
+// $SPARKLS_IT_REMOTE: it skips a test when no server is configured, and a
+// version-specific test when the server is older than what it checks
+// ("requires Spark >= 4.0"), so a compatibility run against an older server
+// (make test-compat) never fails for the wrong reason.
+//
+// It asks the server its version once per test binary; it does not start
+// servers (scripts/spark-server does) and is imported only by tests.
+package ittest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sparkls/sparkls/connect"
+)
+
+// Remote is $SPARKLS_IT_REMOTE; without it the test is skipped.
+func Remote(t testing.TB) string {
+	t.Helper()
+	r := os.Getenv("SPARKLS_IT_REMOTE")
+	if r == "" {
+		t.Skip("SPARKLS_IT_REMOTE not set: no real Spark Connect server (make test starts one)")
+	}
+	return r
+}
+
+var versions sync.Map // remote → version string
+
+// Version is the Spark version of the server at $SPARKLS_IT_REMOTE, as the
+// server reports it.
+func Version(t testing.TB) string {
+	t.Helper()
+	remote := Remote(t)
+	if v, ok := versions.Load(remote); ok {
+		return v.(string)
+	}
+	r, err := connect.ParseRemote(remote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	c, err := connect.Dial(ctx, r, connect.Options{Version: "test"})
+	if err != nil {
+		t.Fatalf("Dial %s: %v", remote, err)
+	}
+	defer c.Close()
+	v, err := c.SparkVersion(ctx)
+	if err != nil {
+		t.Fatalf("SparkVersion of %s: %v", remote, err)
+	}
+	versions.Store(remote, v)
+	return v
+}
+
+// AtLeast tells whether the server is at least version min ("4.0", "3.5.2").
+func AtLeast(t testing.TB, min string) bool {
+	t.Helper()
+	return Compare(Version(t), min) >= 0
+}
+
+// Requires skips the test, saying why, unless the server is at least min.
+func Requires(t testing.TB, min, why string) {
+	t.Helper()
+	if v := Version(t); Compare(v, min) < 0 {
+		t.Skipf("requires Spark >= %s (server is %s): %s", min, v, why)
+	}
+}
+
+// Compare compares dotted versions numerically, as far as the shorter goes
+// ("4.0" equals "4.0.1"; a suffix such as "-SNAPSHOT" is ignored).
+func Compare(a, b string) int {
+	pa, pb := parts(a), parts(b)
+	for i := 0; i < len(pa) && i < len(pb); i++ {
+		if pa[i] != pb[i] {
+			if pa[i] < pb[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+func parts(v string) []int {
+	v, _, _ = strings.Cut(v, "-")
+	var out []int
+	for _, f := range strings.Split(v, ".") {
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			panic(fmt.Sprintf("ittest: bad version %q", v))
+		}
+		out = append(out, n)
+	}
+	return out
+}
