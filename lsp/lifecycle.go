@@ -25,6 +25,9 @@ func (s *Server) initialize(ctx context.Context, _ *Snapshot, p *initializeParam
 	}
 	s.log.Info("initialize", "client", client, "pullsConfiguration", s.pullsConfiguration())
 	s.applySettings(p.InitializationOptions, "initializationOptions")
+	s.settingsMu.Lock()
+	s.baseSettings = *s.settings.Load()
+	s.settingsMu.Unlock()
 	s.state.Store(stateInitialized)
 	version := s.opts.Version
 	if version == "" {
