@@ -149,7 +149,7 @@ func (s *Server) connectSpark(ctx context.Context, gen uint64, raw string) {
 	if uc != nil {
 		s.openSchema(gen, uc.SchemaKey(), &connect.FallbackSource{Fallback: uc})
 	} else {
-		s.openSchema(gen, schemaKey(r), nil)
+		s.openSchema(gen, connect.SchemaKey(r), nil)
 	}
 	progress := func(line string) {
 		line = scrub(line)

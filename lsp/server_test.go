@@ -537,6 +537,39 @@ func TestStatusRedactsToken(t *testing.T) {
 	}
 }
 
+// A mistyped remote is redacted by pattern before it is shown anywhere:
+// sparkls/status, window/logMessage, run errors and the server's log.
+func TestMalformedRemoteHidesToken(t *testing.T) {
+	for _, remote := range []string{
+		"sc://host:15002;token=zzsecret",
+		"sc://host:15002/token=zzsecret",
+		"sc://h:1/?token=zzsecret",
+		"sc://h:1/;x=1&x-api-key=zzsecret", // parses: a header x whose value holds the key
+		"sc://me:zzsecret@h:1",
+		"sc://h:1/;cookie=zzsecret;use_ssl=maybe",
+	} {
+		t.Run(connect.Redact(remote), func(t *testing.T) {
+			c := startServer(t, testOptions{})
+			c.initialize(map[string]any{"remote": remote}, false)
+			c.waitNote(NotifyStatus, func(p json.RawMessage) bool { return strings.Contains(string(p), `"state":"error"`) })
+			c.open(runURI, "SELECT 1")
+			m := c.call(protocol.MethodWorkspaceExecuteCommand, runParams(CommandRun, RunArgs{URI: runURI}))
+			if m.Error == nil {
+				t.Fatalf("a run without Spark answered %s", m.Result)
+			}
+			c.exit(true)
+			for what, text := range map[string]string{"to the client": c.receivedText(), "in the log": c.log.String()} {
+				if strings.Contains(text, "zzsecret") {
+					t.Errorf("the secret appears %s:\n%s", what, text)
+				}
+			}
+			if st := c.statuses(); !strings.Contains(st[len(st)-1].Remote, "***") {
+				t.Errorf("status remote %q, want it redacted", st[len(st)-1].Remote)
+			}
+		})
+	}
+}
+
 func TestReconnectOnRemoteChange(t *testing.T) {
 	type attempt struct {
 		remote string
