@@ -49,7 +49,7 @@ func (s *Server) initialized(ctx context.Context, _ *protocol.InitializedParams)
 		}
 		s.settingsMu.Lock()
 		s.spark.started.Store(true)
-		s.reconnect(s.settings.Load().ResolvedRemote(s.getenv))
+		s.reconnect(s.settings.Load().ResolvedRemote(s.getenv), false)
 		s.settingsMu.Unlock()
 	})
 	return nil

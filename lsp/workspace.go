@@ -81,7 +81,7 @@ func (s *Server) applySettingsIf(raw json.RawMessage, source string, gen uint64)
 	s.settings.Store(&settings)
 	if s.spark.started.Load() {
 		// Under settingsMu, so the connection follows the last settings stored.
-		s.reconnect(settings.ResolvedRemote(s.getenv))
+		s.reconnect(settings.ResolvedRemote(s.getenv), false)
 	}
 	s.settingsMu.Unlock()
 
