@@ -23,6 +23,7 @@ import (
 
 	"github.com/google/uuid"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/connectivity"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/keepalive"
@@ -234,6 +235,29 @@ func (c *Client) SparkVersion(ctx context.Context) (string, error) {
 	c.version = v
 	c.mu.Unlock()
 	return v, nil
+}
+
+// WaitLost returns when the connection, once working, is lost: the gRPC
+// channel left READY (the server went away, the network broke, or the
+// channel went idle) and a probe within ConnectTimeout then failed; it
+// returns the probe's error. A channel that only idled answers the probe and
+// is watched again, so the session (USE, SET, temporary views) survives.
+// It returns ctx.Err() when ctx ends.
+func (c *Client) WaitLost(ctx context.Context) error {
+	for {
+		if !c.conn.WaitForStateChange(ctx, connectivity.Ready) {
+			return ctx.Err()
+		}
+		pctx, cancel := context.WithTimeout(ctx, c.opts.ConnectTimeout)
+		_, err := c.analyze(pctx, &pb.AnalyzePlanRequest{Analyze: &pb.AnalyzePlanRequest_SparkVersion_{SparkVersion: &pb.AnalyzePlanRequest_SparkVersion{}}})
+		cancel()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
 
 // analyze sends one AnalyzePlan with the session envelope, a deadline and retries.

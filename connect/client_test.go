@@ -394,3 +394,41 @@ func TestSessionClosedRenews(t *testing.T) {
 		t.Error("the session id was not renewed")
 	}
 }
+
+// WaitLost returns when the server goes away, with a transport error, and
+// keeps waiting while the connection works.
+func TestWaitLost(t *testing.T) {
+	s := fake(t)
+	c := dialFake(t, s, "sc://127.0.0.1:15002")
+	lost := make(chan error, 1)
+	go func() { lost <- c.WaitLost(context.Background()) }()
+	select {
+	case err := <-lost:
+		t.Fatalf("WaitLost returned %v while the server is up", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	s.Stop()
+	select {
+	case err := <-lost:
+		var te *connect.TransportError
+		if !errors.As(err, &te) {
+			t.Errorf("WaitLost = %v, want a *TransportError", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("WaitLost did not notice the server going away")
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	s.Start()
+	c2 := dialFake(t, s, "sc://127.0.0.1:15002")
+	go func() { lost <- c2.WaitLost(ctx) }()
+	cancel()
+	select {
+	case err := <-lost:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("WaitLost after cancel = %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("WaitLost did not end with its context")
+	}
+}

@@ -113,9 +113,11 @@ func ParseRemote(s string) (Remote, error) {
 	if s == LocalRemote || (strings.HasPrefix(s, "local[") && strings.HasSuffix(s, "]")) {
 		return Remote{Host: "127.0.0.1", Port: DefaultPort, MaxMessageSize: DefaultMaxMessageSize, Local: true}, nil
 	}
+	// A remote that fails to parse may quote any part of itself: the
+	// message is scrubbed of every secret value found by pattern.
 	fail := func(format string, args ...any) (Remote, error) {
 		return Remote{}, fmt.Errorf("invalid remote %q: %s (expected sc://host[:port][/;param=value;...] or %q)",
-			Redact(s), fmt.Sprintf(format, args...), LocalRemote)
+			Redact(s), scrub(fmt.Sprintf(format, args...), s), LocalRemote)
 	}
 	rest, ok := strings.CutPrefix(s, "sc://")
 	if !ok {
@@ -138,13 +140,14 @@ func ParseRemote(s string) (Remote, error) {
 	}
 	r := Remote{Host: host, Port: port, MaxMessageSize: DefaultMaxMessageSize}
 	useSSL := ""
-	for _, kv := range strings.Split(params, ";") {
+	for i, kv := range strings.Split(params, ";") {
 		if kv == "" {
 			continue
 		}
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
-			return fail("parameter %q is not key=value", redactParam(kv))
+			// Not quoted: a token pasted without its name would show.
+			return fail("parameter %d is not key=value", i+1)
 		}
 		dv, err := url.QueryUnescape(v)
 		if err != nil {
@@ -264,7 +267,7 @@ func (r Remote) String() string {
 	}
 	for _, k := range r.headerKeys() {
 		v := r.Headers[k]
-		if secretKey(k) {
+		if IsSecretName(k) {
 			v = "***"
 		}
 		params = append(params, k+"="+v)
@@ -273,7 +276,8 @@ func (r Remote) String() string {
 		b.WriteString("/;")
 		b.WriteString(strings.Join(params, ";"))
 	}
-	return b.String()
+	// A header value may itself hold "&token=..." (a mistyped separator).
+	return Redact(b.String())
 }
 
 func (r Remote) headerKeys() []string {
@@ -283,40 +287,4 @@ func (r Remote) headerKeys() []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// Redact hides the value of a token parameter in a remote string.
-func Redact(s string) string {
-	prefix, params, ok := strings.Cut(s, ";")
-	if !ok {
-		return s
-	}
-	parts := strings.Split(params, ";")
-	for i, p := range parts {
-		parts[i] = redactParam(p)
-	}
-	return prefix + ";" + strings.Join(parts, ";")
-}
-
-func redactParam(kv string) string {
-	k, _, ok := strings.Cut(kv, "=")
-	if ok && secretKey(k) {
-		return k + "=***"
-	}
-	if !ok && secretKey(kv) {
-		return "***"
-	}
-	return kv
-}
-
-// secretKey tells whether a parameter or header name carries a credential
-// (token, authorization, secret, password, api key), whose value is never shown.
-func secretKey(k string) bool {
-	k = strings.ToLower(strings.TrimSpace(k))
-	for _, w := range []string{"token", "authorization", "secret", "password", "apikey", "api-key", "api_key"} {
-		if strings.Contains(k, w) {
-			return true
-		}
-	}
-	return false
 }

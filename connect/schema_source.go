@@ -37,7 +37,7 @@ var _ schema.Source = (*SchemaSource)(nil)
 // SchemaKey is the persistence key of the client's remote for schema.Options:
 // host, port, user and headers (the cluster), never the token.
 func (c *Client) SchemaKey() string {
-	return schema.RemoteKey(c.remote.Host, c.remote.Port, c.userID, c.remote.Headers)
+	return SchemaKey(c.remote)
 }
 
 // bulkLimits hold a whole namespace's SHOW TABLE EXTENDED: one cell per

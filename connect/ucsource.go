@@ -65,14 +65,10 @@ func NewUCSource(r Remote, opt UCOptions) (*UCSource, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	user := r.UserID
-	if user == "" {
-		user = currentUser()
-	}
 	return &UCSource{
 		w:     r.Databricks,
 		c:     r.Databricks.conn(opt.RootCAs),
-		key:   schema.RemoteKey(r.Host, r.Port, user, r.Headers),
+		key:   SchemaKey(r),
 		opt:   opt,
 		sem:   make(chan struct{}, opt.Concurrency),
 		sleep: wait,

@@ -78,6 +78,9 @@ func (s *Server) executeCommand(ctx context.Context, snap *Snapshot, p *executeC
 		return s.cancelRuns(ctx, a.QueryID), nil
 	case CommandCancelAll:
 		return s.cancelRuns(ctx, ""), nil
+	case CommandReconnect:
+		s.reconnectNow()
+		return nil, nil
 	case CommandRefreshSchema:
 		if err := s.onRefreshSchema(ctx); err != nil {
 			return nil, err

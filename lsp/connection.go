@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.lsp.dev/protocol"
 
@@ -20,10 +21,14 @@ type Status struct {
 	Remote       string `json:"remote"`
 	SparkVersion string `json:"sparkVersion,omitempty"`
 	Message      string `json:"message,omitempty"` // why not connected
+	// RetryIn is the seconds until the next connection attempt after an
+	// error (0: none planned, the remote itself is wrong).
+	RetryIn int `json:"retryIn,omitempty"`
 }
 
 // spark is the server's Spark connection: one client at a time, made in the
-// background, replaced when the remote setting changes.
+// background, replaced when the remote setting changes, made again with
+// backoff after a failed attempt or a lost connection.
 type spark struct {
 	started atomic.Bool // after initialized: settings changes may reconnect
 
@@ -31,10 +36,27 @@ type spark struct {
 	target string     // the resolved remote being served; may hold a token, never log it
 	gen    uint64     // bumped by every reconnect and disconnect
 	cancel context.CancelFunc
+	retry  chan struct{} // of the current generation: ends a backoff wait at once
+	// changed is closed and replaced at every status change (waitClient).
+	changed chan struct{}
 
 	cur atomic.Pointer[sparkConn] // read without locking by client()
 
 	statusMu sync.Mutex // orders status notifications; taken before mu
+
+	// delay is the backoff before attempt n+1 after n failures (tests
+	// replace it); nil means backoff.
+	delay func(n int) time.Duration
+}
+
+// backoff is the wait before the next connection attempt after n failed
+// ones (n >= 1): 1, 2, 4, 8, 16, then 30 s, so a server that comes back is
+// found within 30 s without hammering one that stays down.
+func backoff(n int) time.Duration {
+	if n > 5 {
+		return 30 * time.Second
+	}
+	return min(time.Second<<(n-1), 30*time.Second)
 }
 
 type sparkConn struct {
@@ -61,19 +83,26 @@ func (s *Server) sparkStatus() Status {
 }
 
 // reconnect makes raw (a resolved remote string) the remote to serve: if it
-// differs from the current one, it cancels the attempt in progress, closes
-// the old client in the background and connects in the background. It
-// never blocks on the network.
-func (s *Server) reconnect(raw string) {
+// differs from the current one (or force is set), it cancels the attempt in
+// progress, closes the old client in the background and connects in the
+// background. The same remote again, while waiting to retry after an
+// error, retries at once: re-sending the settings is how a user says "try
+// now". It never blocks on the network.
+func (s *Server) reconnect(raw string, force bool) {
 	s.spark.mu.Lock()
 	defer s.spark.mu.Unlock()
-	if s.state.Load() == stateShutdown || (s.spark.cancel != nil && raw == s.spark.target) {
+	if s.state.Load() == stateShutdown {
+		return
+	}
+	if !force && s.spark.cancel != nil && raw == s.spark.target {
+		s.retryNowLocked()
 		return
 	}
 	old, oldSchema := s.dropLocked(), s.dropSchemaLocked()
 	s.spark.target = raw
 	ctx, cancel := context.WithCancel(s.ctx)
 	s.spark.cancel = cancel
+	s.spark.retry = make(chan struct{}, 1)
 	gen := s.spark.gen
 	if old != nil || oldSchema != nil {
 		s.goBackground(func() {
@@ -83,7 +112,30 @@ func (s *Server) reconnect(raw string) {
 			}
 		})
 	}
-	s.goBackground(func() { s.connectSpark(ctx, gen, raw) })
+	retry := s.spark.retry
+	s.goBackground(func() { s.connectSpark(ctx, gen, raw, retry) })
+}
+
+// retryNowLocked ends the current backoff wait, if there is one; spark.mu
+// is held.
+func (s *Server) retryNowLocked() {
+	if c := s.spark.cur.Load(); c == nil || c.status.State != StateError || c.status.RetryIn == 0 {
+		return
+	}
+	select {
+	case s.spark.retry <- struct{}{}:
+	default:
+	}
+}
+
+// reconnectNow is sparkls.reconnect: a fresh connection to the remote of the
+// current settings, at once, whatever the state of the current one.
+func (s *Server) reconnectNow() {
+	s.settingsMu.Lock()
+	defer s.settingsMu.Unlock()
+	if s.spark.started.Load() {
+		s.reconnect(s.settings.Load().ResolvedRemote(s.getenv), true)
+	}
 }
 
 // disconnect ends the connection (shutdown, end of session), tells the
@@ -118,6 +170,7 @@ func (s *Server) dropLocked() *connect.Client {
 		return nil
 	}
 	s.spark.cur.Store(&sparkConn{status: Status{State: StateDisconnected, Remote: prev.status.Remote}})
+	s.changedLocked()
 	return prev.client
 }
 
@@ -127,8 +180,12 @@ func (s *Server) closeClient(c *connect.Client) {
 	}
 }
 
-// connectSpark makes one connection attempt for generation gen.
-func (s *Server) connectSpark(ctx context.Context, gen uint64, raw string) {
+// connectSpark connects for generation gen and keeps it connected: after a
+// failed attempt or a lost connection it tries again after backoff (or at
+// once when retry fires), until the generation is superseded (new remote,
+// sparkls.reconnect, shutdown) and ctx ends. A remote that does not parse
+// is not retried: only a new setting can fix it.
+func (s *Server) connectSpark(ctx context.Context, gen uint64, raw string, retry <-chan struct{}) {
 	r, err := connect.ParseRemoteEnv(raw, s.getenv)
 	if err != nil {
 		s.publish(gen, nil, Status{State: StateError, Remote: connect.Redact(raw), Message: err.Error()})
@@ -149,20 +206,68 @@ func (s *Server) connectSpark(ctx context.Context, gen uint64, raw string) {
 	if uc != nil {
 		s.openSchema(gen, uc.SchemaKey(), &connect.FallbackSource{Fallback: uc})
 	} else {
-		s.openSchema(gen, schemaKey(r), nil)
+		s.openSchema(gen, connect.SchemaKey(r), nil)
 	}
 	progress := func(line string) {
 		line = scrub(line)
 		s.log.Info(line)
 		s.logToClient(protocol.MessageTypeInfo, "sparkls: "+line)
 	}
-	c, err := s.dial(ctx, r, progress)
-	if err != nil {
+	// A lost client is closed only once a new one is connected (or this
+	// generation ends): closing it would turn the failure of a run still
+	// reading from it into a misleading "cancelled".
+	var lost *connect.Client
+	defer func() {
+		if lost != nil {
+			s.closeClient(lost)
+		}
+	}()
+	for failures := 0; ; {
+		wasConnected, err := s.connectOnce(ctx, gen, r, uc, progress, &lost)
 		if ctx.Err() != nil {
 			return // superseded or shut down: not an error to report
 		}
-		s.publish(gen, nil, Status{State: StateError, Remote: remote, Message: scrub(err.Error())})
-		return
+		msg := scrub(err.Error())
+		if wasConnected {
+			failures = 0
+			msg = "connection lost: " + msg
+		}
+		failures++
+		delay := backoff(failures)
+		if s.spark.delay != nil {
+			delay = s.spark.delay(failures)
+		}
+		st := Status{State: StateError, Remote: remote, Message: msg, RetryIn: max(1, int(delay.Round(time.Second)/time.Second))}
+		if !s.publish(gen, nil, st) {
+			return
+		}
+		timer := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-retry:
+			timer.Stop()
+		case <-timer.C:
+		}
+		if !s.publish(gen, nil, Status{State: StateConnecting, Remote: remote}) {
+			return
+		}
+	}
+}
+
+// connectOnce dials once and, when that works, closes the previously lost
+// client and serves the new one until its connection is lost (it is then
+// left in *lost, and connected is true) or ctx ends. err says why the dial
+// failed or the connection was lost.
+func (s *Server) connectOnce(ctx context.Context, gen uint64, r connect.Remote, uc *connect.UCSource, progress func(string), lost **connect.Client) (connected bool, err error) {
+	c, err := s.dial(ctx, r, progress)
+	if err != nil {
+		return false, err
+	}
+	if old := *lost; old != nil {
+		*lost = nil
+		s.goBackground(func() { s.closeClient(old) })
 	}
 	version, err := c.SparkVersion(ctx) // cached by Dial
 	if err != nil {
@@ -174,9 +279,16 @@ func (s *Server) connectSpark(ctx context.Context, gen uint64, raw string) {
 	} else {
 		s.openSchema(gen, c.SchemaKey(), c.SchemaSource())
 	}
-	if !s.publish(gen, c, Status{State: StateConnected, Remote: remote, SparkVersion: version}) {
+	if !s.publish(gen, c, Status{State: StateConnected, Remote: r.String(), SparkVersion: version}) {
 		s.closeClient(c) // superseded while dialing
+		return false, ctx.Err()
 	}
+	err = c.WaitLost(ctx)
+	if ctx.Err() != nil {
+		return true, ctx.Err() // superseded: reconnect or disconnect closes the client
+	}
+	*lost = c
+	return true, err
 }
 
 // unityCatalog is the Unity Catalog source of a Databricks remote, else nil.
@@ -217,6 +329,7 @@ func (s *Server) publish(gen uint64, c *connect.Client, st Status) bool {
 		return false
 	}
 	s.spark.cur.Store(&sparkConn{client: c, status: st})
+	s.changedLocked()
 	s.spark.mu.Unlock()
 
 	s.notify(NotifyStatus, st)
@@ -228,12 +341,23 @@ func (s *Server) publish(gen uint64, c *connect.Client, st Status) bool {
 		s.log.Info("connected to Spark", "remote", st.Remote, "sparkVersion", st.SparkVersion)
 		s.logToClient(protocol.MessageTypeInfo, fmt.Sprintf("sparkls: connected to Spark %s at %s", st.SparkVersion, st.Remote))
 	case StateError:
-		s.log.Warn("cannot connect to Spark; serving without it", "remote", st.Remote, "err", st.Message)
+		s.log.Warn("cannot connect to Spark; serving without it", "remote", st.Remote, "err", st.Message, "retryIn", st.RetryIn)
 		msg := st.Message
 		if !strings.Contains(msg, st.Remote) {
 			msg = st.Remote + ": " + msg
 		}
+		if st.RetryIn > 0 {
+			msg += fmt.Sprintf("; retrying in %d s", st.RetryIn)
+		}
 		s.logToClient(protocol.MessageTypeWarning, "sparkls: cannot connect to Spark: "+msg+" (editing works without it)")
 	}
 	return true
+}
+
+// changedLocked wakes every waitClient; spark.mu is held.
+func (s *Server) changedLocked() {
+	if s.spark.changed != nil {
+		close(s.spark.changed)
+	}
+	s.spark.changed = make(chan struct{})
 }

@@ -25,6 +25,9 @@ func (s *Server) initialize(ctx context.Context, _ *Snapshot, p *initializeParam
 	}
 	s.log.Info("initialize", "client", client, "pullsConfiguration", s.pullsConfiguration())
 	s.applySettings(p.InitializationOptions, "initializationOptions")
+	s.settingsMu.Lock()
+	s.baseSettings = *s.settings.Load()
+	s.settingsMu.Unlock()
 	s.state.Store(stateInitialized)
 	version := s.opts.Version
 	if version == "" {
@@ -46,7 +49,7 @@ func (s *Server) initialized(ctx context.Context, _ *protocol.InitializedParams)
 		}
 		s.settingsMu.Lock()
 		s.spark.started.Store(true)
-		s.reconnect(s.settings.Load().ResolvedRemote(s.getenv))
+		s.reconnect(s.settings.Load().ResolvedRemote(s.getenv), false)
 		s.settingsMu.Unlock()
 	})
 	return nil

@@ -23,6 +23,9 @@ const (
 	CommandCancelAll     = "sparkls.cancelAll"
 	CommandRefreshSchema = "sparkls.refreshSchema"
 	CommandExplain       = "sparkls.explain"
+	// CommandReconnect makes a fresh connection to the configured remote at
+	// once (after a failure, instead of waiting for the next retry).
+	CommandReconnect = "sparkls.reconnect"
 )
 
 // States of the Spark connection in a [Status].
@@ -34,4 +37,4 @@ const (
 )
 
 // Commands lists every command the server may offer, in a stable order.
-var Commands = []string{CommandRun, CommandCancel, CommandCancelAll, CommandRefreshSchema, CommandExplain}
+var Commands = []string{CommandRun, CommandCancel, CommandCancelAll, CommandRefreshSchema, CommandExplain, CommandReconnect}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/user"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -149,24 +147,6 @@ func (s *Server) closeSchema(c *schema.Cache) {
 	if err := c.Close(); err != nil {
 		s.log.Warn("saving the schema cache", "path", c.Path(), "err", err)
 	}
-}
-
-// schemaKey is the persistence key of a remote before there is a client:
-// what connect.Client.SchemaKey returns once connected (a test holds them
-// equal), so the disk cache opens before Spark answers.
-func schemaKey(r connect.Remote) string {
-	id := r.UserID
-	if id == "" {
-		id = os.Getenv("USER")
-	}
-	if id == "" {
-		if u, err := user.Current(); err == nil && u.Username != "" {
-			id = u.Username
-		} else {
-			id = "sparkls"
-		}
-	}
-	return schema.RemoteKey(r.Host, r.Port, id, r.Headers)
 }
 
 // catalogChanged reloads what each statement of a run changed in the

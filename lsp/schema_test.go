@@ -269,7 +269,7 @@ func TestSchemaKeyMatchesClient(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := schemaKey(r), c.SchemaKey(); got != want {
+		if got, want := connect.SchemaKey(r), c.SchemaKey(); got != want {
 			t.Errorf("%s: schemaKey %q, client %q", remote, got, want)
 		}
 	}

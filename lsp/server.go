@@ -73,8 +73,11 @@ type Server struct {
 
 	docs       documents
 	settings   atomic.Pointer[Settings]
-	settingsMu sync.Mutex    // serializes settings writers
-	settingGen atomic.Uint64 // newest settings change; a stale pull is dropped
+	settingsMu sync.Mutex // serializes settings writers
+	// baseSettings are those of initializationOptions (guarded by
+	// settingsMu): later pushes and pulls are decoded over them.
+	baseSettings Settings
+	settingGen   atomic.Uint64 // newest settings change; a stale pull is dropped
 
 	inflightMu sync.Mutex
 	inflight   map[string]*inflight
@@ -109,6 +112,7 @@ func NewServer(opts Options) *Server {
 	}
 	defaults := DefaultSettings()
 	s.settings.Store(&defaults)
+	s.baseSettings = defaults
 	s.settingGen.Store(1) // 0 means "apply unconditionally"
 	s.routes = s.routeTable()
 	return s

@@ -394,16 +394,16 @@ func TestSettingsEndToEnd(t *testing.T) {
 		if got, want := settings(c), (Settings{Remote: "sc://init:1", Preview: PreviewSettings{Rows: 5, Bytes: 2048}, ReadOnly: true}); got != want {
 			t.Errorf("from initializationOptions: %+v, want %+v", got, want)
 		}
-		// The bare section; what is missing returns to its default.
-		c.notify(protocol.MethodWorkspaceDidChangeConfiguration, map[string]any{"settings": map[string]any{"preview": map[string]any{"rows": 9}, "bogus": 1}})
-		if got := settings(c); got.Preview.Rows != 9 || got.Remote != "" || got.Preview.Bytes != connect.DefaultPreviewBytes {
-			t.Errorf("after a bare push: %+v", got)
+		// The bare section; what is missing returns to initializationOptions' value.
+		c.notify(protocol.MethodWorkspaceDidChangeConfiguration, map[string]any{"settings": map[string]any{"preview": map[string]any{"rows": 9}, "bogus": 1, "readOnly": false}})
+		if got, want := settings(c), (Settings{Remote: "sc://init:1", Preview: PreviewSettings{Rows: 9, Bytes: 2048}}); got != want {
+			t.Errorf("after a bare push: %+v, want %+v", got, want)
 		}
 		c.waitNote(protocol.MethodWindowLogMessage, func(p json.RawMessage) bool { return strings.Contains(string(p), "unknown setting sparkls.bogus") })
 		// Wrapped, with other editors' sections beside it.
-		c.notify(protocol.MethodWorkspaceDidChangeConfiguration, map[string]any{"settings": map[string]any{"sparkls": map[string]any{"readOnly": true}, "python": map[string]any{"x": 1}}})
-		if got := settings(c); !got.ReadOnly || got.Preview.Rows != connect.DefaultPreviewRows {
-			t.Errorf("after a wrapped push: %+v", got)
+		c.notify(protocol.MethodWorkspaceDidChangeConfiguration, map[string]any{"settings": map[string]any{"sparkls": map[string]any{"remote": "sc://pushed:1"}, "python": map[string]any{"x": 1}}})
+		if got, want := settings(c), (Settings{Remote: "sc://pushed:1", Preview: PreviewSettings{Rows: 5, Bytes: 2048}, ReadOnly: true}); got != want {
+			t.Errorf("after a wrapped push: %+v, want %+v", got, want)
 		}
 	})
 	t.Run("pull", func(t *testing.T) {
@@ -421,6 +421,78 @@ func TestSettingsEndToEnd(t *testing.T) {
 			t.Errorf("after didChangeConfiguration's pull: %+v", got)
 		}
 	})
+}
+
+// Helix (with the README's config = { remote = ... }) and eglot answer
+// workspace/configuration with null, and push null, {} or only other tools'
+// sections: none of that may undo initializationOptions.
+func TestSettingsWithoutSectionKeepInitializationOptions(t *testing.T) {
+	pulls := make(chan struct{}, 20)
+	dials := make(chan string, 20)
+	c := startServer(t, testOptions{setup: testRoutes(nil),
+		answer: func(method string, _ json.RawMessage) any {
+			if method != protocol.MethodWorkspaceConfiguration {
+				return nil
+			}
+			pulls <- struct{}{}
+			return []any{nil}
+		},
+		opts: Options{Dial: func(_ context.Context, r connect.Remote, _ func(string)) (*connect.Client, error) {
+			dials <- r.String()
+			return nil, errors.New("no Spark in this test")
+		}},
+	})
+	want := Settings{Remote: "sc://init:1", Preview: PreviewSettings{Rows: 5, Bytes: 2048}, ReadOnly: true}
+	c.initialize(map[string]any{"remote": "sc://init:1", "preview": map[string]any{"rows": 5, "bytes": 2048}, "readOnly": true}, true)
+	kept := "workspace/configuration has no sparkls section"
+	waitLog := func(n int) {
+		t.Helper()
+		deadline := time.Now().Add(testTimeout)
+		for strings.Count(c.log.String(), kept) < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("the server did not log %q %d times:\n%s", kept, n, c.log.String())
+			}
+			<-time.After(5 * time.Millisecond)
+		}
+	}
+	waitLog(1)
+	select {
+	case got := <-dials: // the connection follows initializationOptions, after the pull
+		if got != "sc://init:1" {
+			t.Errorf("dialled %s after a null pull, want sc://init:1", got)
+		}
+	case <-time.After(testTimeout):
+		t.Fatal("no connection attempt after initialized")
+	}
+	var got Settings
+	if c.callOK("test/settings", nil, &got); got != want {
+		t.Errorf("after a null pull: %+v, want %+v", got, want)
+	}
+	for i, push := range []any{nil, map[string]any{}, map[string]any{"sparkls": nil}, map[string]any{"python": map[string]any{"x": 1}}} {
+		c.notify(protocol.MethodWorkspaceDidChangeConfiguration, map[string]any{"settings": push})
+		waitLog(i + 2) // each push is followed by a pull, answered null
+		if c.callOK("test/settings", nil, &got); got != want {
+			t.Errorf("after pushing %v: %+v, want %+v", push, got, want)
+		}
+	}
+	for len(dials) > 0 {
+		if r := <-dials; r != "sc://init:1" {
+			t.Errorf("dialled %s; the remote of initializationOptions is sc://init:1", r)
+		}
+	}
+}
+
+func TestHasSection(t *testing.T) {
+	for raw, want := range map[string]bool{
+		``: false, `null`: false, `{}`: false, `[1]`: false, `{"sparkls": null}`: false,
+		`{"python": {"x": 1}}`: false, `{"sparklsx": {}}`: false,
+		`{"sparkls": {}}`: true, `{"remote": "x"}`: true, `{"preview": {"rows": 1}}`: true,
+		`{"preview.rows": 1}`: true, `{"sparkls.readOnly": true}`: true, `{"trace": {"server": "off"}}`: true,
+	} {
+		if got := HasSection(json.RawMessage(raw)); got != want {
+			t.Errorf("HasSection(%s) = %v, want %v", raw, got, want)
+		}
+	}
 }
 
 func TestStatusRedactsToken(t *testing.T) {
@@ -462,6 +534,39 @@ func TestStatusRedactsToken(t *testing.T) {
 		if !strings.Contains(text, "token=***") {
 			t.Errorf("the redacted remote is not %s:\n%s", what, text)
 		}
+	}
+}
+
+// A mistyped remote is redacted by pattern before it is shown anywhere:
+// sparkls/status, window/logMessage, run errors and the server's log.
+func TestMalformedRemoteHidesToken(t *testing.T) {
+	for _, remote := range []string{
+		"sc://host:15002;token=zzsecret",
+		"sc://host:15002/token=zzsecret",
+		"sc://h:1/?token=zzsecret",
+		"sc://h:1/;x=1&x-api-key=zzsecret", // parses: a header x whose value holds the key
+		"sc://me:zzsecret@h:1",
+		"sc://h:1/;cookie=zzsecret;use_ssl=maybe",
+	} {
+		t.Run(connect.Redact(remote), func(t *testing.T) {
+			c := startServer(t, testOptions{})
+			c.initialize(map[string]any{"remote": remote}, false)
+			c.waitNote(NotifyStatus, func(p json.RawMessage) bool { return strings.Contains(string(p), `"state":"error"`) })
+			c.open(runURI, "SELECT 1")
+			m := c.call(protocol.MethodWorkspaceExecuteCommand, runParams(CommandRun, RunArgs{URI: runURI}))
+			if m.Error == nil {
+				t.Fatalf("a run without Spark answered %s", m.Result)
+			}
+			c.exit(true)
+			for what, text := range map[string]string{"to the client": c.receivedText(), "in the log": c.log.String()} {
+				if strings.Contains(text, "zzsecret") {
+					t.Errorf("the secret appears %s:\n%s", what, text)
+				}
+			}
+			if st := c.statuses(); !strings.Contains(st[len(st)-1].Remote, "***") {
+				t.Errorf("status remote %q, want it redacted", st[len(st)-1].Remote)
+			}
+		})
 	}
 }
 

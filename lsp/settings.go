@@ -98,14 +98,22 @@ func (s Settings) ResolvedRemote(getenv func(string) string) string {
 	return connect.ResolveRemote(s.Remote, getenv)
 }
 
-// DecodeSettings decodes the editor's settings over the defaults. It accepts
-// the shapes editors send: {"sparkls": {...}}, the bare section {...}, and
-// dotted keys ({"preview.rows": 5}, {"sparkls.preview.rows": 5}). A null or
-// missing value keeps the default. Problems (unknown names, wrong types,
-// values out of range) are returned as readable lines, and the offending
-// setting keeps its default: a typo never stops the server.
+// DecodeSettings decodes the editor's settings over the defaults: see
+// [Settings.Merge].
 func DecodeSettings(raw json.RawMessage) (Settings, []string) {
-	s := DefaultSettings()
+	return DefaultSettings().Merge(raw)
+}
+
+// Merge decodes the editor's settings over base (the defaults, or the
+// settings from initializationOptions, which later pushes and pulls only
+// override). It accepts the shapes editors send: {"sparkls": {...}}, the
+// bare section {...}, and dotted keys ({"preview.rows": 5},
+// {"sparkls.preview.rows": 5}). A null or missing value keeps base's.
+// Problems (unknown names, wrong types, values out of range) are returned
+// as readable lines, and the offending setting keeps base's value: a typo
+// never stops the server.
+func (base Settings) Merge(raw json.RawMessage) (Settings, []string) {
+	s := base
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return s, nil
@@ -142,10 +150,38 @@ func DecodeSettings(raw json.RawMessage) (Settings, []string) {
 			continue
 		}
 		if err := assign(def, def.field(&s), v); err != nil {
-			problems = append(problems, fmt.Sprintf("setting %s: %v; using the default %v", name, err, def.Default))
+			problems = append(problems, fmt.Sprintf("setting %s: %v; ignored", name, err))
 		}
 	}
 	return s, problems
+}
+
+// HasSection tells whether pushed settings (workspace/didChangeConfiguration)
+// carry the sparkls section: {"sparkls": {...}}, or a bare or dotted name of
+// one of its settings. Clients that have nothing for us push null, {} or
+// only other tools' sections (Helix, eglot), and that must not undo what
+// initializationOptions said.
+func HasSection(raw json.RawMessage) bool {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) != nil {
+		return false
+	}
+	if v, ok := obj[ConfigSection]; ok {
+		return string(bytes.TrimSpace(v)) != "null"
+	}
+	for k := range obj {
+		if strings.HasPrefix(k, ConfigSection+".") {
+			return true
+		}
+		first, _, _ := strings.Cut(k, ".")
+		if slices.ContainsFunc(SettingsTable, func(d Setting) bool {
+			name, _, _ := strings.Cut(strings.TrimPrefix(d.Name, ConfigSection+"."), ".")
+			return name == first
+		}) {
+			return true
+		}
+	}
+	return false
 }
 
 // flatten walks nested objects into dotted names under prefix. It stops at

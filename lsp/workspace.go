@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"time"
@@ -18,10 +19,13 @@ type didChangeConfigurationParams struct {
 // didChangeConfiguration applies pushed settings ({"sparkls": {...}} or the
 // bare section) at once, so that the next request sees them, and then pulls
 // the section where the client supports it (VS Code pushes null and expects
-// the pull). A changed remote reconnects.
+// the pull). A push without our section (null, {}, other tools' sections)
+// changes nothing. A changed remote reconnects.
 func (s *Server) didChangeConfiguration(ctx context.Context, p *didChangeConfigurationParams) error {
-	if len(p.Settings) > 0 && string(p.Settings) != "null" {
+	if HasSection(p.Settings) {
 		s.applySettings(p.Settings, "workspace/didChangeConfiguration")
+	} else {
+		s.log.Debug("workspace/didChangeConfiguration has no sparkls section; keeping the settings")
 	}
 	if s.pullsConfiguration() {
 		gen := s.settingGen.Load()
@@ -47,11 +51,18 @@ func (s *Server) pullSettings(gen uint64) {
 		s.log.Warn("workspace/configuration answered the wrong number of items", "items", len(res))
 		return
 	}
+	if raw := bytes.TrimSpace(res[0]); len(raw) == 0 || string(raw) == "null" {
+		// Helix and eglot answer null when their configuration has no
+		// sparkls section: the settings of initializationOptions stand.
+		s.log.Debug("workspace/configuration has no sparkls section; keeping the settings")
+		return
+	}
 	s.applySettingsIf(res[0], "workspace/configuration", gen)
 }
 
-// applySettings decodes raw over the defaults and makes it the settings;
-// problems go to the log and the editor's output.
+// applySettings decodes raw over the base settings (those of
+// initializationOptions) and makes it the settings; problems go to the log
+// and the editor's output.
 func (s *Server) applySettings(raw json.RawMessage, source string) {
 	s.applySettingsIf(raw, source, 0)
 }
@@ -59,8 +70,8 @@ func (s *Server) applySettings(raw json.RawMessage, source string) {
 // applySettingsIf applies raw only if no settings change happened after
 // generation gen (0: unconditionally).
 func (s *Server) applySettingsIf(raw json.RawMessage, source string, gen uint64) {
-	settings, problems := DecodeSettings(raw)
 	s.settingsMu.Lock()
+	settings, problems := s.baseSettings.Merge(raw)
 	if gen != 0 && s.settingGen.Load() != gen {
 		s.settingsMu.Unlock()
 		s.log.Debug("dropped stale settings", "source", source)
@@ -70,7 +81,7 @@ func (s *Server) applySettingsIf(raw json.RawMessage, source string, gen uint64)
 	s.settings.Store(&settings)
 	if s.spark.started.Load() {
 		// Under settingsMu, so the connection follows the last settings stored.
-		s.reconnect(settings.ResolvedRemote(s.getenv))
+		s.reconnect(settings.ResolvedRemote(s.getenv), false)
 	}
 	s.settingsMu.Unlock()
 

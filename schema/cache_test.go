@@ -299,7 +299,7 @@ func TestErrorMidRefreshKeepsSnapshot(t *testing.T) {
 
 func TestPersistenceRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	key := RemoteKey("127.0.0.1", 15002, "me", map[string]string{"x-databricks-cluster-id": "abc"})
+	key := "key-of-me"
 	f := newFake()
 	f.temps = []Table{{Name: "tmp_v", Kind: KindTempView, Columns: []Column{{Name: "a", Type: "int"}}}}
 	c := New(f, Options{Key: key, Dir: dir, Budget: 5 * time.Second})
@@ -338,7 +338,7 @@ func TestPersistenceRoundTrip(t *testing.T) {
 		t.Errorf("search after load = %v", m)
 	}
 	// Another remote has another file.
-	c3 := newCache(t, nil, Options{Key: RemoteKey("127.0.0.1", 15002, "someone else", nil), Dir: dir})
+	c3 := newCache(t, nil, Options{Key: "key-of-someone-else", Dir: dir})
 	if len(c3.Snapshot().Catalogs) != 0 {
 		t.Error("another user's cache was loaded")
 	}
@@ -374,7 +374,7 @@ func TestStaleAfterTTL(t *testing.T) {
 }
 
 func TestCorruptCacheFile(t *testing.T) {
-	key := RemoteKey("h", 1, "u", nil)
+	key := "key-of-u"
 	good := Encode(NewSnapshot([]*Catalog{NewCatalog("c", "", nil, time.Now())}, nil, nil), key, time.Now())
 	flipped := bytes.Clone(good)
 	flipped[len(flipped)-3] ^= 0xff
@@ -384,7 +384,7 @@ func TestCorruptCacheFile(t *testing.T) {
 		"truncated": good[:len(good)-4],
 		"flipped":   flipped,
 		"version":   append([]byte(fileMagic+"\x09"), good[len(fileMagic)+1:]...),
-		"foreign":   Encode(NewSnapshot(nil, nil, nil), RemoteKey("other", 1, "u", nil), time.Now()),
+		"foreign":   Encode(NewSnapshot(nil, nil, nil), "key-of-other", time.Now()),
 		"huge len":  append(append([]byte(nil), good[:headerSize]...), 0xff, 0xff, 0xff, 0xff, 0x0f),
 	}
 	for name, data := range cases {

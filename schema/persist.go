@@ -13,9 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -61,34 +58,6 @@ const (
 // snapshot): raw 142 ms / 37 MB, deflated 346 ms / 13 MB, gob 404 ms / 70 MB,
 // JSON+gzip 3.3 s / 22 MB. Raw wins the cold-start budget (300 ms).
 var compress = false
-
-// RemoteKey is the persistence key of a remote: a digest of host, port,
-// user and the other connection headers (cluster id...). The token must not
-// be passed: it is not part of the identity of a catalog and never written.
-func RemoteKey(host string, port int, user string, headers map[string]string) string {
-	var b strings.Builder
-	b.WriteString(strings.ToLower(host))
-	b.WriteString("\x00")
-	b.WriteString(strconv.Itoa(port))
-	b.WriteString("\x00")
-	b.WriteString(user)
-	lowered := make(map[string]string, len(headers))
-	for k, v := range headers {
-		lowered[strings.ToLower(k)] = v
-	}
-	delete(lowered, "token")
-	delete(lowered, "authorization")
-	keys := make([]string, 0, len(lowered))
-	for k := range lowered {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		b.WriteString("\x00" + k + "=" + lowered[k])
-	}
-	sum := sha256.Sum256([]byte(b.String()))
-	return hex.EncodeToString(sum[:16])
-}
 
 func cacheFileName(key string) string {
 	sum := sha256.Sum256([]byte(key))

@@ -61,6 +61,7 @@ var editorCommands = []editorCommand{
 	{ID: "spark.cancelAll", Title: "Cancel All Queries", Server: lsp.CommandCancelAll},
 	{ID: "spark.refreshSchema", Title: "Refresh Schema", Server: lsp.CommandRefreshSchema},
 	{ID: "spark.explain", Title: "Explain", Server: lsp.CommandExplain, SQL: true},
+	{ID: "spark.reconnect", Title: "Reconnect", Server: lsp.CommandReconnect},
 	{ID: "spark.setToken", Title: "Set Token"},
 	{ID: "spark.clearToken", Title: "Clear Token"},
 	{ID: "spark.showLog", Title: "Show Log"},

@@ -63,8 +63,8 @@ type Server struct {
 	// AddTable and USE change it under the server's lock.
 	Catalog Catalog
 
-	lis *bufconn.Listener
-	srv *grpc.Server
+	lis *bufconn.Listener // replaced by Start; guarded by mu
+	srv *grpc.Server      // replaced by Start; guarded by mu
 
 	mu          sync.Mutex
 	handler     func(stmt string) (Result, error)
@@ -112,24 +112,50 @@ func New(t testing.TB) *Server {
 		errs:     map[string]*storedError{},
 		conf:     map[string]string{},
 	}
-	s.srv = grpc.NewServer(grpc.ChainUnaryInterceptor(s.unary), grpc.ChainStreamInterceptor(s.stream))
-	pb.RegisterSparkConnectServiceServer(s.srv, service{s: s})
-	go s.srv.Serve(s.lis)
-	t.Cleanup(func() {
-		s.mu.Lock()
-		for _, op := range s.ops {
-			op.cancel()
-		}
-		s.mu.Unlock()
-		s.srv.Stop()
-	})
+	s.listen()
+	t.Cleanup(s.Stop)
 	return s
+}
+
+// listen starts the gRPC server on the current listener.
+func (s *Server) listen() {
+	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(s.unary), grpc.ChainStreamInterceptor(s.stream))
+	pb.RegisterSparkConnectServiceServer(srv, service{s: s})
+	s.srv = srv
+	go srv.Serve(s.lis)
+}
+
+// Stop takes the server down as a crash or a network cut would: open
+// connections break and new ones are refused until Start.
+func (s *Server) Stop() {
+	s.mu.Lock()
+	for _, op := range s.ops {
+		op.cancel()
+	}
+	srv := s.srv
+	s.mu.Unlock()
+	srv.Stop() // closes the listener too
+}
+
+// Start brings a stopped server back as a new process: sessions,
+// operations and error details are lost (see Restart).
+func (s *Server) Start() {
+	s.Restart()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lis = bufconn.Listen(1 << 20)
+	s.listen()
 }
 
 // Dialer connects a gRPC client to the server (grpc.WithContextDialer); the
 // target address is ignored.
 func (s *Server) Dialer() func(context.Context, string) (net.Conn, error) {
-	return func(ctx context.Context, _ string) (net.Conn, error) { return s.lis.DialContext(ctx) }
+	return func(ctx context.Context, _ string) (net.Conn, error) {
+		s.mu.Lock()
+		lis := s.lis
+		s.mu.Unlock()
+		return lis.DialContext(ctx)
+	}
 }
 
 // HandleSQL installs a hook that decides what any statement returns: its

@@ -36,6 +36,9 @@ local subcommands = {
   refresh = function()
     sparkls().refresh(0)
   end,
+  reconnect = function()
+    sparkls().reconnect(0)
+  end,
   explain = function(o)
     sparkls().explain(0, range(o))
   end,

@@ -99,6 +99,11 @@ local ok, err = xpcall(function()
   eq('utf16: columns of "a😀é|"', { compat.utf16_col('a😀é|', 1), compat.utf16_col('a😀é|', 5), compat.utf16_col('a😀é|', 7) }, { 1, 3, 4 })
   eq('utf16: back to bytes', { compat.byte_col('a😀é|', 3), compat.byte_col('a😀é|', 4) }, { 5, 7 })
   eq('config: redacts tokens', require('sparkls.config').redact('sc://h:443/;use_ssl=true;token=s3cret;x=1'), 'sc://h:443/;use_ssl=true;token=***;x=1')
+  eq('config: redacts secret headers', require('sparkls.config').redact('sc://h:443/;x-api-key=s3cret;Cookie=s3cret;x=1'), 'sc://h:443/;x-api-key=***;Cookie=***;x=1')
+  for _, bad in ipairs({ 'sc://h:1;token=', 'sc://h:1/token=', 'sc://h:1/?token=', 'sc://h:1/;x=1&token=' }) do
+    eq('config: redacts a remote that does not parse', require('sparkls.config').redact(bad .. 's3cret'), bad .. '***')
+  end
+  eq('config: redacts a password before @', require('sparkls.config').redact('sc://me:s3cret@h:1'), 'sc://***@h:1')
 
   local saved = vim.g.sparkls
   vim.g.sparkls = { bogus = 1, cmd = 'sparkls serve', preview = { inline_rows = 3 } }

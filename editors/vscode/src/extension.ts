@@ -20,6 +20,7 @@ import {
   CommandCancel,
   CommandCancelAll,
   CommandExplain,
+  CommandReconnect,
   CommandRefreshSchema,
   CommandRun,
   ConfigSection,
@@ -374,6 +375,7 @@ export function activate(context: vscode.ExtensionContext): void {
       vscode.window.setStatusBarMessage('Spark: schema refresh requested', 3000);
     }
   });
+  reg('spark.reconnect', () => x.command(CommandReconnect));
   reg('spark.setToken', () => x.setToken());
   reg('spark.clearToken', () => x.clearToken());
   reg('spark.showLog', () => x.showLog());

@@ -16,13 +16,16 @@ export const CommandCancel = 'sparkls.cancel';
 export const CommandCancelAll = 'sparkls.cancelAll';
 export const CommandRefreshSchema = 'sparkls.refreshSchema';
 export const CommandExplain = 'sparkls.explain';
+// CommandReconnect makes a fresh connection to the configured remote at
+// once (after a failure, instead of waiting for the next retry).
+export const CommandReconnect = 'sparkls.reconnect';
 export const StateConnecting = 'connecting';
 export const StateConnected = 'connected';
 export const StateDisconnected = 'disconnected';
 export const StateError = 'error';
 
 // Commands lists every command the server may offer (lsp.Commands).
-export const Commands: readonly string[] = ['sparkls.run', 'sparkls.cancel', 'sparkls.cancelAll', 'sparkls.refreshSchema', 'sparkls.explain'];
+export const Commands: readonly string[] = ['sparkls.run', 'sparkls.cancel', 'sparkls.cancelAll', 'sparkls.refreshSchema', 'sparkls.explain', 'sparkls.reconnect'];
 
 // ServerSettings are the settings the server reads (lsp.SettingsTable); the
 // extension sends only these.

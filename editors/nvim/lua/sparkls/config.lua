@@ -105,8 +105,32 @@ function M.remote(cfg)
   return M.redact(r), from
 end
 
+-- secret_words mirrors connect.SecretWords (connect/secret.go; a Go test
+-- fails on drift): a parameter whose name contains one of them, in any
+-- case, has its value hidden.
+M.secret_words = { 'token', 'auth', 'cookie', 'password', 'passwd', 'secret', 'key', 'credential' }
+
+local function is_secret(name)
+  name = name:lower()
+  for _, w in ipairs(M.secret_words) do
+    if name:find(w, 1, true) then
+      return true
+    end
+  end
+  return false
+end
+
+-- redact hides every secret value of a remote string by pattern, as
+-- connect.Redact does, whether or not the string parses: name=value after
+-- /, ;, ? or & (the value runs to the next ; or &), and user:password@.
 function M.redact(remote)
-  return (remote:gsub('([;/?&][Tt][Oo][Kk][Ee][Nn]=)[^;&]*', '%1***'))
+  local s = (';' .. remote):gsub('://[^/;?&@]*@', '://***@')
+  s = s:gsub('([/;?&])([^/;?&=]+)=([^;&]*)', function(sep, name)
+    if is_secret(name) then
+      return sep .. name .. '=***'
+    end
+  end)
+  return s:sub(2)
 end
 
 return M

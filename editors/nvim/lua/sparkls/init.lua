@@ -281,6 +281,18 @@ function M.refresh(bufnr)
   end
 end
 
+-- reconnect asks the server for a fresh connection to Spark at once.
+function M.reconnect(bufnr)
+  local client = client_of(bufnr or 0)
+  if client then
+    execute(client, bufnr or 0, 'sparkls.reconnect', nil, function(err)
+      if err then
+        notify('reconnect: ' .. err.message, vim.log.levels.ERROR)
+      end
+    end)
+  end
+end
+
 -- explain shows the plan of the statement at the cursor (range nil) or of
 -- range.
 function M.explain(bufnr, range)

@@ -1,0 +1,125 @@
+package lsp
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/sparkls/sparkls/connect"
+	"github.com/sparkls/sparkls/connect/connecttest"
+)
+
+func TestBackoff(t *testing.T) {
+	var got []time.Duration
+	for n := 1; n <= 8; n++ {
+		got = append(got, backoff(n))
+	}
+	want := []time.Duration{1, 2, 4, 8, 16, 30, 30, 30}
+	for i := range want {
+		want[i] *= time.Second
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("backoff = %v, want %v", got, want)
+	}
+}
+
+// startConnClient starts a server for fake's remote whose retries wait
+// delay(n) after n failures.
+func startConnClient(t *testing.T, fake *connecttest.Server, delay func(int) time.Duration) *testClient {
+	t.Helper()
+	to := testOptions{realDial: true, setup: func(s *Server) { s.spark.delay = delay }}
+	to.opts.Connect = connect.Options{Dialer: fake.Dialer(), ConnectTimeout: 2 * time.Second}
+	c := startServer(t, to)
+	c.initialize(map[string]any{"remote": fakeRemote}, false)
+	return c
+}
+
+// waitStatus waits until the last sparkls/status satisfies ok.
+func (c *testClient) waitStatus(what string, ok func(Status) bool) Status {
+	c.t.Helper()
+	var last Status
+	eventually(c.t, what, func() bool {
+		sts := c.statuses()
+		if len(sts) == 0 {
+			return false
+		}
+		last = sts[len(sts)-1]
+		return ok(last)
+	})
+	return last
+}
+
+func connected(st Status) bool { return st.State == StateConnected }
+
+// waitingHour is the status of a failed attempt whose retry is an hour away.
+func waitingHour(st Status) bool { return st.State == StateError && st.RetryIn == 3600 }
+
+func hour(int) time.Duration { return time.Hour }
+
+// Spark is not up when the editor starts, then comes up: sparkls.reconnect,
+// or the same settings sent again, connects at once rather than at the
+// next retry.
+func TestReconnectAfterFailedFirstAttempt(t *testing.T) {
+	for _, how := range []string{"command", "same settings"} {
+		t.Run(how, func(t *testing.T) {
+			fake := newRunFake(t)
+			fake.Stop()
+			c := startConnClient(t, fake, hour)
+			st := c.waitStatus("an error status with a retry planned", waitingHour)
+			if st.Message == "" || st.Remote != fakeRemote {
+				t.Errorf("error status %+v", st)
+			}
+			fake.Start()
+			begin := time.Now()
+			if how == "command" {
+				c.callOK(protocol.MethodWorkspaceExecuteCommand, map[string]any{"command": CommandReconnect}, nil)
+			} else {
+				c.notify(protocol.MethodWorkspaceDidChangeConfiguration, map[string]any{"settings": map[string]any{"remote": fakeRemote}})
+			}
+			c.waitStatus("connected", connected)
+			if took := time.Since(begin); took > 5*time.Second {
+				t.Errorf("reconnecting took %v", took)
+			}
+			c.open(runURI, "SELECT 1")
+			if res := c.runCall(newDocument(runURI, "sql", 1, "SELECT 1"), 0, 0); res.RowCount != 1 {
+				t.Errorf("run after reconnecting: %+v %+v", res, res.Error)
+			}
+		})
+	}
+}
+
+// The server goes away while connected, then comes back: the status says
+// so, and sparkls reconnects by itself after the backoff.
+func TestReconnectAfterLostConnection(t *testing.T) {
+	fake := newRunFake(t)
+	c := startConnClient(t, fake, func(n int) time.Duration { return time.Duration(n) * 50 * time.Millisecond })
+	c.waitStatus("connected", connected)
+	fake.Stop()
+	st := c.waitStatus("connection lost", func(st Status) bool { return st.State == StateError })
+	if st.RetryIn < 1 || st.Message == "" {
+		t.Errorf("error status %+v, want a message and a retry", st)
+	}
+	if _, ok := c.srv.client(); ok {
+		t.Errorf("client() still reports the lost connection")
+	}
+	fake.Start()
+	c.waitStatus("connected again", connected)
+	c.open(runURI, "SELECT 1")
+	if res := c.runCall(newDocument(runURI, "sql", 1, "SELECT 1"), 0, 0); res.RowCount != 1 {
+		t.Errorf("run after reconnecting: %+v %+v", res, res.Error)
+	}
+	var lost, retried bool
+	for _, st := range c.statuses() {
+		lost = lost || (st.State == StateError && strings.HasPrefix(st.Message, "connection lost: "))
+		retried = retried || (lost && st.State == StateConnecting)
+	}
+	if !lost || !retried {
+		t.Errorf("statuses %+v: want a lost connection, then a new attempt", c.statuses())
+	}
+	if logs := c.receivedText(); !strings.Contains(logs, "retrying in") {
+		t.Errorf("the editor's log does not say when the next attempt is: %s", logs)
+	}
+}
