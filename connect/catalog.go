@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/sparkls/sparkls/connect/internal/pb"
-	"github.com/sparkls/sparkls/schema"
+	"github.com/sparkls/sparkls/sqltext"
 )
 
 // Catalog listings use Spark Connect's Catalog relation (one round trip, the
@@ -77,7 +77,7 @@ func (c *Client) ListCatalogs(ctx context.Context) ([]CatalogInfo, error) {
 func (c *Client) ListDatabases(ctx context.Context, catalog string) ([]Database, error) {
 	if catalog != "" {
 		// The Catalog relation lists only the current catalog's databases.
-		res, err := c.sqlRows(ctx, "SHOW NAMESPACES IN "+quoteAll(catalog))
+		res, err := c.sqlRows(ctx, "SHOW NAMESPACES IN "+sqltext.QuoteParts(sqltext.QuoteAlways, sqltext.SplitName(catalog)...))
 		if err != nil {
 			return nil, err
 		}
@@ -106,7 +106,7 @@ func (c *Client) ListTables(ctx context.Context, database string) ([]Table, erro
 	fallback := "SHOW TABLES"
 	if database != "" {
 		lt.DbName = &database
-		fallback += " IN " + quoteAll(database)
+		fallback += " IN " + sqltext.QuoteParts(sqltext.QuoteAlways, sqltext.SplitName(database)...)
 	}
 	rows, err := c.catalogRows(ctx, &pb.Catalog{CatType: &pb.Catalog_ListTables{ListTables: lt}}, fallback)
 	if err != nil {
@@ -132,9 +132,9 @@ func (c *Client) ListTables(ctx context.Context, database string) ([]Table, erro
 func (c *Client) ListColumns(ctx context.Context, database, table string) ([]TableColumn, error) {
 	// A qualified table name works for any depth (cat.db.table); db_name
 	// would be taken as one identifier.
-	full := quoteAll(table)
+	full := sqltext.QuoteParts(sqltext.QuoteAlways, sqltext.SplitName(table)...)
 	if database != "" {
-		full = quoteAll(database) + "." + full
+		full = sqltext.QuoteParts(sqltext.QuoteAlways, sqltext.SplitName(database)...) + "." + full
 	}
 	lc := &pb.ListColumns{TableName: full}
 	rows, err := c.catalogRows(ctx, &pb.Catalog{CatType: &pb.Catalog_ListColumns{ListColumns: lc}}, "DESCRIBE TABLE "+full)
@@ -268,38 +268,4 @@ func rowsOf(res *Result, fromSQL bool) []row {
 		out[i] = row{cells: cells, fromSQL: fromSQL}
 	}
 	return out
-}
-
-// QuoteName quotes each part of a dotted name with backticks where needed
-// ("sales.page views" → sales.`page views`). Parts already quoted stay as they are.
-func QuoteName(name string) string {
-	parts := schema.SplitName(name)
-	for i, p := range parts {
-		parts[i] = QuoteIdent(p)
-	}
-	return strings.Join(parts, ".")
-}
-
-// quoteAll backticks every part of a dotted name, reserved words included.
-func quoteAll(name string) string {
-	parts := schema.SplitName(name)
-	for i, p := range parts {
-		parts[i] = "`" + strings.ReplaceAll(p, "`", "``") + "`"
-	}
-	return strings.Join(parts, ".")
-}
-
-// QuoteIdent quotes one identifier with backticks unless it is a plain name.
-func QuoteIdent(id string) string {
-	plain := id != ""
-	for i, r := range id {
-		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
-			plain = false
-			break
-		}
-	}
-	if plain {
-		return id
-	}
-	return "`" + strings.ReplaceAll(id, "`", "``") + "`"
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/sparkls/sparkls/connect"
 	"github.com/sparkls/sparkls/internal/ittest"
+	"github.com/sparkls/sparkls/sqltext"
 )
 
 // itClient connects to the real server, or skips when no server is configured.
@@ -79,7 +80,7 @@ func TestITRenderingMatchesSparkCast(t *testing.T) {
 	}
 	var sel []string
 	for _, col := range cols {
-		q := connect.QuoteIdent(col.Name)
+		q := sqltext.Quote(col.Name)
 		expected := "CAST(" + q + " AS STRING)"
 		if col.Type == "binary" {
 			// Top-level binary previews as df.show() prints it: hex bytes in brackets.

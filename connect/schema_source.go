@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/sparkls/sparkls/schema"
+	"github.com/sparkls/sparkls/sqltext"
 )
 
 // SchemaSource is the Client as a schema.Source: what package schema's
@@ -105,9 +106,9 @@ func (s *SchemaSource) Namespaces(ctx context.Context, catalog string) ([]schema
 // qualified names a namespace for the catalog calls ("cat.ns", quoted).
 func qualified(catalog, namespace string) string {
 	if catalog == "" {
-		return QuoteIdent(namespace)
+		return sqltext.Quote(namespace)
 	}
-	return QuoteIdent(catalog) + "." + QuoteIdent(namespace)
+	return sqltext.Quote(catalog) + "." + sqltext.Quote(namespace)
 }
 
 // Tables implements schema.Source: the namespace's tables and views, without
@@ -277,7 +278,7 @@ func sqlString(s string) string {
 // fromInformationSchema lists a namespace's tables and columns from the
 // catalog's information_schema (Unity Catalog): one query.
 func (s *SchemaSource) fromInformationSchema(ctx context.Context, catalog, namespace string) ([]schema.Table, error) {
-	is := QuoteIdent(catalog) + ".information_schema"
+	is := sqltext.Quote(catalog) + ".information_schema"
 	q := `SELECT t.table_name, t.table_type, t.comment, c.column_name, c.full_data_type, c.is_nullable, c.comment, c.partition_index
 FROM ` + is + `.tables t LEFT JOIN ` + is + `.columns c
   ON c.table_catalog = t.table_catalog AND c.table_schema = t.table_schema AND c.table_name = t.table_name
@@ -368,7 +369,7 @@ func parseTableInformation(info string) (schema.Table, error) {
 		case "Comment":
 			t.Comment = value
 		case "Partition Columns":
-			partitions = schema.SplitName(strings.ReplaceAll(strings.Trim(value, "[]"), "`, `", "`.`"))
+			partitions = sqltext.SplitName(strings.ReplaceAll(strings.Trim(value, "[]"), "`, `", "`.`"))
 		case "Schema":
 			cols, err := parseSchemaTree(lines[i+1:])
 			if err != nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sparkls/sparkls/schema"
+	"github.com/sparkls/sparkls/sqltext"
 )
 
 // schemaITClient connects to the real server, or skips when none is configured.
@@ -385,7 +386,7 @@ func benchSchemaLoad(b *testing.B, c *Client, dbs ...string) {
 	})
 	b.Run("naive-describe", func(b *testing.B) {
 		naive(b, func(db, table string) error {
-			_, err := c.Run(ctx, "DESCRIBE TABLE "+QuoteIdent(db)+"."+QuoteIdent(table), RunOptions{Limits: catalogLimits})
+			_, err := c.Run(ctx, "DESCRIBE TABLE "+sqltext.Quote(db)+"."+sqltext.Quote(table), RunOptions{Limits: catalogLimits})
 			return err
 		})
 	})

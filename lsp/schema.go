@@ -12,7 +12,6 @@ import (
 
 	"go.lsp.dev/protocol"
 
-	"github.com/sparkls/sparkls/connect"
 	"github.com/sparkls/sparkls/schema"
 	"github.com/sparkls/sparkls/sqltext"
 )
@@ -368,24 +367,16 @@ func refName(r sqltext.TableRef) string {
 }
 
 // quoteName spells a name for SQL: backquoted unless it is a plain
-// identifier (connect.QuoteIdent's rule) that is not a reserved word.
+// identifier (sqltext.Quote's rule) that is not a reserved word.
 func quoteName(name string) string {
-	if q := connect.QuoteIdent(name); q != name || !isReservedKeyword(name) {
+	if q := sqltext.Quote(name); q != name || !isReservedKeyword(name) {
 		return q
 	}
 	return "`" + name + "`"
 }
 
-// quoteParts spells a dotted name for SQL.
-func quoteParts(parts ...string) string {
-	out := make([]string, 0, len(parts))
-	for _, p := range parts {
-		if p != "" {
-			out = append(out, quoteName(p))
-		}
-	}
-	return strings.Join(out, ".")
-}
+// quoteParts spells a dotted name for SQL, each part as quoteName does.
+func quoteParts(parts ...string) string { return sqltext.QuoteParts(quoteName, parts...) }
 
 // kindName is how a table's kind reads in completion details and hovers.
 func kindName(k schema.Kind) string {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sparkls/sparkls/sqltext"
 )
 
 func TestMatchName(t *testing.T) {
@@ -179,7 +181,7 @@ func TestQualify(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := s.Qualify(SplitName(tt.name)...); got != tt.want {
+			if got := s.Qualify(sqltext.SplitName(tt.name)...); got != tt.want {
 				t.Errorf("Qualify(%s) = %v, want %v", tt.name, got, tt.want)
 			}
 		})

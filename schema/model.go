@@ -274,7 +274,7 @@ func (s *Snapshot) Function(name string) *Function {
 // does: one part is a temporary view if the session has one of that name,
 // else a table of the current namespace; two parts are namespace.table in
 // the current catalog; three are catalog.namespace.table. Backticks must
-// already be removed (SplitName does).
+// already be removed (sqltext.SplitName does).
 func (s *Snapshot) Qualify(parts ...string) Ref {
 	switch len(parts) {
 	case 0:
@@ -289,31 +289,6 @@ func (s *Snapshot) Qualify(parts ...string) Ref {
 	}
 	n := len(parts)
 	return Ref{Catalog: parts[0], Namespace: strings.Join(parts[1:n-1], "."), Table: parts[n-1]}
-}
-
-// SplitName splits a dotted SQL name into its parts, honouring backticks
-// (“a.`b.c`” is a and b.c; a doubled backtick inside quotes is one).
-func SplitName(name string) []string {
-	var parts []string
-	var cur strings.Builder
-	quoted := false
-	for i := 0; i < len(name); i++ {
-		ch := name[i]
-		switch {
-		case ch == '`' && quoted && i+1 < len(name) && name[i+1] == '`':
-			cur.WriteByte('`')
-			i++
-		case ch == '`':
-			quoted = !quoted
-		case ch == '.' && !quoted:
-			parts = append(parts, cur.String())
-			cur.Reset()
-		case !quoted && (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'):
-		default:
-			cur.WriteByte(ch)
-		}
-	}
-	return append(parts, cur.String())
 }
 
 // Stats summarise a snapshot for `sparkls catalog --stats`.

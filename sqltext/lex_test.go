@@ -230,3 +230,31 @@ GROUP BY name HAVING total >= .5 ORDER BY total DESC LIMIT 100;
 	}
 	return b.String()
 }
+
+func TestQuoteAndSplitName(t *testing.T) {
+	for _, tc := range []struct{ in, quoted, always string }{
+		{"orders", "orders", "`orders`"},
+		{"page views", "`page views`", "`page views`"},
+		{"1st", "`1st`", "`1st`"},
+		{"a`b", "`a``b`", "`a``b`"},
+		{"é", "`é`", "`é`"},
+		{"", "``", "``"},
+	} {
+		if got := Quote(tc.in); got != tc.quoted {
+			t.Errorf("Quote(%q) = %q, want %q", tc.in, got, tc.quoted)
+		}
+		if got := QuoteAlways(tc.in); got != tc.always {
+			t.Errorf("QuoteAlways(%q) = %q, want %q", tc.in, got, tc.always)
+		}
+		// What Quote spells, SplitName reads back.
+		if got := SplitName(QuoteParts(Quote, "cat", tc.in)); tc.in != "" && (len(got) != 2 || got[1] != tc.in) {
+			t.Errorf("SplitName(QuoteParts(cat, %q)) = %q", tc.in, got)
+		}
+	}
+	if got := SplitName("a . `b.c` .`d``e`"); len(got) != 3 || got[1] != "b.c" || got[2] != "d`e" {
+		t.Errorf("SplitName = %q", got)
+	}
+	if got := QuoteParts(Quote, "", "sales", "", "t x"); got != "sales.`t x`" {
+		t.Errorf("QuoteParts = %q", got)
+	}
+}

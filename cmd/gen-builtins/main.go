@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"github.com/sparkls/sparkls/connect"
+	"github.com/sparkls/sparkls/sqltext"
 )
 
 // Limits of the generated texts, in bytes. A longer text is cut at a line
@@ -224,7 +225,7 @@ func describeAll(ctx context.Context, c *connect.Client, names []string, paralle
 		}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			rows, err := column(ctx, c, "DESCRIBE FUNCTION EXTENDED "+quoteName(name), 0)
+			rows, err := column(ctx, c, "DESCRIBE FUNCTION EXTENDED "+sqltext.QuoteAlways(name), 0)
 			if err != nil {
 				cancel(err)
 				return
@@ -237,12 +238,6 @@ func describeAll(ctx context.Context, c *connect.Client, names []string, paralle
 		return nil, err
 	}
 	return out, nil
-}
-
-// quoteName backquotes a function name: operators (+, !=, ||) and
-// keywords (case, between) cannot be named otherwise.
-func quoteName(name string) string {
-	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
 }
 
 // keywords reads sql_keywords() with the standard's reserved words

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sparkls/sparkls/connect"
 	"github.com/sparkls/sparkls/schema"
+	"github.com/sparkls/sparkls/sqltext"
 )
 
 // cmdCatalog prints the catalog as a tree: catalogs, databases, tables and
@@ -77,7 +78,7 @@ func cmdCatalog(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		fmt.Fprintf(&b, "%s%s\n", name, comment(cat.Description))
 		for _, db := range dbs {
-			qualified := connect.QuoteName(name) + "." + connect.QuoteIdent(db.Name)
+			qualified := sqltext.QuoteParts(sqltext.Quote, sqltext.SplitName(name)...) + "." + sqltext.Quote(db.Name)
 			tables, err := c.ListTables(ctx, qualified)
 			if err != nil {
 				fmt.Fprintf(&b, "  %s  (cannot list: %s)\n", db.Name, oneLine(err.Error()))
@@ -94,7 +95,7 @@ func cmdCatalog(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			}
 			fmt.Fprintf(&b, "  %s%s\n", db.Name, comment(db.Description))
 			for _, t := range shown {
-				fmt.Fprintf(&b, "    %s %s%s\n", connect.QuoteIdent(t.Name), strings.ToLower(t.Type), comment(t.Description))
+				fmt.Fprintf(&b, "    %s %s%s\n", sqltext.Quote(t.Name), strings.ToLower(t.Type), comment(t.Description))
 				if !*columns {
 					continue
 				}
@@ -111,7 +112,7 @@ func cmdCatalog(ctx context.Context, args []string, stdout, stderr io.Writer) er
 					if !col.Nullable {
 						flags += " not null"
 					}
-					fmt.Fprintf(&b, "      %s %s%s%s\n", connect.QuoteIdent(col.Name), col.Type, flags, comment(col.Description))
+					fmt.Fprintf(&b, "      %s %s%s%s\n", sqltext.Quote(col.Name), col.Type, flags, comment(col.Description))
 				}
 			}
 		}

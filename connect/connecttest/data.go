@@ -732,7 +732,10 @@ func (t *Table) schema() *arrow.Schema {
 	return arrow.NewSchema(fields, nil)
 }
 
-// splitName splits a dotted name, honouring backticks.
+// splitName splits a dotted name, honouring backticks. The fake keeps its
+// own small copies of Spark's name rules (this, quoteParts, isQuery) on
+// purpose: it plays the server, so it must not share the client's code and
+// its mistakes.
 func splitName(name string) []string {
 	var parts []string
 	var cur strings.Builder
