@@ -23,10 +23,7 @@ import (
 // itClient connects to the real server, or skips when no server is configured.
 func itClient(t *testing.T) *connect.Client {
 	t.Helper()
-	remote := os.Getenv("SPARKLS_IT_REMOTE")
-	if remote == "" {
-		t.Skip("SPARKLS_IT_REMOTE not set: no real Spark Connect server (make test starts one)")
-	}
+	remote := ittest.Remote(t)
 	r, err := connect.ParseRemote(remote)
 	if err != nil {
 		t.Fatal(err)
@@ -374,9 +371,7 @@ func hasColumn(cols []connect.TableColumn, name string) bool {
 
 // Bad remotes fail fast with a clear error that never shows the token.
 func TestITBadRemotes(t *testing.T) {
-	if os.Getenv("SPARKLS_IT_REMOTE") == "" {
-		t.Skip("SPARKLS_IT_REMOTE not set")
-	}
+	ittest.Remote(t)
 	dial := func(remote string) error {
 		r, err := connect.ParseRemote(remote)
 		if err != nil {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/sparkls/sparkls/connect"
 	"github.com/sparkls/sparkls/connect/connecttest"
+	"github.com/sparkls/sparkls/internal/ittest"
 	"github.com/sparkls/sparkls/sqltext"
 )
 
@@ -611,10 +612,7 @@ func TestFirstLine(t *testing.T) {
 // Spark's analysis through the whole server: a misspelled column after
 // multi-byte characters is underlined exactly, in UTF-16 columns.
 func TestITDiagnostics(t *testing.T) {
-	remote := os.Getenv("SPARKLS_IT_REMOTE")
-	if remote == "" {
-		t.Skip("SPARKLS_IT_REMOTE not set")
-	}
+	remote := ittest.Remote(t)
 	c := startServer(t, testOptions{realDial: true})
 	c.initialize(map[string]any{"sparkls": map[string]any{"remote": remote}}, false)
 	c.waitNote(NotifyStatus, func(p json.RawMessage) bool { return strings.Contains(string(p), `"connected"`) })

@@ -832,10 +832,7 @@ func TestRunCapabilities(t *testing.T) {
 // Against the real server (SPARKLS_IT_REMOTE).
 
 func itRemote(t testing.TB) string {
-	r := os.Getenv("SPARKLS_IT_REMOTE")
-	if r == "" {
-		t.Skip("SPARKLS_IT_REMOTE not set")
-	}
+	r := ittest.Remote(t)
 	return r
 }
 

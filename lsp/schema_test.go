@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/sparkls/sparkls/connect"
 	"github.com/sparkls/sparkls/connect/connecttest"
+	"github.com/sparkls/sparkls/internal/ittest"
 	"github.com/sparkls/sparkls/schema"
 )
 
@@ -518,10 +518,7 @@ func (s *slowSource) Tables(ctx context.Context, catalog, namespace string) ([]s
 // (SPARKLS_IT_REMOTE): catalog completion and hover, and a table created
 // through sparkls.run is completed right after the run answers.
 func TestITCatalog(t *testing.T) {
-	remote := os.Getenv("SPARKLS_IT_REMOTE")
-	if remote == "" {
-		t.Skip("SPARKLS_IT_REMOTE not set")
-	}
+	remote := ittest.Remote(t)
 	c := startServer(t, testOptions{realDial: true, catalog: true})
 	c.initialize(map[string]any{"sparkls": map[string]any{"remote": remote}}, false)
 	c.waitNote(NotifyStatus, func(p json.RawMessage) bool { return strings.Contains(string(p), `"connected"`) })

@@ -205,10 +205,7 @@ func TestFetchFails(t *testing.T) {
 // what the generator writes today. When Spark is upgraded this fails until
 // go run ./cmd/gen-builtins is run and its output committed.
 func TestITUpToDate(t *testing.T) {
-	remote := os.Getenv("SPARKLS_IT_REMOTE")
-	if remote == "" {
-		t.Skip("SPARKLS_IT_REMOTE not set")
-	}
+	remote := ittest.Remote(t)
 	ittest.Requires(t, "4.0", "the committed lists are generated from 4.0.1 (3.5.7 lacks functions and keywords of it)")
 	r, err := connect.ParseRemote(remote)
 	if err != nil {

@@ -2,9 +2,10 @@ package main
 
 import (
 	"bytes"
-	"os"
 	"strings"
 	"testing"
+
+	"github.com/sparkls/sparkls/internal/ittest"
 )
 
 // --stats reads the cache file only: without a server, it says there is none.
@@ -29,10 +30,7 @@ func TestCatalogStatsWithoutCache(t *testing.T) {
 // Against the real server: --refresh --columns fills the cache file that
 // --stats then describes.
 func TestITCatalogRefreshStats(t *testing.T) {
-	remote := os.Getenv("SPARKLS_IT_REMOTE")
-	if remote == "" {
-		t.Skip("SPARKLS_IT_REMOTE not set")
-	}
+	remote := ittest.Remote(t)
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	var out, errb bytes.Buffer
 	if code := run([]string{"catalog", "--refresh", "--columns", "--remote", remote}, &out, &errb); code != 0 {

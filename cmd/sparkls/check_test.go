@@ -9,6 +9,7 @@ import (
 
 	"github.com/sparkls/sparkls/connect"
 	"github.com/sparkls/sparkls/connect/connecttest"
+	"github.com/sparkls/sparkls/internal/ittest"
 	"github.com/sparkls/sparkls/sqltext"
 )
 
@@ -89,10 +90,7 @@ func TestCheckUsage(t *testing.T) {
 // Against the real server: a misspelled column is reported where it is,
 // with its error class, and fails the check; a clean file passes.
 func TestITCheck(t *testing.T) {
-	remote := os.Getenv("SPARKLS_IT_REMOTE")
-	if remote == "" {
-		t.Skip("SPARKLS_IT_REMOTE not set")
-	}
+	remote := ittest.Remote(t)
 	bad := writeSQL(t, "bad.sql", "SELECT order_idd FROM sales.orders;\n")
 	var out, errb bytes.Buffer
 	code := run([]string{"check", "--remote", remote, bad}, &out, &errb)

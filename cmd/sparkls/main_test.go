@@ -3,12 +3,12 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sparkls/sparkls/connect"
+	"github.com/sparkls/sparkls/internal/ittest"
 )
 
 func sample() *connect.Result {
@@ -122,10 +122,7 @@ func TestMatcher(t *testing.T) {
 
 // Against the real server: the documented JSON shape, and the catalog tree.
 func TestITQueryAndCatalog(t *testing.T) {
-	remote := os.Getenv("SPARKLS_IT_REMOTE")
-	if remote == "" {
-		t.Skip("SPARKLS_IT_REMOTE not set")
-	}
+	remote := ittest.Remote(t)
 	var out, errb bytes.Buffer
 	if code := run([]string{"query", "--remote", remote, "--format", "json", "--limit", "2", "SELECT order_id, status FROM sales.orders ORDER BY order_id"}, &out, &errb); code != 0 {
 		t.Fatalf("query: %d %s", code, errb.String())

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sparkls/sparkls/connect"
 	"github.com/sparkls/sparkls/connect/connecttest"
+	"github.com/sparkls/sparkls/internal/ittest"
 	"github.com/sparkls/sparkls/sqltext"
 )
 
@@ -97,10 +98,7 @@ func elapsedNorm(s string) string {
 
 // Against the real server: a cell's temp view is there for the next cell.
 func TestITRunFile(t *testing.T) {
-	remote := os.Getenv("SPARKLS_IT_REMOTE")
-	if remote == "" {
-		t.Skip("SPARKLS_IT_REMOTE not set")
-	}
+	remote := ittest.Remote(t)
 	file := runFile(t, "-- %% make\nCREATE OR REPLACE TEMP VIEW sparkls_run_v AS SELECT 7 AS n\n-- %% read\nSELECT n FROM sparkls_run_v;\n")
 	var out, errb bytes.Buffer
 	if code := run([]string{"run", "--remote", remote, "--format", "csv", file}, &out, &errb); code != 0 {
