@@ -82,7 +82,7 @@ func (s *Server) executeCommand(ctx context.Context, snap *Snapshot, p *executeC
 		s.reconnectNow()
 		return nil, nil
 	case CommandRefreshSchema:
-		if err := s.onRefreshSchema(ctx); err != nil {
+		if err := s.onRefreshSchema(ctx, snap); err != nil {
 			return nil, err
 		}
 		return nil, nil
@@ -167,7 +167,12 @@ func (s *Server) workDoneProgressCancel(ctx context.Context, p *workDoneProgress
 
 // onRefreshSchema is sparkls.refreshSchema: the schema cache reloads every
 // name of the catalog (schema.go).
-func (s *Server) onRefreshSchema(ctx context.Context) error {
+func (s *Server) onRefreshSchema(ctx context.Context, snap *Snapshot) error {
+	if !s.schema.offline {
+		if _, err := s.waitClient(ctx, snap.Settings.connectTimeout()); err != nil {
+			return fmt.Errorf("%s: %v", CommandRefreshSchema, err)
+		}
+	}
 	return s.refreshSchema(ctx)
 }
 
@@ -211,9 +216,9 @@ func (s *Server) explain(ctx context.Context, snap *Snapshot, a ExplainArgs) (*E
 		}
 		stmt = st.Text
 	}
-	client, ok := s.client()
-	if !ok {
-		return nil, fail("not connected to Spark (%s)", s.sparkStatus().State)
+	client, err := s.waitClient(ctx, snap.Settings.connectTimeout())
+	if err != nil {
+		return nil, fail("%v", err)
 	}
 	if sqltext.Classify(stmt).IsQuery() {
 		plan, err := client.Explain(ctx, stmt, mode)

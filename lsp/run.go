@@ -196,14 +196,9 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 			}
 		}
 	}
-	client, ok := s.client()
-	if !ok {
-		st := s.sparkStatus()
-		why := st.State
-		if st.Message != "" {
-			why += ": " + st.Message
-		}
-		return nil, jsonrpc2.NewError(codeRequestFailed, fmt.Sprintf("%s: not connected to Spark (%s)", CommandRun, why))
+	client, err := s.waitClient(ctx, snap.Settings.connectTimeout())
+	if err != nil {
+		return nil, jsonrpc2.NewError(codeRequestFailed, CommandRun+": "+err.Error())
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -458,12 +453,20 @@ const progressEvery = 250 * time.Millisecond
 // beginProgress starts reporting on the client's token, or on one the
 // server creates where the client supports that.
 func (s *Server) beginProgress(ctx context.Context, token json.RawMessage, id string, n int) *runProgress {
-	p := &runProgress{s: s, n: n}
+	p := s.startProgress(ctx, token, "sparkls-run-"+id, "Spark: running", "queryId="+id, true)
+	p.n = n
+	return p
+}
+
+// startProgress begins work-done progress on the client's token, or on one
+// named name that the server creates where the client supports that.
+func (s *Server) startProgress(ctx context.Context, token json.RawMessage, name, title, message string, cancellable bool) *runProgress {
+	p := &runProgress{s: s}
 	if len(token) == 0 || string(token) == "null" {
 		if w := s.clientCaps.Window; w == nil || !w.WorkDoneProgress {
 			return p
 		}
-		token, _ = json.Marshal("sparkls-run-" + id)
+		token, _ = json.Marshal(name)
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		err := s.conn.call(cctx, protocol.MethodWorkDoneProgressCreate, progressParams{Token: token}, nil)
 		cancel()
@@ -474,8 +477,7 @@ func (s *Server) beginProgress(ctx context.Context, token json.RawMessage, id st
 	}
 	p.token = token
 	p.send(protocol.WorkDoneProgressBegin{
-		Kind: protocol.WorkDoneProgressKindBegin, Title: "Spark: running", Cancellable: true,
-		Message: "queryId=" + id,
+		Kind: protocol.WorkDoneProgressKindBegin, Title: title, Cancellable: cancellable, Message: message,
 	})
 	return p
 }

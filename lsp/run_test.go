@@ -809,9 +809,9 @@ func TestRunHooksAndErrors(t *testing.T) {
 	}
 	c.callOK(protocol.MethodWorkspaceExecuteCommand, map[string]any{"command": CommandRefreshSchema}, nil)
 
-	// No Spark at all.
+	// No Spark at all: the run waits connectTimeout, then says why.
 	c2 := startServer(t, testOptions{})
-	c2.initialize(nil, false)
+	c2.initialize(map[string]any{"connectTimeout": 1}, false)
 	c2.open(runURI, "SELECT 1")
 	m := c2.call(protocol.MethodWorkspaceExecuteCommand, runParams(CommandRun, RunArgs{URI: runURI}))
 	if errCode(m) != int(codeRequestFailed) || !strings.Contains(m.Error.Message, "not connected to Spark") {
