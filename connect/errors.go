@@ -144,9 +144,26 @@ func (e *TransportError) Error() string {
 	return s
 }
 
-// ErrCanceled is returned when the caller cancelled a running statement; the
-// operation was interrupted on the server.
+// ErrCanceled is returned when the caller cancelled a running statement
+// (errors.Is matches a *CanceledError too).
 var ErrCanceled = errors.New("query cancelled")
+
+// CanceledError is the error of a running statement the caller cancelled:
+// errors.Is(err, ErrCanceled) holds. Confirmed tells whether Spark
+// acknowledged the interrupt before the call returned; if not, it is still
+// being sent in the background (a slow or broken network).
+type CanceledError struct {
+	Confirmed bool
+}
+
+func (e *CanceledError) Error() string {
+	if e.Confirmed {
+		return "query cancelled: Spark confirmed the interrupt"
+	}
+	return "query cancelled: Spark has not confirmed the interrupt yet; it is still being sent"
+}
+
+func (e *CanceledError) Is(target error) bool { return target == ErrCanceled }
 
 // isClass tells whether err is a gRPC error carrying the Spark error class
 // class (from ErrorInfo metadata, without fetching details).
@@ -208,7 +225,7 @@ func (c *Client) classify(ctx context.Context, op string, err error) error {
 	}
 	switch {
 	case se.ErrorClass == "OPERATION_CANCELED":
-		return ErrCanceled
+		return &CanceledError{Confirmed: true} // Spark says it stopped the operation
 	case strings.HasPrefix(se.ErrorClass, "INVALID_HANDLE.SESSION_CHANGED"):
 		// The server restarted: forget its old session, so the next call
 		// starts a fresh one under our id, and say what was lost.

@@ -49,9 +49,10 @@ type ExplainArgs struct {
 	Mode string `json:"mode,omitempty"`
 }
 
-// cancelWait bounds how long a cancel waits for its runs to answer; the
-// interrupt itself has a 5 s deadline in package connect.
-const cancelWait = 10 * time.Second
+// cancelWait bounds how long a cancel waits for its runs to answer: the
+// editor hears back within a second whatever the network does, while the
+// interrupts go on in the background (5 s deadline, in package connect).
+const cancelWait = 900 * time.Millisecond
 
 func (s *Server) executeCommand(ctx context.Context, snap *Snapshot, p *executeCommandParams) (any, error) {
 	switch p.Command {
@@ -108,8 +109,9 @@ func (a RunArgs) uri() protocol.DocumentURI { return a.URI }
 
 // cancelRuns cancels the run queryID, or every run when queryID is empty
 // (and then interrupts everything the session runs, including operations
-// sparkls no longer tracks). It answers once the runs have answered,
-// which is after Spark acknowledged the interrupt, or after cancelWait.
+// sparkls no longer tracks, in the background). It answers once the runs
+// have answered (each saying whether Spark confirmed its interrupt), or
+// after cancelWait.
 func (s *Server) cancelRuns(ctx context.Context, queryID string) *CancelResult {
 	rs := s.runs()
 	var runs []*activeRun
@@ -125,11 +127,13 @@ func (s *Server) cancelRuns(ctx context.Context, queryID string) *CancelResult {
 	}
 	if queryID == "" {
 		if c, ok := s.client(); ok {
-			ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			if err := c.InterruptAll(ictx); err != nil {
-				s.log.Warn("interrupting every operation of the session failed", "err", err)
-			}
-			cancel()
+			s.goBackground(func() {
+				ictx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+				defer cancel()
+				if err := c.InterruptAll(ictx); err != nil {
+					s.log.Warn("interrupting every operation of the session failed", "err", err)
+				}
+			})
 		}
 	}
 	deadline := time.NewTimer(cancelWait)

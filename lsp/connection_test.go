@@ -3,6 +3,7 @@ package lsp
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -215,4 +216,49 @@ func TestCommandWaitTimesOut(t *testing.T) {
 			t.Errorf("run answered %s %+v, want the reason of the failed attempt", m.Result, m.Error)
 		}
 	})
+}
+
+// A cancel answers within a second whatever the network does; the run's
+// answer says whether Spark confirmed the interrupt, which goes on in the
+// background when the network stalls.
+func TestCancelAnswersAtOnce(t *testing.T) {
+	for _, stalled := range []bool{false, true} {
+		t.Run(fmt.Sprintf("stalled=%v", stalled), func(t *testing.T) {
+			fake := slowFake(t) // 200 ms per answer: a confirmation arrives in time
+			c := startRunClient(t, fake, runSetup{})
+			c.open(runURI, "SELECT * FROM range(1000000000) r")
+			_, ch := c.startN(protocol.MethodWorkspaceExecuteCommand, runParams(CommandRun, RunArgs{URI: runURI}))
+			started := c.runStarted(1)
+			eventually(t, "the run reaching Spark", func() bool { return runOps(fake) > 0 })
+			if stalled {
+				fake.SetLatency(2 * time.Second) // the interrupt takes 2 s to land
+			}
+			begin := time.Now()
+			var cr CancelResult
+			c.callOK(protocol.MethodWorkspaceExecuteCommand, runParams(CommandCancel, CancelArgs{QueryID: started.QueryID}), &cr)
+			if took := time.Since(begin); took > time.Second {
+				t.Errorf("sparkls.cancel answered after %v, want within 1 s", took)
+			}
+			if !slices.Equal(cr.QueryIDs, []string{started.QueryID}) {
+				t.Errorf("cancel answered %+v", cr)
+			}
+			m := c.wait(ch, "the cancelled run")
+			if took := time.Since(begin); took > time.Second {
+				t.Errorf("the run answered %v after the cancel, want within 1 s", took)
+			}
+			var res RunResult
+			if err := json.Unmarshal(m.Result, &res); err != nil || res.Error == nil || res.Error.ErrorClass != ClassCancelled {
+				t.Fatalf("run answered %s %v", m.Result, m.Error)
+			}
+			want := "Spark confirmed the interrupt"
+			if stalled {
+				want = "Spark has not confirmed the interrupt yet"
+			}
+			if !strings.Contains(res.Error.Message, want) {
+				t.Errorf("run error %q, want it to say %q", res.Error.Message, want)
+			}
+			// Confirmed or not, the interrupt reaches Spark.
+			eventually(t, "the interrupt landing on Spark", func() bool { return len(fake.Interrupted()) > 0 })
+		})
+	}
 }

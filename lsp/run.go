@@ -365,6 +365,20 @@ func refusedKind(stmt string) string {
 	}
 }
 
+// cancelMessage says what became of a cancelled run on the Spark side: the
+// run answers before a slow network delivers the interrupt, and must not
+// claim that Spark stopped it when nobody knows yet.
+func cancelMessage(err error) string {
+	var ce *connect.CanceledError
+	switch {
+	case !errors.As(err, &ce):
+		return "cancelled"
+	case ce.Confirmed:
+		return "cancelled: Spark confirmed the interrupt"
+	}
+	return "cancelled: Spark has not confirmed the interrupt yet (a slow or broken network?); sparkls keeps sending it in the background"
+}
+
 // runErrorOf turns a run's error into its wire form, positions mapped
 // from the statement text st ran as onto the document.
 func runErrorOf(err error, doc *Document, st sqltext.Statement) *RunError {
@@ -372,7 +386,7 @@ func runErrorOf(err error, doc *Document, st sqltext.Statement) *RunError {
 	var te *connect.TransportError
 	switch {
 	case errors.Is(err, connect.ErrCanceled):
-		return &RunError{Message: "cancelled: the query was interrupted on the Spark server", ErrorClass: ClassCancelled, SQLState: "HY008"}
+		return &RunError{Message: cancelMessage(err), ErrorClass: ClassCancelled, SQLState: "HY008"}
 	case errors.As(err, &se):
 		re := &RunError{Message: se.Message, ErrorClass: se.ErrorClass, SQLState: se.SQLState}
 		// Byte offsets into the text Run was given: the statement.
