@@ -302,17 +302,10 @@ func (c *Client) transportError(op string, st *status.Status) *TransportError {
 	return e
 }
 
-// scrub removes the remote's secrets (its token and every secret header,
-// by SecretWords) from a message, in case a lower layer echoed it.
+// scrub removes the remote's secrets from a message, in case a lower layer
+// echoed it.
 func (c *Client) scrub(msg string) string {
-	if c.remote.Token != "" {
-		msg = strings.ReplaceAll(msg, c.remote.Token, "***")
-	}
-	for k, v := range c.remote.Headers {
-		if v != "" && IsSecretName(k) {
-			msg = strings.ReplaceAll(msg, v, "***")
-		}
-	}
+	msg = c.remote.Scrub(msg)
 	if c.remote.Databricks != nil {
 		msg = c.remote.Databricks.scrub(msg) // its token and client secret
 	}

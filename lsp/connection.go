@@ -260,12 +260,7 @@ func (s *Server) connectSpark(ctx context.Context, gen uint64, raw string, retry
 		return
 	}
 	remote := r.String()
-	scrub := func(msg string) string {
-		if r.Token != "" {
-			msg = strings.ReplaceAll(msg, r.Token, "***")
-		}
-		return msg
-	}
+	scrub := r.Scrub
 	s.publish(gen, nil, Status{State: StateConnecting, Remote: remote})
 	// The disk cache of this remote, until Spark answers (or if it never does).
 	// On Databricks, Unity Catalog's REST API answers meanwhile: completion
