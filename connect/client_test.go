@@ -141,14 +141,49 @@ func TestRunCancelInterrupts(t *testing.T) {
 	time.AfterFunc(300*time.Millisecond, cancel)
 	start := time.Now()
 	_, err := c.Run(ctx, "SELECT * FROM slow", connect.RunOptions{Limits: connect.Limits{Rows: 1000}})
-	if !errors.Is(err, connect.ErrCanceled) {
-		t.Fatalf("err = %v, want ErrCanceled", err)
+	var ce *connect.CanceledError
+	if !errors.Is(err, connect.ErrCanceled) || !errors.As(err, &ce) || !ce.Confirmed {
+		t.Fatalf("err = %v, want a confirmed *CanceledError", err)
 	}
 	if d := time.Since(start); d > 3*time.Second {
 		t.Errorf("cancel took %v", d)
 	}
 	if len(s.Interrupted()) == 0 {
 		t.Error("no Interrupt reached the server")
+	}
+}
+
+// On a stalled network the cancelled run returns within a second, says
+// that Spark did not confirm, and the interrupt lands later.
+func TestRunCancelStalledNetwork(t *testing.T) {
+	s := fake(t)
+	s.BatchRows = 1
+	s.SetLatency(50 * time.Millisecond)
+	s.HandleSQL(func(string) (connecttest.Result, error) { return connecttest.Range(), nil })
+	c := dialFake(t, s, "sc://127.0.0.1")
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, func() {
+		s.SetLatency(2 * time.Second)
+		cancel()
+	})
+	start := time.Now()
+	_, err := c.Run(ctx, "SELECT * FROM slow", connect.RunOptions{Limits: connect.Limits{Rows: 1000}})
+	cancelled := time.Now()
+	if d := cancelled.Sub(start) - 300*time.Millisecond; d > time.Second {
+		t.Errorf("Run returned %v after the cancel, want within 1 s", d)
+	}
+	var ce *connect.CanceledError
+	if !errors.As(err, &ce) || ce.Confirmed {
+		t.Fatalf("err = %v, want an unconfirmed *CanceledError", err)
+	}
+	if !strings.Contains(err.Error(), "not confirmed") {
+		t.Errorf("error %q does not say the interrupt is unconfirmed", err)
+	}
+	for len(s.Interrupted()) == 0 {
+		if time.Since(cancelled) > 5*time.Second {
+			t.Fatal("the interrupt never reached the server")
+		}
+		<-time.After(10 * time.Millisecond)
 	}
 }
 

@@ -144,9 +144,26 @@ func (e *TransportError) Error() string {
 	return s
 }
 
-// ErrCanceled is returned when the caller cancelled a running statement; the
-// operation was interrupted on the server.
+// ErrCanceled is returned when the caller cancelled a running statement
+// (errors.Is matches a *CanceledError too).
 var ErrCanceled = errors.New("query cancelled")
+
+// CanceledError is the error of a running statement the caller cancelled:
+// errors.Is(err, ErrCanceled) holds. Confirmed tells whether Spark
+// acknowledged the interrupt before the call returned; if not, it is still
+// being sent in the background (a slow or broken network).
+type CanceledError struct {
+	Confirmed bool
+}
+
+func (e *CanceledError) Error() string {
+	if e.Confirmed {
+		return "query cancelled: Spark confirmed the interrupt"
+	}
+	return "query cancelled: Spark has not confirmed the interrupt yet; it is still being sent"
+}
+
+func (e *CanceledError) Is(target error) bool { return target == ErrCanceled }
 
 // isClass tells whether err is a gRPC error carrying the Spark error class
 // class (from ErrorInfo metadata, without fetching details).
@@ -262,7 +279,7 @@ func (c *Client) classify(ctx context.Context, op string, err error) error {
 	}
 	switch {
 	case se.ErrorClass == "OPERATION_CANCELED":
-		return ErrCanceled
+		return &CanceledError{Confirmed: true} // Spark says it stopped the operation
 	case strings.HasPrefix(se.ErrorClass, "INVALID_HANDLE.SESSION_CHANGED"):
 		// The server restarted: forget its old session, so the next call
 		// starts a fresh one under our id, and say what was lost.
@@ -339,17 +356,10 @@ func (c *Client) transportError(op string, st *status.Status) *TransportError {
 	return e
 }
 
-// scrub removes the remote's secrets (its token and every secret header,
-// by SecretWords) from a message, in case a lower layer echoed it.
+// scrub removes the remote's secrets from a message, in case a lower layer
+// echoed it.
 func (c *Client) scrub(msg string) string {
-	if c.remote.Token != "" {
-		msg = strings.ReplaceAll(msg, c.remote.Token, "***")
-	}
-	for k, v := range c.remote.Headers {
-		if v != "" && IsSecretName(k) {
-			msg = strings.ReplaceAll(msg, v, "***")
-		}
-	}
+	msg = c.remote.Scrub(msg)
 	if c.remote.Databricks != nil {
 		msg = c.remote.Databricks.scrub(msg) // its token and client secret
 	}

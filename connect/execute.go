@@ -86,14 +86,13 @@ func (c *Client) execute(ctx context.Context, plan *pb.Plan, tags []string, fn f
 			}
 			if err != nil {
 				cancel()
-				e.interrupt()
+				_ = e.interrupt()
 				return e.opID, err
 			}
 			continue
 		}
 		if ctx.Err() != nil {
-			e.interrupt()
-			return e.opID, ErrCanceled
+			return e.opID, e.interrupt()
 		}
 		if err == io.EOF && e.complete {
 			go e.release()
@@ -114,8 +113,7 @@ func (c *Client) execute(ctx context.Context, plan *pb.Plan, tags []string, fn f
 		reattaches++
 		c.opts.Logger.Debug("reattaching", "operation", e.opID, "attempt", reattaches, "cause", err)
 		if werr := wait(ctx, time.Duration(reattaches-1)*200*time.Millisecond); werr != nil {
-			e.interrupt()
-			return e.opID, ErrCanceled
+			return e.opID, e.interrupt()
 		}
 		if cause == nil {
 			cause = err
@@ -123,8 +121,7 @@ func (c *Client) execute(ctx context.Context, plan *pb.Plan, tags []string, fn f
 		stream, err = e.reattach(sctx)
 	}
 	if ctx.Err() != nil {
-		e.interrupt()
-		return e.opID, ErrCanceled
+		return e.opID, e.interrupt()
 	}
 	return e.opID, c.classify(ctx, "ExecutePlan", err)
 }
@@ -157,15 +154,40 @@ func (e *execution) reattach(ctx context.Context) (grpc.ServerStreamingClient[pb
 	return c.rpc.ReattachExecute(ctx, req)
 }
 
-// interrupt stops the operation on the server. It runs on its own short
-// deadline: the caller's context is usually the one that was cancelled.
-func (e *execution) interrupt() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := e.c.Interrupt(ctx, e.opID); err != nil {
-		e.c.opts.Logger.Debug("interrupt failed", "operation", e.opID, "err", err)
+// interruptWait is how long a cancelled run waits for Spark to confirm its
+// interrupt: a cancel must answer promptly whatever the network does.
+const interruptWait = 500 * time.Millisecond
+
+// interruptTimeout bounds the interrupt that goes on in the background.
+const interruptTimeout = 5 * time.Second
+
+// interrupt stops the operation on the server and returns the
+// *CanceledError to report. The interrupt runs on its own deadline (the
+// caller's context is usually the one that was cancelled) and in the
+// background: it waits at most interruptWait for Spark's answer, which the
+// error then records.
+func (e *execution) interrupt() error {
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), interruptTimeout)
+		defer cancel()
+		err := e.c.Interrupt(ctx, e.opID)
+		done <- err
+		if err != nil {
+			e.c.opts.Logger.Warn("interrupt failed", "operation", e.opID, "err", err)
+		} else {
+			e.c.opts.Logger.Debug("interrupt confirmed", "operation", e.opID)
+		}
+		e.release()
+	}()
+	timer := time.NewTimer(interruptWait)
+	defer timer.Stop()
+	select {
+	case err := <-done:
+		return &CanceledError{Confirmed: err == nil}
+	case <-timer.C:
+		return &CanceledError{}
 	}
-	e.release()
 }
 
 // release tells the server it may drop the operation's buffered results

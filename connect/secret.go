@@ -82,6 +82,20 @@ func scrub(msg, s string) string {
 	return msg
 }
 
+// Scrub removes the remote's secrets (its token and the value of every
+// secret header) from a message, in case a lower layer echoed them.
+func (r Remote) Scrub(msg string) string {
+	if r.Token != "" {
+		msg = strings.ReplaceAll(msg, r.Token, "***")
+	}
+	for k, v := range r.Headers {
+		if v != "" && IsSecretName(k) {
+			msg = strings.ReplaceAll(msg, v, "***")
+		}
+	}
+	return msg
+}
+
 // SchemaKey is the persistence key of a remote's catalog (schema.Options.Key):
 // a digest of host, port, user and the headers that are not secret (the
 // cluster id...). Secrets stay out, so a new token keeps the cache and no

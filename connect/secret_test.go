@@ -123,3 +123,13 @@ func TestNvimSecretWordsMirrorGo(t *testing.T) {
 		t.Errorf("editors/nvim secret_words = %q, connect.SecretWords = %q: copy the Go list", lua, SecretWords)
 	}
 }
+
+func TestRemoteScrub(t *testing.T) {
+	r, err := ParseRemote("sc://h:443/;token=zz1;cookie=zz2;x-api-key=zz3;x-cluster=c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Scrub("echo zz1 zz2 zz3 c1"); got != "echo *** *** *** c1" {
+		t.Errorf("Scrub = %q", got)
+	}
+}

@@ -49,9 +49,10 @@ type ExplainArgs struct {
 	Mode string `json:"mode,omitempty"`
 }
 
-// cancelWait bounds how long a cancel waits for its runs to answer; the
-// interrupt itself has a 5 s deadline in package connect.
-const cancelWait = 10 * time.Second
+// cancelWait bounds how long a cancel waits for its runs to answer: the
+// editor hears back within a second whatever the network does, while the
+// interrupts go on in the background (5 s deadline, in package connect).
+const cancelWait = 900 * time.Millisecond
 
 func (s *Server) executeCommand(ctx context.Context, snap *Snapshot, p *executeCommandParams) (any, error) {
 	switch p.Command {
@@ -82,7 +83,7 @@ func (s *Server) executeCommand(ctx context.Context, snap *Snapshot, p *executeC
 		s.reconnectNow()
 		return nil, nil
 	case CommandRefreshSchema:
-		if err := s.onRefreshSchema(ctx); err != nil {
+		if err := s.onRefreshSchema(ctx, snap); err != nil {
 			return nil, err
 		}
 		return nil, nil
@@ -108,8 +109,9 @@ func (a RunArgs) uri() protocol.DocumentURI { return a.URI }
 
 // cancelRuns cancels the run queryID, or every run when queryID is empty
 // (and then interrupts everything the session runs, including operations
-// sparkls no longer tracks). It answers once the runs have answered,
-// which is after Spark acknowledged the interrupt, or after cancelWait.
+// sparkls no longer tracks, in the background). It answers once the runs
+// have answered (each saying whether Spark confirmed its interrupt), or
+// after cancelWait.
 func (s *Server) cancelRuns(ctx context.Context, queryID string) *CancelResult {
 	rs := s.runs()
 	var runs []*activeRun
@@ -125,11 +127,13 @@ func (s *Server) cancelRuns(ctx context.Context, queryID string) *CancelResult {
 	}
 	if queryID == "" {
 		if c, ok := s.client(); ok {
-			ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			if err := c.InterruptAll(ictx); err != nil {
-				s.log.Warn("interrupting every operation of the session failed", "err", err)
-			}
-			cancel()
+			s.goBackground(func() {
+				ictx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+				defer cancel()
+				if err := c.InterruptAll(ictx); err != nil {
+					s.log.Warn("interrupting every operation of the session failed", "err", err)
+				}
+			})
 		}
 	}
 	deadline := time.NewTimer(cancelWait)
@@ -167,7 +171,12 @@ func (s *Server) workDoneProgressCancel(ctx context.Context, p *workDoneProgress
 
 // onRefreshSchema is sparkls.refreshSchema: the schema cache reloads every
 // name of the catalog (schema.go).
-func (s *Server) onRefreshSchema(ctx context.Context) error {
+func (s *Server) onRefreshSchema(ctx context.Context, snap *Snapshot) error {
+	if !s.schema.offline {
+		if _, err := s.waitClient(ctx, snap.Settings.connectTimeout()); err != nil {
+			return fmt.Errorf("%s: %v", CommandRefreshSchema, err)
+		}
+	}
 	return s.refreshSchema(ctx)
 }
 
@@ -211,9 +220,9 @@ func (s *Server) explain(ctx context.Context, snap *Snapshot, a ExplainArgs) (*E
 		}
 		stmt = st.Text
 	}
-	client, ok := s.client()
-	if !ok {
-		return nil, fail("not connected to Spark (%s)", s.sparkStatus().State)
+	client, err := s.waitClient(ctx, snap.Settings.connectTimeout())
+	if err != nil {
+		return nil, fail("%v", err)
 	}
 	// Spark explains only what it reads as a query: the query envelope, never
 	// the EXPLAIN statement, which runs what it explains for EXECUTE IMMEDIATE.

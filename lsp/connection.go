@@ -10,6 +10,8 @@ import (
 
 	"go.lsp.dev/protocol"
 
+	"github.com/google/uuid"
+
 	"github.com/sparkls/sparkls/connect"
 	"github.com/sparkls/sparkls/schema"
 )
@@ -72,6 +74,72 @@ func (s *Server) client() (*connect.Client, bool) {
 		return c.client, true
 	}
 	return nil, false
+}
+
+// waitClient returns the Spark client for a run, explain or refresh. While
+// a connection is being made (or before the first attempt, or between
+// retries, which it cuts short) it waits up to timeout with work-done
+// progress "Connecting to …": a user who runs at once gets a result, not
+// "not connected". It fails with the reason of the last status.
+func (s *Server) waitClient(ctx context.Context, timeout time.Duration) (*connect.Client, error) {
+	if c, ok := s.client(); ok {
+		return c, nil
+	}
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	var prog *runProgress
+	defer func() {
+		if prog != nil {
+			prog.end("")
+		}
+	}()
+	var failed Status // the last failed attempt seen while waiting
+	for {
+		s.spark.mu.Lock()
+		if s.spark.changed == nil {
+			s.spark.changed = make(chan struct{})
+		}
+		changed := s.spark.changed
+		s.retryNowLocked()
+		s.spark.mu.Unlock()
+		if c, ok := s.client(); ok {
+			return c, nil
+		}
+		st := s.sparkStatus()
+		if st.State == StateError && st.RetryIn == 0 {
+			return nil, notConnected(st) // the remote is wrong: waiting cannot help
+		}
+		if st.State == StateError {
+			failed = st
+		}
+		if prog == nil {
+			remote := st.Remote
+			if remote == "" { // before the first attempt
+				remote = connect.Redact(s.settings.Load().ResolvedRemote(s.getenv))
+			}
+			prog = s.startProgress(ctx, nil, "sparkls-connect-"+uuid.NewString(), "Spark: connecting", "Connecting to "+remote, false)
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			st := s.sparkStatus()
+			if st.State == StateConnecting && failed.Message != "" {
+				st.Message = "the last attempt failed: " + failed.Message
+			}
+			return nil, notConnected(st)
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// notConnected says why there is no Spark client.
+func notConnected(st Status) error {
+	why := st.State
+	if st.Message != "" {
+		why += ": " + st.Message
+	}
+	return fmt.Errorf("not connected to Spark (%s)", why)
 }
 
 // sparkStatus is the last status sent.
@@ -192,12 +260,7 @@ func (s *Server) connectSpark(ctx context.Context, gen uint64, raw string, retry
 		return
 	}
 	remote := r.String()
-	scrub := func(msg string) string {
-		if r.Token != "" {
-			msg = strings.ReplaceAll(msg, r.Token, "***")
-		}
-		return msg
-	}
+	scrub := r.Scrub
 	s.publish(gen, nil, Status{State: StateConnecting, Remote: remote})
 	// The disk cache of this remote, until Spark answers (or if it never does).
 	// On Databricks, Unity Catalog's REST API answers meanwhile: completion

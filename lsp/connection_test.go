@@ -1,6 +1,9 @@
 package lsp
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -121,5 +124,141 @@ func TestReconnectAfterLostConnection(t *testing.T) {
 	}
 	if logs := c.receivedText(); !strings.Contains(logs, "retrying in") {
 		t.Errorf("the editor's log does not say when the next attempt is: %s", logs)
+	}
+}
+
+// startGatedClient starts a server whose dials to fake wait for release,
+// for a client with work-done progress; it does not wait for anything.
+func startGatedClient(t *testing.T, fake *connecttest.Server, release <-chan struct{}, settings map[string]any) *testClient {
+	t.Helper()
+	to := testOptions{catalog: true, setup: func(s *Server) { s.spark.delay = hour }}
+	to.opts.Dial = func(ctx context.Context, r connect.Remote, _ func(string)) (*connect.Client, error) {
+		select {
+		case <-release:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		return connect.Dial(ctx, r, connect.Options{Dialer: fake.Dialer(), ConnectTimeout: 2 * time.Second})
+	}
+	c := startServer(t, to)
+	settings["remote"] = fakeRemote
+	c.callOK(protocol.MethodInitialize, map[string]any{
+		"processId": nil, "rootUri": nil, "initializationOptions": settings,
+		"capabilities": map[string]any{"window": map[string]any{"workDoneProgress": true}},
+	}, nil)
+	c.notify(protocol.MethodInitialized, map[string]any{})
+	return c
+}
+
+// A run, explain or refresh asked at once, while sparkls is still
+// connecting, waits for the connection with progress, then answers.
+func TestCommandsWaitForConnection(t *testing.T) {
+	text := "SELECT 1"
+	for _, tc := range []struct {
+		command string
+		args    any
+		ok      func(json.RawMessage) bool
+	}{
+		{CommandRun, RunArgs{URI: runURI}, func(r json.RawMessage) bool { return strings.Contains(string(r), `"rowCount":1`) }},
+		{CommandExplain, ExplainArgs{RunArgs: RunArgs{URI: runURI}}, func(r json.RawMessage) bool { return strings.Contains(string(r), "SELECT 1") }},
+		{CommandRefreshSchema, nil, func(r json.RawMessage) bool { return string(r) == "null" }},
+	} {
+		t.Run(tc.command, func(t *testing.T) {
+			fake := newRunFake(t)
+			release := make(chan struct{})
+			c := startGatedClient(t, fake, release, map[string]any{})
+			c.open(runURI, text)
+			params := map[string]any{"command": tc.command}
+			if tc.args != nil {
+				params["arguments"] = []any{tc.args}
+			}
+			_, ch := c.startN(protocol.MethodWorkspaceExecuteCommand, params)
+			c.waitNote(protocol.MethodProgress, func(p json.RawMessage) bool {
+				return strings.Contains(string(p), "Connecting to "+fakeRemote)
+			})
+			select {
+			case m := <-ch:
+				t.Fatalf("answered before the connection was made: %s %+v", m.Result, m.Error)
+			case <-time.After(100 * time.Millisecond):
+			}
+			close(release)
+			m := c.wait(ch, tc.command)
+			if m.Error != nil || !tc.ok(m.Result) {
+				t.Errorf("%s answered %s %+v", tc.command, m.Result, m.Error)
+			}
+		})
+	}
+}
+
+// The wait ends after connectTimeout, with the reason.
+func TestCommandWaitTimesOut(t *testing.T) {
+	t.Run("still connecting", func(t *testing.T) {
+		c := startGatedClient(t, newRunFake(t), make(chan struct{}), map[string]any{"connectTimeout": 1})
+		c.open(runURI, "SELECT 1")
+		begin := time.Now()
+		m := c.call(protocol.MethodWorkspaceExecuteCommand, runParams(CommandRun, RunArgs{URI: runURI}))
+		if m.Error == nil || !strings.Contains(m.Error.Message, "not connected to Spark (connecting)") {
+			t.Errorf("run answered %s %+v", m.Result, m.Error)
+		}
+		if took := time.Since(begin); took < time.Second || took > 5*time.Second {
+			t.Errorf("the run waited %v, want about connectTimeout (1 s)", took)
+		}
+	})
+	t.Run("server down", func(t *testing.T) {
+		fake := newRunFake(t)
+		fake.Stop()
+		c := startConnClient(t, fake, hour)
+		c.waitStatus("an error status with a retry planned", waitingHour)
+		c.notify(protocol.MethodWorkspaceDidChangeConfiguration, map[string]any{"settings": map[string]any{"remote": fakeRemote, "connectTimeout": 2}})
+		c.open(runURI, "SELECT 1")
+		m := c.call(protocol.MethodWorkspaceExecuteCommand, runParams(CommandRun, RunArgs{URI: runURI}))
+		if m.Error == nil || !strings.Contains(m.Error.Message, "not connected to Spark (") || !strings.Contains(m.Error.Message, "connect "+fakeRemote) {
+			t.Errorf("run answered %s %+v, want the reason of the failed attempt", m.Result, m.Error)
+		}
+	})
+}
+
+// A cancel answers within a second whatever the network does; the run's
+// answer says whether Spark confirmed the interrupt, which goes on in the
+// background when the network stalls.
+func TestCancelAnswersAtOnce(t *testing.T) {
+	for _, stalled := range []bool{false, true} {
+		t.Run(fmt.Sprintf("stalled=%v", stalled), func(t *testing.T) {
+			fake := slowFake(t) // 200 ms per answer: a confirmation arrives in time
+			c := startRunClient(t, fake, runSetup{})
+			c.open(runURI, "SELECT * FROM range(1000000000) r")
+			_, ch := c.startN(protocol.MethodWorkspaceExecuteCommand, runParams(CommandRun, RunArgs{URI: runURI}))
+			started := c.runStarted(1)
+			eventually(t, "the run reaching Spark", func() bool { return runOps(fake) > 0 })
+			if stalled {
+				fake.SetLatency(2 * time.Second) // the interrupt takes 2 s to land
+			}
+			begin := time.Now()
+			var cr CancelResult
+			c.callOK(protocol.MethodWorkspaceExecuteCommand, runParams(CommandCancel, CancelArgs{QueryID: started.QueryID}), &cr)
+			if took := time.Since(begin); took > time.Second {
+				t.Errorf("sparkls.cancel answered after %v, want within 1 s", took)
+			}
+			if !slices.Equal(cr.QueryIDs, []string{started.QueryID}) {
+				t.Errorf("cancel answered %+v", cr)
+			}
+			m := c.wait(ch, "the cancelled run")
+			if took := time.Since(begin); took > time.Second {
+				t.Errorf("the run answered %v after the cancel, want within 1 s", took)
+			}
+			var res RunResult
+			if err := json.Unmarshal(m.Result, &res); err != nil || res.Error == nil || res.Error.ErrorClass != ClassCancelled {
+				t.Fatalf("run answered %s %v", m.Result, m.Error)
+			}
+			want := "Spark confirmed the interrupt"
+			if stalled {
+				want = "Spark has not confirmed the interrupt yet"
+			}
+			if !strings.Contains(res.Error.Message, want) {
+				t.Errorf("run error %q, want it to say %q", res.Error.Message, want)
+			}
+			// Confirmed or not, the interrupt reaches Spark.
+			eventually(t, "the interrupt landing on Spark", func() bool { return len(fake.Interrupted()) > 0 })
+		})
 	}
 }

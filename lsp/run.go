@@ -182,14 +182,9 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 			}
 		}
 	}
-	client, ok := s.client()
-	if !ok {
-		st := s.sparkStatus()
-		why := st.State
-		if st.Message != "" {
-			why += ": " + st.Message
-		}
-		return nil, jsonrpc2.NewError(codeRequestFailed, fmt.Sprintf("%s: not connected to Spark (%s)", CommandRun, why))
+	client, err := s.waitClient(ctx, snap.Settings.connectTimeout())
+	if err != nil {
+		return nil, jsonrpc2.NewError(codeRequestFailed, CommandRun+": "+err.Error())
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -346,6 +341,20 @@ func refusal(stmt string) *RunError {
 	}
 }
 
+// cancelMessage says what became of a cancelled run on the Spark side: the
+// run answers before a slow network delivers the interrupt, and must not
+// claim that Spark stopped it when nobody knows yet.
+func cancelMessage(err error) string {
+	var ce *connect.CanceledError
+	switch {
+	case !errors.As(err, &ce):
+		return "cancelled"
+	case ce.Confirmed:
+		return "cancelled: Spark confirmed the interrupt"
+	}
+	return "cancelled: Spark has not confirmed the interrupt yet (a slow or broken network?); sparkls keeps sending it in the background"
+}
+
 // runErrorOf turns a run's error into its wire form, positions mapped
 // from the statement text st ran as onto the document.
 func runErrorOf(err error, doc *Document, st sqltext.Statement) *RunError {
@@ -356,7 +365,7 @@ func runErrorOf(err error, doc *Document, st sqltext.Statement) *RunError {
 	case errors.As(err, &refused):
 		return &RunError{Message: refused.Error() + "; the readOnly setting is on", ErrorClass: ClassReadOnly}
 	case errors.Is(err, connect.ErrCanceled):
-		return &RunError{Message: "cancelled: the query was interrupted on the Spark server", ErrorClass: ClassCancelled, SQLState: "HY008"}
+		return &RunError{Message: cancelMessage(err), ErrorClass: ClassCancelled, SQLState: "HY008"}
 	case errors.As(err, &se):
 		re := &RunError{Message: se.Message, ErrorClass: se.ErrorClass, SQLState: se.SQLState}
 		// Byte offsets into the text Run was given: the statement.
@@ -437,12 +446,20 @@ const progressEvery = 250 * time.Millisecond
 // beginProgress starts reporting on the client's token, or on one the
 // server creates where the client supports that.
 func (s *Server) beginProgress(ctx context.Context, token json.RawMessage, id string, n int) *runProgress {
-	p := &runProgress{s: s, n: n}
+	p := s.startProgress(ctx, token, "sparkls-run-"+id, "Spark: running", "queryId="+id, true)
+	p.n = n
+	return p
+}
+
+// startProgress begins work-done progress on the client's token, or on one
+// named name that the server creates where the client supports that.
+func (s *Server) startProgress(ctx context.Context, token json.RawMessage, name, title, message string, cancellable bool) *runProgress {
+	p := &runProgress{s: s}
 	if len(token) == 0 || string(token) == "null" {
 		if w := s.clientCaps.Window; w == nil || !w.WorkDoneProgress {
 			return p
 		}
-		token, _ = json.Marshal("sparkls-run-" + id)
+		token, _ = json.Marshal(name)
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		err := s.conn.call(cctx, protocol.MethodWorkDoneProgressCreate, progressParams{Token: token}, nil)
 		cancel()
@@ -453,8 +470,7 @@ func (s *Server) beginProgress(ctx context.Context, token json.RawMessage, id st
 	}
 	p.token = token
 	p.send(protocol.WorkDoneProgressBegin{
-		Kind: protocol.WorkDoneProgressKindBegin, Title: "Spark: running", Cancellable: true,
-		Message: "queryId=" + id,
+		Kind: protocol.WorkDoneProgressKindBegin, Title: title, Cancellable: cancellable, Message: message,
 	})
 	return p
 }

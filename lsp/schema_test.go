@@ -454,7 +454,7 @@ func TestCatalogChangedReloads(t *testing.T) {
 // sparkls.refreshSchema reloads every name; without a connection it says so.
 func TestRefreshSchemaCommand(t *testing.T) {
 	c := startServer(t, testOptions{catalog: true})
-	c.initialize(nil, false)
+	c.initialize(map[string]any{"connectTimeout": 1}, false)
 	c.waitNote(NotifyStatus, func(p json.RawMessage) bool { return strings.Contains(string(p), `"error"`) })
 	m := c.call(protocol.MethodWorkspaceExecuteCommand, map[string]any{"command": CommandRefreshSchema})
 	if m.Error == nil || !strings.Contains(m.Error.Message, "not connected to Spark") {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/sparkls/sparkls/connect"
 )
@@ -23,6 +24,13 @@ type Settings struct {
 	Remote   string
 	Preview  PreviewSettings
 	ReadOnly bool
+	// ConnectTimeout is how long, in seconds, a run, explain or refresh
+	// waits for a connection that is being made.
+	ConnectTimeout int
+}
+
+func (s Settings) connectTimeout() time.Duration {
+	return time.Duration(s.ConnectTimeout) * time.Second
 }
 
 // PreviewSettings bound the rows a run shows.
@@ -72,6 +80,12 @@ var SettingsTable = []Setting{
 		Name: "sparkls.readOnly", Type: "boolean", Default: false,
 		MarkdownDescription: "Run queries only: every statement goes to Spark inside a query-only envelope, so anything Spark reads as a command (`INSERT`, `DROP`, `SET`, `USE`, ...) is refused or fails to parse, and a query whose plan runs code on the server (`TRANSFORM … USING`, `reflect`, `java_method`) is refused. Not a sandbox for UDFs.",
 		field:               func(s *Settings) any { return &s.ReadOnly },
+	},
+	{
+		Name: "sparkls.connectTimeout", Type: "integer", Default: 30, Minimum: 0,
+		MarkdownDescription: "Seconds a run, explain or schema refresh waits for the connection to Spark while it is being made " +
+			"(\"Connecting to …\"), before it fails with the reason. After a failure sparkls retries by itself after 1, 2, 4 … 30 s.",
+		field: func(s *Settings) any { return &s.ConnectTimeout },
 	},
 	{
 		Name: "sparkls.trace.server", Type: "string", Default: "off", Enum: []string{"off", "messages", "verbose"},

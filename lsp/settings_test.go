@@ -42,6 +42,7 @@ func TestDecodeSettings(t *testing.T) {
 			[]string{"sparkls.preview.bytes: want an integer, got the number 1.5", "sparkls.preview.rows: want an integer, got a string",
 				"sparkls.readOnly: want true or false, got a string", "sparkls.remote: want a string, got the number 3"}},
 		{"below the minimum", `{"preview": {"rows": 0}}`, def, []string{"0 is less than the minimum 1"}},
+		{"connectTimeout 0 fails at once", `{"connectTimeout": 0}`, with(func(s *Settings) { s.ConnectTimeout = 0 }), nil},
 		{"not an object", `[1]`, def, []string{"must be a JSON object, not an array"}},
 		{"not JSON", `{`, def, []string{"not valid JSON"}},
 	} {
@@ -63,7 +64,7 @@ func TestDecodeSettings(t *testing.T) {
 }
 
 func TestDefaultSettings(t *testing.T) {
-	want := Settings{Preview: PreviewSettings{Rows: connect.DefaultPreviewRows, Bytes: connect.DefaultPreviewBytes}}
+	want := Settings{Preview: PreviewSettings{Rows: connect.DefaultPreviewRows, Bytes: connect.DefaultPreviewBytes}, ConnectTimeout: 30}
 	if got := DefaultSettings(); got != want {
 		t.Errorf("DefaultSettings() = %+v, want %+v", got, want)
 	}

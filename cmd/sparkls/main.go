@@ -98,7 +98,7 @@ func report(err error, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sparkls: %s\n", u.msg)
 		return 2
 	case errors.Is(err, connect.ErrCanceled):
-		fmt.Fprintln(stderr, "sparkls: cancelled; the query was interrupted on the server")
+		fmt.Fprintln(stderr, "sparkls: "+err.Error())
 		return 130
 	}
 	fmt.Fprintf(stderr, "sparkls: error: %s\n", oneLine(err.Error()))

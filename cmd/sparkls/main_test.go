@@ -156,3 +156,14 @@ func TestITQueryAndCatalog(t *testing.T) {
 		t.Errorf("error: %d %q", code, errb.String())
 	}
 }
+
+// A mistyped remote never shows its secret on the command line either.
+func TestMalformedRemoteHidesSecret(t *testing.T) {
+	for _, remote := range []string{"sc://host:15002;token=zzsecret", "sc://host:15002/token=zzsecret", "sc://h:1/?token=zzsecret", "sc://me:zzsecret@h:1"} {
+		var out, errb bytes.Buffer
+		code := run([]string{"query", "--remote", remote, "SELECT 1"}, &out, &errb)
+		if code == 0 || errb.Len() == 0 || strings.Contains(out.String()+errb.String(), "zzsecret") {
+			t.Errorf("%s: code %d, output %q %q", connect.Redact(remote), code, out.String(), errb.String())
+		}
+	}
+}
