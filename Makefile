@@ -63,7 +63,7 @@ vet:
 
 # Regenerates the protobuf code and the VS Code contributions (settings,
 # commands) from lsp/settings.go and lsp/names.go, and the built-in function
-# and keyword lists of lsp from the local Spark server (make server-start).
+# and keyword lists of ide from the local Spark server (make server-start).
 generate:
 	$(GO) generate ./connect/...
 	$(GO) run ./cmd/gen-vscode

@@ -1,7 +1,6 @@
 package lsp
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -15,6 +14,7 @@ import (
 
 	"go.lsp.dev/protocol"
 
+	"github.com/sparkls/sparkls/ide"
 	"github.com/sparkls/sparkls/schema"
 )
 
@@ -285,12 +285,7 @@ func syntheticCache(b testing.TB, n int) *schema.Cache {
 		schema.NewNamespace("spark_catalog", "big", "", tables, now),
 		schema.NewNamespace("spark_catalog", "default", "", nil, now),
 	}, now)
-	fns := make([]schema.Function, 0, len(builtinFunctions))
-	for _, f := range builtinFunctions {
-		fi := builtinInfo(f)
-		fns = append(fns, schema.Function{Name: f.Name, Usage: fi.usage, Description: fi.description, Builtin: true})
-	}
-	snap := schema.NewSnapshot([]*schema.Catalog{cat}, nil, fns)
+	snap := schema.NewSnapshot([]*schema.Catalog{cat}, nil, ide.BuiltinFunctions())
 	snap.CurrentCatalog, snap.CurrentNamespace = "spark_catalog", "big"
 	snap.RefreshedAt = now
 	dir := b.TempDir()
@@ -337,11 +332,11 @@ func TestCompletionHoverEveryOffset(t *testing.T) {
 		text := strings.Replace(readCatalogFixture(t, f).text, "$0", "", 1)
 		for off := 0; off <= len(text); off++ {
 			for _, c := range []*schema.Cache{nil, cache} {
-				res := complete(ctx, c, text, off, completeOptions{snippets: true, online: c != nil})
-				if res.word.Start > off || res.word.End > len(text) || res.word.Start > res.word.End {
-					t.Fatalf("%s at %d: word %v", f, off, res.word)
+				res := ide.Complete(ctx, c, text, off, ide.CompleteOptions{Snippets: true, Online: c != nil})
+				if res.Word.Start > off || res.Word.End > len(text) || res.Word.Start > res.Word.End {
+					t.Fatalf("%s at %d: word %v", f, off, res.Word)
 				}
-				if _, sp, ok := hoverAt(ctx, c, text, off); ok && (sp.Start > off || off > sp.End) {
+				if _, sp, ok := ide.HoverAt(ctx, c, text, off); ok && (sp.Start > off || off > sp.End) {
 					t.Fatalf("%s at %d: hover span %v", f, off, sp)
 				}
 			}
@@ -349,7 +344,7 @@ func TestCompletionHoverEveryOffset(t *testing.T) {
 	}
 }
 
-// A long list is cut at maxCompletionItems and says isIncomplete; a
+// A long list is cut at ide.MaxCompletionItems and says isIncomplete; a
 // narrower prefix gets the complete answer, prefix matches before fuzzy
 // ones.
 func TestCompletionCapped(t *testing.T) {
@@ -357,31 +352,11 @@ func TestCompletionCapped(t *testing.T) {
 	c := startServer(t, testOptions{setup: func(s *Server) { s.schema.pinned = cache }})
 	c.initialize(nil, false)
 	c.open(docURI, "SELECT * FROM \n;\nSELECT * FROM orders_eu_000")
-	if list := c.complete(docURI, 0, len("SELECT * FROM ")); len(list.Items) != maxCompletionItems || !list.IsIncomplete {
+	if list := c.complete(docURI, 0, len("SELECT * FROM ")); len(list.Items) != ide.MaxCompletionItems || !list.IsIncomplete {
 		t.Errorf("empty prefix: %d items, isIncomplete %v", len(list.Items), list.IsIncomplete)
 	}
 	list := c.complete(docURI, 2, len("SELECT * FROM orders_eu_000"))
 	if got := labels(list); list.IsIncomplete || len(got) < 3 || !slices.Equal(got[:3], []string{"orders_eu_00040", "orders_eu_00042", "orders_eu_00080"}) {
 		t.Errorf("narrow prefix: %v, isIncomplete %v", got, list.IsIncomplete)
-	}
-}
-
-// Offering functions costs per function that matches what was typed, not
-// per function known: a name that matches none allocates next to nothing
-// for the ~500 built-ins (their call forms and snippets are built only for
-// the items offered).
-func TestCompletionFunctionsCostPerMatch(t *testing.T) {
-	text := "SELECT qqzx"
-	opt := completeOptions{snippets: true}
-	base := testing.AllocsPerRun(5, func() { complete(context.Background(), nil, "SELECT ", 7, opt) })
-	allocs := testing.AllocsPerRun(5, func() {
-		if res := complete(context.Background(), nil, text, len(text), opt); len(res.items) != 0 {
-			t.Fatalf("items %+v", res.items)
-		}
-	})
-	t.Logf("allocations: %.0f with nothing typed, %.0f with a prefix matching nothing", base, allocs)
-	// One schema.Matcher per completion: matching a name allocates nothing.
-	if perFn := allocs / float64(len(builtinFunctions)); perFn > 0.5 {
-		t.Errorf("completion of a prefix that matches nothing: %.0f allocations, %.1f per function", allocs, perFn)
 	}
 }

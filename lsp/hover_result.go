@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"go.lsp.dev/protocol"
 
+	"github.com/sparkls/sparkls/ide"
 	"github.com/sparkls/sparkls/sqltext"
 )
 
@@ -61,10 +61,7 @@ func (s *Server) resultHover(snap *Snapshot, uri protocol.DocumentURI, pos proto
 
 // Bounds of the Markdown rendering of a preview: it goes into hovers and
 // into every RunResult, so it stays small whatever the preview holds.
-const (
-	mdCellRunes = 80       // longer cells are cut with "…"
-	mdMaxBytes  = 32 << 10 // rows past this are counted, not shown
-)
+const mdMaxBytes = 32 << 10 // rows past this are counted, not shown
 
 // resultMarkdown renders a run result: a table of the preview with a types
 // row and a footer, or the error.
@@ -81,8 +78,8 @@ func resultMarkdown(res *RunResult) string {
 		if e.SQLState != "" {
 			title += " (SQLSTATE " + e.SQLState + ")"
 		}
-		fmt.Fprintf(&b, "**%s**\n\n", mdEscape(title))
-		b.WriteString(mdFence(e.Message))
+		fmt.Fprintf(&b, "**%s**\n\n", ide.MDEscape(title))
+		b.WriteString(ide.MDFence(e.Message))
 		return b.String()
 	}
 	if len(res.Columns) == 0 {
@@ -100,8 +97,8 @@ func resultMarkdown(res *RunResult) string {
 	types := make([]string, len(res.Columns))
 	rule := make([]string, len(res.Columns))
 	for i, c := range res.Columns {
-		names[i] = mdCell(c.Name)
-		types[i] = "*" + mdCell(c.Type) + "*"
+		names[i] = ide.MDCell(c.Name)
+		types[i] = "*" + ide.MDCell(c.Type) + "*"
 		rule[i] = "---"
 		if numericType(c.Type) {
 			rule[i] = "--:"
@@ -120,7 +117,7 @@ func resultMarkdown(res *RunResult) string {
 			if v == nil {
 				cells[j] = "*NULL*"
 			} else {
-				cells[j] = mdCell(*v)
+				cells[j] = ide.MDCell(*v)
 			}
 		}
 		row(cells)
@@ -150,36 +147,6 @@ func numericType(typ string) bool {
 	return false
 }
 
-// mdCell makes a value safe inside a Markdown table cell: one line, cut to
-// mdCellRunes, with Markdown punctuation (| above all) escaped.
-func mdCell(s string) string {
-	s = strings.NewReplacer("\r\n", "↵", "\n", "↵", "\r", "↵", "\t", " ").Replace(s)
-	if utf8.RuneCountInString(s) > mdCellRunes {
-		r := []rune(s)
-		s = string(r[:mdCellRunes-1]) + "…"
-	}
-	return mdEscape(s)
-}
-
-// mdEscape backslash-escapes the characters Markdown (CommonMark and GFM
-// tables) would read as syntax inside a line. An underscore inside a word
-// (order_id) is left alone: it emphasises nothing there.
-func mdEscape(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		switch r {
-		case '_':
-			if i == 0 || i == len(s)-1 || !isWordByte(s[i-1]) || !isWordByte(s[i+1]) {
-				b.WriteByte('\\')
-			}
-		case '\\', '`', '*', '[', ']', '<', '>', '|', '~', '#', '&', '!':
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
 // runStatements are the statements of a document as runs see them: those
 // of its cells, so that a cell marker is not part of the statement after it.
 func runStatements(text string) []sqltext.Statement {
@@ -188,13 +155,4 @@ func runStatements(text string) []sqltext.Statement {
 		out = append(out, c.Statements...)
 	}
 	return out
-}
-
-// mdFence puts text in a fenced block long enough not to be closed by it.
-func mdFence(text string) string {
-	fence := "```"
-	for strings.Contains(text, fence) {
-		fence += "`"
-	}
-	return fence + "\n" + strings.TrimRight(text, "\n") + "\n" + fence + "\n"
 }

@@ -10,22 +10,6 @@ import (
 	"github.com/sparkls/sparkls/connect"
 )
 
-func TestMarkdownCells(t *testing.T) {
-	for in, want := range map[string]string{
-		"plain":                     "plain",
-		"a|b":                       `a\|b`,
-		"order_id":                  "order_id",
-		"_x_ *y* `z` [l](u) <b> #1": `\_x\_ \*y\* \` + "`" + `z\` + "`" + ` \[l\](u) \<b\> \#1`,
-		"two\nlines\r\nhere\tok":    "two↵lines↵here ok",
-		`back\slash`:                `back\\slash`,
-		strings.Repeat("é", 100):    strings.Repeat("é", mdCellRunes-1) + "…",
-	} {
-		if got := mdCell(in); got != want {
-			t.Errorf("mdCell(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestResultMarkdown(t *testing.T) {
 	s := func(v string) *string { return &v }
 	res := &RunResult{

@@ -37,7 +37,7 @@ func (s *Server) routeTable() map[string]route {
 		protocol.MethodTextDocumentDocumentSymbol: request(s.documentSymbol),
 		protocol.MethodTextDocumentFoldingRange:   request(s.foldingRange),
 
-		// completion.go, hover.go: from the text and the schema cache (schema.go)
+		// completion.go, hover.go: package ide, from the text and the schema cache (schema.go)
 		protocol.MethodTextDocumentCompletion: request(s.completion),
 		protocol.MethodCompletionItemResolve:  request(s.completionItemResolve),
 		protocol.MethodTextDocumentHover:      request(s.hover), // the last run's preview first (hover_result.go)

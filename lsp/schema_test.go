@@ -16,6 +16,7 @@ import (
 
 	"github.com/sparkls/sparkls/connect"
 	"github.com/sparkls/sparkls/connect/connecttest"
+	"github.com/sparkls/sparkls/ide"
 	"github.com/sparkls/sparkls/internal/ittest"
 	"github.com/sparkls/sparkls/schema"
 )
@@ -219,7 +220,7 @@ func demoSource() *memSource {
 func demoCache(t testing.TB, src *memSource, how string) *schema.Cache {
 	t.Helper()
 	dir := t.TempDir()
-	opts := schema.Options{Key: "demo", Dir: dir, Budget: lookupBudget}
+	opts := schema.Options{Key: "demo", Dir: dir, Budget: ide.LookupBudget}
 	c := schema.New(src, opts)
 	t.Cleanup(func() { c.Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
@@ -275,54 +276,6 @@ func TestSchemaKeyMatchesClient(t *testing.T) {
 	}
 }
 
-func TestQuoteName(t *testing.T) {
-	for in, want := range map[string]string{
-		"orders": "orders", "Orders": "Orders", "user-agent": "`user-agent`", "referrer url": "`referrer url`",
-		"select": "`select`", "FROM": "`FROM`", "1st": "`1st`", "a`b": "`a``b`", "é": "`é`", "status": "status",
-	} {
-		if got := quoteName(in); got != want {
-			t.Errorf("quoteName(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestCallSnippet(t *testing.T) {
-	for _, tc := range []struct{ usage, name, want string }{
-		{"substr(str, pos[, len])", "substr", "substr(${1:str}, ${2:pos})$0"},
-		{"count(*)", "count", "count(${1:*})$0"},
-		{"current_date()", "current_date", "current_date()$0"},
-		{"coalesce(expr1, expr2, ...)", "coalesce", "coalesce(${1:expr1}, ${2:expr2})$0"},
-		{"concat(col1, col2, ..., colN)", "concat", "concat(${1:col1}, ${2:col2})$0"},
-		{"expr1 % expr2, or mod(expr1, expr2)", "mod", "mod(${1:expr1}, ${2:expr2})$0"},
-		{"array_sort(expr, func)", "array_sort", "array_sort(${1:expr}, ${2:func})$0"},
-		{"array(expr, ...)", "array", "array(${1:expr})$0"},
-		{"", "mask_email", "mask_email($1)$0"},
-		{"weird(a$b})", "weird", `weird(${1:a\$b\}})$0`},
-		{"struct(col1, col2, col3, ...)", "struct", "struct(${1:col1}, ${2:col2}, ${3:col3})$0"},
-		{"x([a])", "x", "x($1)$0"},
-	} {
-		if got := callSnippet(tc.name, callForm(tc.usage, tc.name)); got != tc.want {
-			t.Errorf("callSnippet(%q) = %q, want %q", tc.usage, got, tc.want)
-		}
-	}
-}
-
-func TestStructType(t *testing.T) {
-	got := structType("struct<a:int,`b c`:struct<x:decimal(10,2),y:map<string,int>>,d:array<struct<e:int>>>")
-	want := []structField{{"a", "int"}, {"b c", "struct<x:decimal(10,2),y:map<string,int>>"}, {"d", "array<struct<e:int>>"}}
-	if !slices.Equal(got, want) {
-		t.Errorf("got %v", got)
-	}
-	if structType("map<string,int>") != nil || structType("int") != nil {
-		t.Errorf("not a struct")
-	}
-}
-
-// ---------------------------------------------------------------------------
-// End to end: the editor over the pipe, the server over Spark Connect.
-
-// eventuallyCompletes asks for completions at line:char of uri until label
-// shows up; it returns the list that had it.
 func (c *testClient) eventuallyCompletes(uri string, line, char int, label string) protocol.CompletionList {
 	c.t.Helper()
 	var list protocol.CompletionList

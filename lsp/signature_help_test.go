@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"go.lsp.dev/protocol"
+
+	"github.com/sparkls/sparkls/ide"
 )
 
 // Fixtures of the text features (signature help, definition, symbols,
@@ -81,7 +83,7 @@ func showRange(r protocol.Range) string { return showPos(r.Start) + "-" + showPo
 // the active one marked "*" and its active parameter in «».
 func TestSignatureHelpFixtures(t *testing.T) { textFixtures(t, "signature", checkSignatureHelp) }
 
-// checkSignatureHelp is the only code that calls signatureHelpAt. It asks
+// checkSignatureHelp is the only code that calls ide.SignatureHelpAt. It asks
 // with label offsets and with string labels and checks that both mark the
 // same parameters.
 func checkSignatureHelp(t *testing.T, path string) {
@@ -89,8 +91,8 @@ func checkSignatureHelp(t *testing.T, path string) {
 	if off < 0 {
 		t.Fatalf("%s: no $0", path)
 	}
-	res := signatureHelpAt(doc.Text, off, signatureStyle{labelOffsets: true, markdown: true}, -1)
-	plain := signatureHelpAt(doc.Text, off, signatureStyle{}, -1)
+	res := ide.SignatureHelpAt(doc.Text, off, ide.SignatureStyle{LabelOffsets: true, Markdown: true}, -1)
+	plain := ide.SignatureHelpAt(doc.Text, off, ide.SignatureStyle{}, -1)
 	var b strings.Builder
 	if res == nil {
 		b.WriteString("no signature help\n")
@@ -133,7 +135,7 @@ func checkSignatureHelp(t *testing.T, path string) {
 			fmt.Fprintf(&b, "    params: %s\n", strings.Join(names, ", "))
 		}
 		if sg.Documentation != nil {
-			if sg.Documentation.Kind != protocol.Markdown {
+			if sg.Documentation.Kind != string(protocol.Markdown) {
 				t.Errorf("documentation kind %s", sg.Documentation.Kind)
 			}
 			fmt.Fprintf(&b, "    doc: %s\n", oneLine(sg.Documentation.Value, 72))
@@ -195,13 +197,13 @@ func TestSignatureHelpEndToEnd(t *testing.T) {
 		"parameterInformation": map[string]any{"labelOffsetSupport": true},
 	}}})
 	rich.open(uri, text)
-	var got signatureHelpResult
+	var got ide.SignatureHelp
 	rich.callOK(protocol.MethodTextDocumentSignatureHelp, at(uri, 0, 16), &got)
 	if len(got.Signatures) != 3 || got.ActiveSignature != 1 || got.ActiveParameter != 1 {
 		t.Fatalf("count(a, |b): %+v", got)
 	}
 	sg := got.Signatures[1]
-	if sg.Label != "count(expr[, expr...])" || sg.Documentation == nil || sg.Documentation.Kind != protocol.Markdown {
+	if sg.Label != "count(expr[, expr...])" || sg.Documentation == nil || sg.Documentation.Kind != string(protocol.Markdown) {
 		t.Errorf("signature %+v", sg)
 	}
 	if p, ok := sg.Parameters[1].Label.([]any); !ok || len(p) != 2 || p[0] != 13.0 || p[1] != 20.0 {
@@ -225,7 +227,7 @@ func TestSignatureHelpEndToEnd(t *testing.T) {
 	plain.open(uri, text)
 	plain.callOK(protocol.MethodTextDocumentSignatureHelp, at(uri, 0, 16), &got)
 	sg = got.Signatures[got.ActiveSignature]
-	if p, ok := sg.Parameters[1].Label.(string); !ok || p != "expr..." || sg.Documentation.Kind != protocol.PlainText {
+	if p, ok := sg.Parameters[1].Label.(string); !ok || p != "expr..." || sg.Documentation.Kind != string(protocol.PlainText) {
 		t.Errorf("plain client: %+v", sg)
 	}
 }
