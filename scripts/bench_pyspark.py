@@ -1,7 +1,7 @@
 """Median round trip of the sparkls bench queries through PySpark's Connect client.
 
 spark.sql(q) sends the SqlCommand and .limit(101).collect() reads the preview:
-the same two round trips sparkls makes. Prints JSON like `sparkls bench`.
+the same two round trips sparkls makes. Prints JSON like cmd/sparkls-bench.
 """
 import json
 import statistics

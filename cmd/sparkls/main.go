@@ -1,5 +1,5 @@
 // Command sparkls is a language server for Spark SQL that talks to Spark
-// through Spark Connect. Subcommands: serve (the default), query, catalog, version, bench.
+// through Spark Connect. Subcommands: serve (the default), query, catalog, version.
 package main
 
 import (
@@ -68,8 +68,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runCheck(ctx, args[1:], stdout, stderr)
 	case "catalog":
 		err = cmdCatalog(ctx, args[1:], stdout, stderr)
-	case "bench":
-		err = cmdBench(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		err = cmdVersion(ctx, args[1:], stdout, stderr)
 	case "help", "--help", "-h":

@@ -1,3 +1,8 @@
+// Command sparkls-bench measures sparkls' round trip of whole Run calls
+// (statement sent, preview decoded) against a Spark Connect server, for
+// scripts/bench-roundtrip to compare with PySpark's client on the same
+// server. It prints the medians as JSON. It is a development tool, kept out
+// of the sparkls binary users get.
 package main
 
 import (
@@ -6,11 +11,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"time"
 
 	"github.com/sparkls/sparkls/connect"
 )
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "sparkls-bench:", err)
+		os.Exit(1)
+	}
+}
 
 // benchQueries are the round trips the issue asks to compare with PySpark's
 // Connect client (scripts/bench-roundtrip runs both on the same server).
@@ -19,16 +32,20 @@ var benchQueries = []struct{ name, sql string }{
 	{"preview100", "SELECT id, id * 2 AS twice, concat('row ', id) AS label, id % 7 = 0 AS lucky FROM range(1000)"},
 }
 
-// cmdBench measures the median wall time of whole Run calls (statement sent,
-// preview decoded) over N runs in one process, after a warm-up.
-func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	remote := remoteFlag(fs)
+// run measures the median wall time of whole Run calls over N runs in one
+// process, after a warm-up.
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("sparkls-bench", flag.ContinueOnError)
+	remote := fs.String("remote", "sc://127.0.0.1:15002", "Spark Connect remote")
 	runs := fs.Int("runs", 50, "measured runs per query")
-	if _, err := parseFlags(fs, args); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	c, err := dial(ctx, *remote, stderr)
+	r, err := connect.ParseRemote(*remote)
+	if err != nil {
+		return err
+	}
+	c, err := connect.Dial(ctx, r, connect.Options{Version: "bench"})
 	if err != nil {
 		return err
 	}
