@@ -823,7 +823,22 @@ func (s *Server) withRunDiagnostics(doc *Document, analysis []protocol.Diagnosti
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	rs.doc(doc.URI).analysis = slices.Clone(analysis)
-	return append(analysis, rs.runDiagnosticsLocked(doc)...)
+	return unionDiagnostics(analysis, rs.runDiagnosticsLocked(doc))
+}
+
+// unionDiagnostics is analysis followed by the run errors that are not
+// already among them: a query that fails to run usually fails the analysis
+// too, with the same class, message and range, and is listed once.
+func unionDiagnostics(analysis, run []protocol.Diagnostic) []protocol.Diagnostic {
+	out := slices.Clip(analysis)
+	for _, r := range run {
+		if !slices.ContainsFunc(analysis, func(a protocol.Diagnostic) bool {
+			return a.Range == r.Range && a.Code == r.Code && a.Message == r.Message && a.Severity == r.Severity
+		}) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // publishRunDiagnostics publishes uri's diagnostics after its run errors
@@ -840,10 +855,11 @@ func (s *Server) publishRunDiagnostics(uri protocol.DocumentURI) {
 	}
 	p.Version = uint32(max(doc.Version, 0))
 	rs.mu.Lock()
+	var analysis []protocol.Diagnostic
 	if d := rs.docs[uri]; d != nil {
-		p.Diagnostics = append(p.Diagnostics, d.analysis...)
+		analysis = d.analysis
 	}
-	p.Diagnostics = append(p.Diagnostics, rs.runDiagnosticsLocked(doc)...)
+	p.Diagnostics = append(p.Diagnostics, unionDiagnostics(analysis, rs.runDiagnosticsLocked(doc))...)
 	rs.mu.Unlock()
 	s.notify(protocol.MethodTextDocumentPublishDiagnostics, p)
 }

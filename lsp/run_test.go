@@ -719,6 +719,43 @@ func TestRunErrorDiagnostics(t *testing.T) {
 	}
 }
 
+// A statement whose run fails as its analysis did is listed once, whether
+// the run or the analysis publishes last.
+func TestRunErrorNotDuplicated(t *testing.T) {
+	fake := newRunFake(t)
+	c := startRunClient(t, fake, runSetup{})
+	text := "SELECT nope FROM sales.orders;"
+	c.open(runURI, text)
+	doc := newDocument(runURI, "sql", 1, text)
+	errorsIn := func(p json.RawMessage) []protocol.Diagnostic {
+		var pd protocol.PublishDiagnosticsParams
+		_ = json.Unmarshal(p, &pd)
+		return slices.DeleteFunc(pd.Diagnostics, func(d protocol.Diagnostic) bool {
+			code, _ := d.Code.(string)
+			return !strings.HasPrefix(code, "UNRESOLVED_COLUMN")
+		})
+	}
+	c.waitNote(protocol.MethodTextDocumentPublishDiagnostics, func(p json.RawMessage) bool { return len(errorsIn(p)) > 0 })
+	if res := c.runCall(doc, 0, 0); res.Error == nil {
+		t.Fatalf("the run did not fail: %+v", res)
+	}
+	if got := c.srv.runDiagnostics(doc); len(got) != 1 {
+		t.Fatalf("run diagnostics %+v", got)
+	}
+	pubs := c.notesOf(protocol.MethodTextDocumentPublishDiagnostics)
+	if got := errorsIn(pubs[len(pubs)-1]); len(got) != 1 {
+		t.Errorf("after the run: %d diagnostics for one error: %+v", len(got), got)
+	}
+	// The analysis publishes again (a new connection, a catalog change).
+	n := len(pubs)
+	c.srv.diags.recheckAll()
+	eventually(t, "a new analysis", func() bool { return len(c.notesOf(protocol.MethodTextDocumentPublishDiagnostics)) > n })
+	pubs = c.notesOf(protocol.MethodTextDocumentPublishDiagnostics)
+	if got := errorsIn(pubs[len(pubs)-1]); len(got) != 1 {
+		t.Errorf("after a new analysis: %d diagnostics for one error: %+v", len(got), got)
+	}
+}
+
 func (c *testClient) notesOf(method string) []json.RawMessage {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -321,6 +321,12 @@ local ok, err = xpcall(function()
     return #diags > 0
   end)
   check('error: a diagnostic on the statement', #diags > 0, vim.inspect(vim.diagnostic.get(buf)))
+  -- The analysis found the same error before the run: it is listed once.
+  vim.wait(1000)
+  diags = vim.tbl_filter(function(d)
+    return tostring(d.code or ''):match('^UNRESOLVED_COLUMN') ~= nil
+  end, vim.diagnostic.get(buf, { lnum = 7 }))
+  eq('error: listed once (analysis and run agree)', #diags, 1)
 
   ------------------------------------------------------------------
   section(':Spark cancel')
