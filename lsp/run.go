@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -59,6 +60,9 @@ type RunError struct {
 	ErrorClass string          `json:"errorClass"`
 	SQLState   string          `json:"sqlState"`
 	Range      *protocol.Range `json:"range"` // where Spark points, when it does
+	// Plan is the logical plan Spark appends to an analysis error, cut
+	// from Message: for a "Show plan" fold, not for the message.
+	Plan string `json:"plan,omitempty"`
 }
 
 // Error classes sparkls reports itself.
@@ -358,17 +362,36 @@ func runErrorOf(err error, doc *Document, st sqltext.Statement) *RunError {
 	case errors.Is(err, connect.ErrCanceled):
 		return &RunError{Message: "cancelled: the query was interrupted on the Spark server", ErrorClass: ClassCancelled, SQLState: "HY008"}
 	case errors.As(err, &se):
-		re := &RunError{Message: se.Message, ErrorClass: se.ErrorClass, SQLState: se.SQLState}
+		msg, plan := splitPlan(se.Message)
+		re := &RunError{Message: msg, ErrorClass: se.ErrorClass, SQLState: se.SQLState, Plan: plan}
 		// Byte offsets into the text Run was given: the statement.
 		if qc, ok := se.Position(); ok && 0 <= qc.Start && qc.Start <= qc.Stop && qc.Stop <= len(st.Text) {
 			r := doc.Range(st.Start+qc.Start, st.Start+qc.Stop)
 			re.Range = &r
+			// Spark's "; line 2 pos 7" counts in the query envelope; the
+			// range says where, in the document.
+			re.Message = position35.ReplaceAllString(re.Message, "")
 		}
 		return re
 	case errors.As(err, &te):
 		return &RunError{Message: "Spark is unreachable or the connection broke: " + te.Error()}
 	}
 	return &RunError{Message: err.Error()}
+}
+
+// planStart is where Spark appends the plan to an analysis error's
+// message: ";" at the end of a line, then a plan node ('Project [*],
+// GlobalLimit 101, !Join ...: a class name, maybe marked unresolved).
+var planStart = regexp.MustCompile(`;\r?\n[ \t]*['!]?[A-Z][A-Za-z0-9]*(?:[ \t\[(]|\r?\n|$)`)
+
+// splitPlan cuts the logical plan Spark appends to an analysis error's
+// message off it. The message is trimmed: a parse error's starts with a
+// line break.
+func splitPlan(msg string) (message, plan string) {
+	if loc := planStart.FindStringIndex(msg); loc != nil {
+		msg, plan = msg[:loc[0]], strings.TrimSpace(msg[loc[0]+1:])
+	}
+	return strings.TrimSpace(msg), plan
 }
 
 // diagnosticMessage is the one-line message of a run error's diagnostic,

@@ -29,6 +29,8 @@ export interface RunError {
   errorClass: string;
   sqlState: string;
   range: Range | null;
+  /** The logical plan Spark appended to the message, cut from it (servers before it leave it in message). */
+  plan?: string;
 }
 
 /** The answer of sparkls.run. Values are Spark's CAST(x AS STRING); null is SQL NULL. */

@@ -173,6 +173,16 @@ try {
     if (!cls.startsWith('UNRESOLVED_COLUMN')) {
       throw new Error(`error class ${JSON.stringify(cls)}: want UNRESOLVED_COLUMN...`);
     }
+    // Spark's logical plan is folded behind "Show plan", not in the message.
+    if (/Project \[|SubqueryAlias/.test(msg)) {
+      throw new Error(`the message holds the plan: ${JSON.stringify(msg)}`);
+    }
+    const plan = frame.locator('details.plan');
+    await plan.locator('summary', { hasText: 'Show plan' }).click();
+    const planText = await plan.locator('pre').innerText();
+    if (!/Project/.test(planText)) {
+      throw new Error(`Show plan shows ${JSON.stringify(planText)}`);
+    }
     await screenshot('run-error');
   });
 
