@@ -95,6 +95,9 @@ local ok, err = xpcall(function()
     rows = { { '日本', '7' } }, rowCount = 1, elapsedMs = 5 }))[3], '日本 │ 7')
   eq('render: error line', render.error_text({ message = '[TABLE_OR_VIEW_NOT_FOUND] The table `x` cannot be found.\nmore', errorClass = 'TABLE_OR_VIEW_NOT_FOUND' }),
     '✗ TABLE_OR_VIEW_NOT_FOUND: The table `x` cannot be found.')
+  eq('render: error line of a message that starts with a line break',
+    render.error_text({ message = '\n[PARSE_SYNTAX_ERROR] Syntax error at or near end of input. SQLSTATE: 42601 (line 1, pos 10)\n\n== SQL ==\nSELECT 1 +\n', errorClass = 'PARSE_SYNTAX_ERROR' }),
+    '✗ PARSE_SYNTAX_ERROR: Syntax error at or near end of input. SQLSTATE: 42601 (line 1, pos 10)')
   eq('render: statement without columns', render.text(render.table({ columns = {}, rows = {}, rowCount = 0, elapsedMs = 1500 })), { '✓ done · 1.5 s' })
   eq('utf16: columns of "a😀é|"', { compat.utf16_col('a😀é|', 1), compat.utf16_col('a😀é|', 5), compat.utf16_col('a😀é|', 7) }, { 1, 3, 4 })
   eq('utf16: back to bytes', { compat.byte_col('a😀é|', 3), compat.byte_col('a😀é|', 4) }, { 5, 7 })
