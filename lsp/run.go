@@ -30,9 +30,14 @@ import (
 // non-empty Range runs exactly the selected text (all its statements, in
 // order); an empty one runs the cell, or without cell markers the
 // statement, that contains its start.
+//
+// RunID is the client's own name for the run (optional, any string):
+// sparkls/runStarted echoes it, so that a client with several runs in
+// flight pairs each with its queryId without guessing.
 type RunArgs struct {
 	URI   protocol.DocumentURI `json:"uri"`
 	Range protocol.Range       `json:"range"`
+	RunID string               `json:"runId,omitempty"`
 }
 
 // RunResult answers sparkls.run: the preview of the statement that ran last
@@ -74,11 +79,15 @@ const (
 )
 
 // RunStarted is the payload of sparkls/runStarted: a run's id (for
-// sparkls.cancel) and what it runs, sent before the run answers.
+// sparkls.cancel) and what it runs, sent before the run answers, with the
+// runId and the workDoneToken of the sparkls.run request, as the client
+// sent them (absent when it sent none).
 type RunStarted struct {
-	QueryID string               `json:"queryId"`
-	URI     protocol.DocumentURI `json:"uri"`
-	Range   protocol.Range       `json:"range"`
+	QueryID       string               `json:"queryId"`
+	URI           protocol.DocumentURI `json:"uri"`
+	Range         protocol.Range       `json:"range"`
+	RunID         string               `json:"runId,omitempty"`
+	WorkDoneToken json.RawMessage      `json:"workDoneToken,omitempty"`
 }
 
 // runTarget is what one sparkls.run runs: statements of one document
@@ -204,7 +213,11 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 	// offers to cancel it.
 	endRun := sync.OnceFunc(func() { rs.end(run) })
 	defer endRun()
-	s.notify(NotifyRunStarted, RunStarted{QueryID: id, URI: doc.URI, Range: doc.Range(target.start, target.end)})
+	started := RunStarted{QueryID: id, URI: doc.URI, Range: doc.Range(target.start, target.end), RunID: args.RunID}
+	if len(token) > 0 && string(token) != "null" {
+		started.WorkDoneToken = token
+	}
+	s.notify(NotifyRunStarted, started)
 	s.log.Info("run started", "queryId", id, "uri", doc.URI, "statements", len(target.stmts))
 	prog := s.beginProgress(ctx, token, id, len(target.stmts))
 	rs.setToken(run, prog.key())

@@ -624,6 +624,54 @@ func TestRunConcurrentThenCancelAll(t *testing.T) {
 	}
 }
 
+// Two runs of one document in flight at once: runStarted echoes each
+// one's runId and workDoneToken, so that the client cancels the run it
+// means, whatever order the notifications come in.
+func TestRunStartedEchoesRunID(t *testing.T) {
+	fake := slowFake(t)
+	c := startRunClient(t, fake, runSetup{})
+	text := "SELECT * FROM range(1000000000) a;\nSELECT * FROM range(1000000000) b"
+	c.open(runURI, text)
+	doc := newDocument(runURI, "sql", 1, text)
+	start := func(runID string, off int, token any) <-chan *message {
+		p := runParams(CommandRun, RunArgs{URI: runURI, Range: doc.Range(off, off), RunID: runID})
+		p["workDoneToken"] = token
+		_, ch := c.startN(protocol.MethodWorkspaceExecuteCommand, p)
+		return ch
+	}
+	chA := start("run-a", 0, "tok-a")
+	chB := start("run-b", 40, 7)
+	queryID := map[string]string{}
+	for _, n := range []int{1, 2} {
+		rs := c.runStarted(n)
+		want := map[string]string{"run-a": `"tok-a"`, "run-b": "7"}[rs.RunID]
+		if want == "" || string(rs.WorkDoneToken) != want {
+			t.Fatalf("runStarted %+v (token %s)", rs, rs.WorkDoneToken)
+		}
+		queryID[rs.RunID] = rs.QueryID
+	}
+	eventually(t, "both runs reaching Spark", func() bool { return runOps(fake) >= 2 })
+	c.callOK(protocol.MethodWorkspaceExecuteCommand, runParams(CommandCancel, CancelArgs{QueryID: queryID["run-b"]}), nil)
+	var res RunResult
+	if err := json.Unmarshal(c.wait(chB, "run b").Result, &res); err != nil || res.QueryID != queryID["run-b"] || res.Error == nil || res.Error.ErrorClass != ClassCancelled {
+		t.Fatalf("run b answered %+v (%v), want it cancelled", res, err)
+	}
+	if r := c.srv.runs().running(runURI); len(r) != 1 || r[0].id != queryID["run-a"] {
+		t.Errorf("runs in flight after cancelling b: %+v", r)
+	}
+	c.callOK(protocol.MethodWorkspaceExecuteCommand, map[string]any{"command": CommandCancelAll}, nil)
+	c.wait(chA, "run a")
+
+	// Without a runId nor a token, runStarted has neither.
+	_, ch := c.startN(protocol.MethodWorkspaceExecuteCommand, runParams(CommandRun, RunArgs{URI: runURI, Range: doc.Range(0, 0)}))
+	c.runStarted(3)
+	if raw := c.notesOf(NotifyRunStarted)[2]; strings.Contains(string(raw), "runId") || strings.Contains(string(raw), "workDoneToken") {
+		t.Errorf("runStarted %s", raw)
+	}
+	c.callOK(protocol.MethodWorkspaceExecuteCommand, map[string]any{"command": CommandCancelAll}, nil)
+	c.wait(ch, "run c")
+}
+
 // The server dies in the middle of a result: the run answers with a clear
 // error (not a hang, not a crash) and the language server goes on.
 func TestRunServerDiesMidStream(t *testing.T) {

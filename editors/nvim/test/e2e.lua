@@ -117,6 +117,20 @@ local ok, err = xpcall(function()
     { 'sparkls', 'serve' }, 3, 40,
   })
 
+  -- Two runs of one document in flight: sparkls/runStarted pairs by the
+  -- runId it echoes, whatever order the notifications come in.
+  local r1 = { client_id = 99, uri = 'file:///x.sql', run_id = 'nvim-1' }
+  local r2 = { client_id = 99, uri = 'file:///x.sql', run_id = 'nvim-2' }
+  state.pending[-1] = { r1, r2 }
+  local started = require('sparkls').handlers['sparkls/runStarted']
+  started(nil, { queryId = 'q2', uri = 'file:///x.sql', runId = 'nvim-2' }, { client_id = 99 })
+  started(nil, { queryId = 'q1', uri = 'file:///x.sql', runId = 'nvim-1' }, { client_id = 99 })
+  eq('runStarted: pairs runs by runId', { r1.query_id, r2.query_id }, { 'q1', 'q2' })
+  r1.query_id, r2.query_id = nil, nil
+  started(nil, { queryId = 'q1', uri = 'file:///x.sql' }, { client_id = 99 })
+  eq('runStarted without runId (older server): the oldest run', { r1.query_id, r2.query_id }, { 'q1', nil })
+  state.pending[-1], state.running.q1, state.running.q2 = nil, nil, nil
+
   ------------------------------------------------------------------
   section(':Spark and <Plug> mappings')
   eq(':Spark completes subcommands', vim.fn.getcompletion('Spark c', 'cmdline'), { 'cancel', 'clear' })
@@ -337,9 +351,9 @@ local ok, err = xpcall(function()
   local tc = vim.loop.hrtime()
   vim.cmd('Spark run')
   eq('"⋯ running" under the statement while it runs', virt_text(9), { '⋯ running' })
-  check('sparkls/runStarted names the query', wait(20000, function()
+  check('sparkls/runStarted names the query (paired by runId)', wait(20000, function()
     for _, r in ipairs(state.pending[buf] or {}) do
-      if r.query_id then
+      if r.query_id and r.run_id and state.running[r.query_id] then
         return true
       end
     end
