@@ -163,6 +163,21 @@ try {
     await screenshot('run-cell-null');
   });
 
+  await check('Ctrl+Enter with a selection runs the selection', async () => {
+    await gotoLine(8);
+    for (let i = 0; i < 'SELECT 1 AS n'.length; i++) {
+      await page.keyboard.press('Shift+ArrowRight');
+    }
+    await page.keyboard.press('Control+Enter');
+    const frame = await resultsFrame(async (f) => {
+      const names = await f.locator('#grid th .name').allInnerTexts();
+      return names.length === 1 && names[0] === 'n';
+    });
+    expectEqual((await readGrid(frame)).rows, [['1']]);
+    await screenshot('run-selection');
+    await page.keyboard.press('Home'); // drop the selection
+  });
+
   await check('Spark: Run Cell from the command palette shows an error with its class', async () => {
     await gotoLine(10);
     await runCommand('Spark: Run Cell');
@@ -182,6 +197,13 @@ try {
     const planText = await plan.locator('pre').innerText();
     if (!/Project/.test(planText)) {
       throw new Error(`Show plan shows ${JSON.stringify(planText)}`);
+    }
+    // The analysis found the same error before the run: one problem, not two.
+    await page.waitForTimeout(1000);
+    const problems = (await page.locator('[id="status.problems"]').first().innerText()).trim();
+    note(`problems in the status bar: ${JSON.stringify(problems)}`);
+    if (!/^1\s+0$/.test(problems)) {
+      throw new Error(`problems ${JSON.stringify(problems)}: want 1 error, 0 warnings`);
     }
     await screenshot('run-error');
   });
