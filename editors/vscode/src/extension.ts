@@ -47,12 +47,13 @@ class Extension implements vscode.Disposable {
   private starting: Promise<LanguageClient | undefined> | undefined;
   private readonly output: vscode.OutputChannel;
   private readonly status: StatusBar;
-  private readonly panel = new ResultsPanel();
+  readonly panel: ResultsPanel;
   private readonly runs = new Runs();
   private seq = 0;
   private planSeq = 0;
 
   constructor(private readonly context: vscode.ExtensionContext) {
+    this.panel = new ResultsPanel(context.workspaceState);
     this.output = vscode.window.createOutputChannel('Spark SQL (sparkls)');
     this.status = new StatusBar('spark.cancel', 'spark.showLog');
   }
@@ -376,6 +377,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   context.subscriptions.push(
     x,
+    x.panel.register(),
     vscode.workspace.onDidChangeConfiguration((e) => {
       // The token travels in the server's environment: a new remote (whose
       // token may differ) or a new token restarts the server.

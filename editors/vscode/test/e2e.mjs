@@ -233,6 +233,24 @@ try {
     await screenshot('cancelled');
   });
 
+  await check('after a window reload the results panel is restored, no empty split left', async () => {
+    await page.locator('.tab', { hasText: 'orders.sql' }).first().click();
+    await gotoLine(8);
+    await page.keyboard.press('Control+Enter');
+    await resultsFrame(async (f) => (await f.locator('#grid th .name', { hasText: 'text_null' }).count()) > 0);
+    await runCommand('Developer: Reload Window');
+    await page.waitForTimeout(2000);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    const frame = await resultsFrame(async (f) => (await f.locator('#grid th .name', { hasText: 'text_null' }).count()) > 0, 60_000);
+    expectEqual((await readGrid(frame)).rows, [['1', '⟨NULL⟩', 'null']]);
+    const empty = await page.locator('.editor-group-container.empty').count();
+    if (empty !== 0) {
+      throw new Error(`${empty} empty editor group(s) after the reload`);
+    }
+    await screenshot('reloaded');
+    await page.locator('.statusbar-item', { hasText: /Spark \d+\.\d+/ }).first().waitFor({ timeout: 90_000 });
+  });
+
   if (authRemote && authToken) {
     await check('Spark: Set Token connects to a server that needs a token, settings.json keeps none', async () => {
       const settingsFile = join(workspace, '.vscode', 'settings.json');
