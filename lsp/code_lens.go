@@ -31,15 +31,27 @@ func (s *Server) codeLens(ctx context.Context, snap *Snapshot, p *protocol.CodeL
 	}
 	rs := s.runs()
 	active := rs.running(doc.URI)
-	for _, c := range sqltext.SplitCells(doc.Text) {
-		at := doc.Position(c.Start)
+	cells := sqltext.SplitCells(doc.Text)
+	starts := make([]int, len(cells))
+	lines := map[uint32]int{} // lenses per line
+	for i, c := range cells {
+		starts[i] = lensStart(doc.Text, c)
+		lines[doc.Position(starts[i]).Line]++
+	}
+	for i, c := range cells {
+		at := doc.Position(starts[i])
 		line := c.End
-		if i := strings.IndexAny(doc.Text[c.Start:c.End], "\r\n"); i >= 0 {
-			line = c.Start + i
+		if j := strings.IndexAny(doc.Text[starts[i]:c.End], "\r\n"); j >= 0 {
+			line = starts[i] + j
 		}
-		rng := doc.Range(c.Start, line)
+		rng := doc.Range(starts[i], line)
+		title := lensRun
+		if lines[at.Line] > 1 {
+			// Two cells start on this line: say which runs which.
+			title += " " + lensSnippet(doc.Text[starts[i]:c.End])
+		}
 		lenses = append(lenses, protocol.CodeLens{Range: rng, Command: &protocol.Command{
-			Title: lensRun, Command: CommandRun,
+			Title: title, Command: CommandRun,
 			Arguments: []any{RunArgs{URI: doc.URI, Range: protocol.Range{Start: at, End: at}}},
 		}})
 		if r := runningIn(active, doc, c); r != nil {
@@ -62,6 +74,35 @@ func (s *Server) codeLens(ctx context.Context, snap *Snapshot, p *protocol.CodeL
 		}
 	}
 	return lenses, nil
+}
+
+// lensStart is where the lens of cell c goes: its start, unless the line
+// it starts on holds the end of the statement before ("SELECT 1; -- c"
+// then "SELECT 2" below, where the comment is part of the second
+// statement); then the cell's first word, usually on a line of its own.
+func lensStart(text string, c sqltext.Cell) int {
+	bol := strings.LastIndexAny(text[:c.Start], "\r\n") + 1
+	if strings.TrimSpace(text[bol:c.Start]) == "" || len(c.Statements) == 0 {
+		return c.Start
+	}
+	st := c.Statements[0]
+	return st.End - len(statementKey(st.Text))
+}
+
+// lensSnippetLen bounds the statement text a lens title shows.
+const lensSnippetLen = 30
+
+// lensSnippet is the start of a cell's text for a lens title: its first
+// line, spaces collapsed, cut at lensSnippetLen characters.
+func lensSnippet(text string) string {
+	if i := strings.IndexAny(text, "\r\n"); i >= 0 {
+		text = text[:i]
+	}
+	text = strings.Join(strings.Fields(strings.TrimSuffix(strings.TrimSpace(text), ";")), " ")
+	if r := []rune(text); len(r) > lensSnippetLen {
+		text = string(r[:lensSnippetLen-1]) + "…"
+	}
+	return text
 }
 
 // runningIn returns the run in flight that runs a statement of cell c.

@@ -14,7 +14,10 @@ const (
 
 	// NotifyRunStarted (server → client) announces a sparkls.run as soon as
 	// it starts, before any answer: [RunStarted] is its payload, whose
-	// queryId sparkls.cancel takes.
+	// queryId sparkls.cancel takes, and which echoes the runId of the
+	// sparkls.run argument and the request's workDoneToken: runs in
+	// flight at once are paired with their queryIds by those, never by
+	// their order.
 	NotifyRunStarted = "sparkls/runStarted"
 
 	// Commands (workspace/executeCommand), added by the features that run SQL.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -29,9 +30,14 @@ import (
 // non-empty Range runs exactly the selected text (all its statements, in
 // order); an empty one runs the cell, or without cell markers the
 // statement, that contains its start.
+//
+// RunID is the client's own name for the run (optional, any string):
+// sparkls/runStarted echoes it, so that a client with several runs in
+// flight pairs each with its queryId without guessing.
 type RunArgs struct {
 	URI   protocol.DocumentURI `json:"uri"`
 	Range protocol.Range       `json:"range"`
+	RunID string               `json:"runId,omitempty"`
 }
 
 // RunResult answers sparkls.run: the preview of the statement that ran last
@@ -59,6 +65,9 @@ type RunError struct {
 	ErrorClass string          `json:"errorClass"`
 	SQLState   string          `json:"sqlState"`
 	Range      *protocol.Range `json:"range"` // where Spark points, when it does
+	// Plan is the logical plan Spark appends to an analysis error, cut
+	// from Message: for a "Show plan" fold, not for the message.
+	Plan string `json:"plan,omitempty"`
 }
 
 // Error classes sparkls reports itself.
@@ -70,11 +79,15 @@ const (
 )
 
 // RunStarted is the payload of sparkls/runStarted: a run's id (for
-// sparkls.cancel) and what it runs, sent before the run answers.
+// sparkls.cancel) and what it runs, sent before the run answers, with the
+// runId and the workDoneToken of the sparkls.run request, as the client
+// sent them (absent when it sent none).
 type RunStarted struct {
-	QueryID string               `json:"queryId"`
-	URI     protocol.DocumentURI `json:"uri"`
-	Range   protocol.Range       `json:"range"`
+	QueryID       string               `json:"queryId"`
+	URI           protocol.DocumentURI `json:"uri"`
+	Range         protocol.Range       `json:"range"`
+	RunID         string               `json:"runId,omitempty"`
+	WorkDoneToken json.RawMessage      `json:"workDoneToken,omitempty"`
 }
 
 // runTarget is what one sparkls.run runs: statements of one document
@@ -195,7 +208,11 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 	// offers to cancel it.
 	endRun := sync.OnceFunc(func() { rs.end(run) })
 	defer endRun()
-	s.notify(NotifyRunStarted, RunStarted{QueryID: id, URI: doc.URI, Range: doc.Range(target.start, target.end)})
+	started := RunStarted{QueryID: id, URI: doc.URI, Range: doc.Range(target.start, target.end), RunID: args.RunID}
+	if len(token) > 0 && string(token) != "null" {
+		started.WorkDoneToken = token
+	}
+	s.notify(NotifyRunStarted, started)
 	s.log.Info("run started", "queryId", id, "uri", doc.URI, "statements", len(target.stmts))
 	prog := s.beginProgress(ctx, token, id, len(target.stmts))
 	rs.setToken(run, prog.key())
@@ -367,17 +384,36 @@ func runErrorOf(err error, doc *Document, st sqltext.Statement) *RunError {
 	case errors.Is(err, connect.ErrCanceled):
 		return &RunError{Message: cancelMessage(err), ErrorClass: ClassCancelled, SQLState: "HY008"}
 	case errors.As(err, &se):
-		re := &RunError{Message: se.Message, ErrorClass: se.ErrorClass, SQLState: se.SQLState}
+		msg, plan := splitPlan(se.Message)
+		re := &RunError{Message: msg, ErrorClass: se.ErrorClass, SQLState: se.SQLState, Plan: plan}
 		// Byte offsets into the text Run was given: the statement.
 		if qc, ok := se.Position(); ok && 0 <= qc.Start && qc.Start <= qc.Stop && qc.Stop <= len(st.Text) {
 			r := doc.Range(st.Start+qc.Start, st.Start+qc.Stop)
 			re.Range = &r
+			// Spark's "; line 2 pos 7" counts in the query envelope; the
+			// range says where, in the document.
+			re.Message = position35.ReplaceAllString(re.Message, "")
 		}
 		return re
 	case errors.As(err, &te):
 		return &RunError{Message: "Spark is unreachable or the connection broke: " + te.Error()}
 	}
 	return &RunError{Message: err.Error()}
+}
+
+// planStart is where Spark appends the plan to an analysis error's
+// message: ";" at the end of a line, then a plan node ('Project [*],
+// GlobalLimit 101, !Join ...: a class name, maybe marked unresolved).
+var planStart = regexp.MustCompile(`;\r?\n[ \t]*['!]?[A-Z][A-Za-z0-9]*(?:[ \t\[(]|\r?\n|$)`)
+
+// splitPlan cuts the logical plan Spark appends to an analysis error's
+// message off it. The message is trimmed: a parse error's starts with a
+// line break.
+func splitPlan(msg string) (message, plan string) {
+	if loc := planStart.FindStringIndex(msg); loc != nil {
+		msg, plan = msg[:loc[0]], strings.TrimSpace(msg[loc[0]+1:])
+	}
+	return strings.TrimSpace(msg), plan
 }
 
 // diagnosticMessage is the one-line message of a run error's diagnostic,
@@ -839,7 +875,22 @@ func (s *Server) withRunDiagnostics(doc *Document, analysis []protocol.Diagnosti
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	rs.doc(doc.URI).analysis = slices.Clone(analysis)
-	return append(analysis, rs.runDiagnosticsLocked(doc)...)
+	return unionDiagnostics(analysis, rs.runDiagnosticsLocked(doc))
+}
+
+// unionDiagnostics is analysis followed by the run errors that are not
+// already among them: a query that fails to run usually fails the analysis
+// too, with the same class, message and range, and is listed once.
+func unionDiagnostics(analysis, run []protocol.Diagnostic) []protocol.Diagnostic {
+	out := slices.Clip(analysis)
+	for _, r := range run {
+		if !slices.ContainsFunc(analysis, func(a protocol.Diagnostic) bool {
+			return a.Range == r.Range && a.Code == r.Code && a.Message == r.Message && a.Severity == r.Severity
+		}) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // publishRunDiagnostics publishes uri's diagnostics after its run errors
@@ -856,10 +907,11 @@ func (s *Server) publishRunDiagnostics(uri protocol.DocumentURI) {
 	}
 	p.Version = uint32(max(doc.Version, 0))
 	rs.mu.Lock()
+	var analysis []protocol.Diagnostic
 	if d := rs.docs[uri]; d != nil {
-		p.Diagnostics = append(p.Diagnostics, d.analysis...)
+		analysis = d.analysis
 	}
-	p.Diagnostics = append(p.Diagnostics, rs.runDiagnosticsLocked(doc)...)
+	p.Diagnostics = append(p.Diagnostics, unionDiagnostics(analysis, rs.runDiagnosticsLocked(doc))...)
 	rs.mu.Unlock()
 	s.notify(protocol.MethodTextDocumentPublishDiagnostics, p)
 }

@@ -346,6 +346,32 @@ func TestRunTargetAt(t *testing.T) {
 	}
 }
 
+func TestSplitPlan(t *testing.T) {
+	for _, tc := range []struct{ in, msg, plan string }{
+		{ // Spark 4.0.1, a query run inside the envelope
+			"[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column `amount_typo` cannot be resolved. SQLSTATE: 42703; line 2 pos 7;\n'GlobalLimit 101\n+- 'LocalLimit 101\n   +- 'Project [*]\n",
+			"[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column `amount_typo` cannot be resolved. SQLSTATE: 42703; line 2 pos 7",
+			"'GlobalLimit 101\n+- 'LocalLimit 101\n   +- 'Project [*]",
+		},
+		{ // a resolved node first, and CRLF
+			"[X] bad; line 1 pos 0;\r\nProject [a#1]\r\n+- OneRowRelation\r\n",
+			"[X] bad; line 1 pos 0",
+			"Project [a#1]\r\n+- OneRowRelation",
+		},
+		{ // a parse error: no plan, a leading line break
+			"\n[PARSE_SYNTAX_ERROR] Syntax error at or near end of input. SQLSTATE: 42601 (line 1, pos 10)\n\n== SQL ==\nSELECT 1 +\n----------^^^\n",
+			"[PARSE_SYNTAX_ERROR] Syntax error at or near end of input. SQLSTATE: 42601 (line 1, pos 10)\n\n== SQL ==\nSELECT 1 +\n----------^^^",
+			"",
+		},
+		{"a; b;\nnot a plan: lower case", "a; b;\nnot a plan: lower case", ""},
+	} {
+		msg, plan := splitPlan(tc.in)
+		if msg != tc.msg || plan != tc.plan {
+			t.Errorf("splitPlan(%q)\n = %q, %q\nwant %q, %q", tc.in, msg, plan, tc.msg, tc.plan)
+		}
+	}
+}
+
 func TestRefusedReadOnly(t *testing.T) {
 	for stmt, want := range map[string]bool{
 		"SELECT 1":                              false,
@@ -597,6 +623,54 @@ func TestRunConcurrentThenCancelAll(t *testing.T) {
 	eventually(t, "three Interrupt calls", func() bool { return fake.Calls("Interrupt") >= 3 })
 }
 
+// Two runs of one document in flight at once: runStarted echoes each
+// one's runId and workDoneToken, so that the client cancels the run it
+// means, whatever order the notifications come in.
+func TestRunStartedEchoesRunID(t *testing.T) {
+	fake := slowFake(t)
+	c := startRunClient(t, fake, runSetup{})
+	text := "SELECT * FROM range(1000000000) a;\nSELECT * FROM range(1000000000) b"
+	c.open(runURI, text)
+	doc := newDocument(runURI, "sql", 1, text)
+	start := func(runID string, off int, token any) <-chan *message {
+		p := runParams(CommandRun, RunArgs{URI: runURI, Range: doc.Range(off, off), RunID: runID})
+		p["workDoneToken"] = token
+		_, ch := c.startN(protocol.MethodWorkspaceExecuteCommand, p)
+		return ch
+	}
+	chA := start("run-a", 0, "tok-a")
+	chB := start("run-b", 40, 7)
+	queryID := map[string]string{}
+	for _, n := range []int{1, 2} {
+		rs := c.runStarted(n)
+		want := map[string]string{"run-a": `"tok-a"`, "run-b": "7"}[rs.RunID]
+		if want == "" || string(rs.WorkDoneToken) != want {
+			t.Fatalf("runStarted %+v (token %s)", rs, rs.WorkDoneToken)
+		}
+		queryID[rs.RunID] = rs.QueryID
+	}
+	eventually(t, "both runs reaching Spark", func() bool { return runOps(fake) >= 2 })
+	c.callOK(protocol.MethodWorkspaceExecuteCommand, runParams(CommandCancel, CancelArgs{QueryID: queryID["run-b"]}), nil)
+	var res RunResult
+	if err := json.Unmarshal(c.wait(chB, "run b").Result, &res); err != nil || res.QueryID != queryID["run-b"] || res.Error == nil || res.Error.ErrorClass != ClassCancelled {
+		t.Fatalf("run b answered %+v (%v), want it cancelled", res, err)
+	}
+	if r := c.srv.runs().running(runURI); len(r) != 1 || r[0].id != queryID["run-a"] {
+		t.Errorf("runs in flight after cancelling b: %+v", r)
+	}
+	c.callOK(protocol.MethodWorkspaceExecuteCommand, map[string]any{"command": CommandCancelAll}, nil)
+	c.wait(chA, "run a")
+
+	// Without a runId nor a token, runStarted has neither.
+	_, ch := c.startN(protocol.MethodWorkspaceExecuteCommand, runParams(CommandRun, RunArgs{URI: runURI, Range: doc.Range(0, 0)}))
+	c.runStarted(3)
+	if raw := c.notesOf(NotifyRunStarted)[2]; strings.Contains(string(raw), "runId") || strings.Contains(string(raw), "workDoneToken") {
+		t.Errorf("runStarted %s", raw)
+	}
+	c.callOK(protocol.MethodWorkspaceExecuteCommand, map[string]any{"command": CommandCancelAll}, nil)
+	c.wait(ch, "run c")
+}
+
 // The server dies in the middle of a result: the run answers with a clear
 // error (not a hang, not a crash) and the language server goes on.
 func TestRunServerDiesMidStream(t *testing.T) {
@@ -715,6 +789,43 @@ func TestRunErrorDiagnostics(t *testing.T) {
 	})
 	if got := c.srv.runDiagnostics(c.srv.docs.load()[runURI]); len(got) != 0 {
 		t.Errorf("run diagnostics after an edit: %+v", got)
+	}
+}
+
+// A statement whose run fails as its analysis did is listed once, whether
+// the run or the analysis publishes last.
+func TestRunErrorNotDuplicated(t *testing.T) {
+	fake := newRunFake(t)
+	c := startRunClient(t, fake, runSetup{})
+	text := "SELECT nope FROM sales.orders;"
+	c.open(runURI, text)
+	doc := newDocument(runURI, "sql", 1, text)
+	errorsIn := func(p json.RawMessage) []protocol.Diagnostic {
+		var pd protocol.PublishDiagnosticsParams
+		_ = json.Unmarshal(p, &pd)
+		return slices.DeleteFunc(pd.Diagnostics, func(d protocol.Diagnostic) bool {
+			code, _ := d.Code.(string)
+			return !strings.HasPrefix(code, "UNRESOLVED_COLUMN")
+		})
+	}
+	c.waitNote(protocol.MethodTextDocumentPublishDiagnostics, func(p json.RawMessage) bool { return len(errorsIn(p)) > 0 })
+	if res := c.runCall(doc, 0, 0); res.Error == nil {
+		t.Fatalf("the run did not fail: %+v", res)
+	}
+	if got := c.srv.runDiagnostics(doc); len(got) != 1 {
+		t.Fatalf("run diagnostics %+v", got)
+	}
+	pubs := c.notesOf(protocol.MethodTextDocumentPublishDiagnostics)
+	if got := errorsIn(pubs[len(pubs)-1]); len(got) != 1 {
+		t.Errorf("after the run: %d diagnostics for one error: %+v", len(got), got)
+	}
+	// The analysis publishes again (a new connection, a catalog change).
+	n := len(pubs)
+	c.srv.diags.recheckAll()
+	eventually(t, "a new analysis", func() bool { return len(c.notesOf(protocol.MethodTextDocumentPublishDiagnostics)) > n })
+	pubs = c.notesOf(protocol.MethodTextDocumentPublishDiagnostics)
+	if got := errorsIn(pubs[len(pubs)-1]); len(got) != 1 {
+		t.Errorf("after a new analysis: %d diagnostics for one error: %+v", len(got), got)
 	}
 }
 
@@ -947,6 +1058,10 @@ func TestITRunErrorDiagnostic(t *testing.T) {
 		_ = json.Unmarshal(p, &pd)
 		return slices.ContainsFunc(pd.Diagnostics, func(d protocol.Diagnostic) bool { return d.Range == want && d.Code == res.Error.ErrorClass })
 	})
+	// The plan Spark appends is apart, and so is the envelope's position.
+	if m := res.Error.Message; strings.Contains(m, "\n") || strings.Contains(m, "line 2") || !strings.Contains(res.Error.Plan, "Project") {
+		t.Errorf("message %q, plan %q", m, res.Error.Plan)
+	}
 	if got := c.lenses(runURI); len(got) != 3 || got[2].Command.Title != "✗ "+res.Error.ErrorClass {
 		t.Errorf("lenses %+v", got)
 	}

@@ -47,6 +47,7 @@ type editorCommand struct {
 	SQL    bool   // only offered in a SQL editor
 	Key    string // keybinding in a SQL editor (Windows, Linux)
 	Mac    string // keybinding on macOS
+	When   string // added to the keybinding's when clause
 }
 
 // editorCommands is every command the extension contributes. Each server
@@ -55,8 +56,10 @@ type editorCommand struct {
 // client registers the server's own "sparkls.*" commands (code lenses
 // invoke those).
 var editorCommands = []editorCommand{
-	{ID: "spark.runCell", Title: "Run Cell", Server: lsp.CommandRun, SQL: true, Key: "ctrl+enter", Mac: "cmd+enter"},
-	{ID: "spark.runSelection", Title: "Run Selection", Server: lsp.CommandRun, SQL: true},
+	// One key runs the selection when there is one, else the cell at the
+	// cursor (as in SQLTools, DataGrip and Databricks).
+	{ID: "spark.runCell", Title: "Run Cell", Server: lsp.CommandRun, SQL: true, Key: "ctrl+enter", Mac: "cmd+enter", When: "!editorHasSelection"},
+	{ID: "spark.runSelection", Title: "Run Selection", Server: lsp.CommandRun, SQL: true, Key: "ctrl+enter", Mac: "cmd+enter", When: "editorHasSelection"},
 	{ID: "spark.cancel", Title: "Cancel", Server: lsp.CommandCancel},
 	{ID: "spark.cancelAll", Title: "Cancel All Queries", Server: lsp.CommandCancelAll},
 	{ID: "spark.refreshSchema", Title: "Refresh Schema", Server: lsp.CommandRefreshSchema},
@@ -291,7 +294,11 @@ func keybindings() []keybindingJSON {
 	out := []keybindingJSON{}
 	for _, c := range editorCommands {
 		if c.Key != "" {
-			out = append(out, keybindingJSON{Command: c.ID, Key: c.Key, Mac: c.Mac, When: "editorTextFocus && " + sqlEditor})
+			when := "editorTextFocus && " + sqlEditor
+			if c.When != "" {
+				when += " && " + c.When
+			}
+			out = append(out, keybindingJSON{Command: c.ID, Key: c.Key, Mac: c.Mac, When: when})
 		}
 	}
 	return out
@@ -519,6 +526,12 @@ func readmeDoc(readme []byte) ([]byte, error) {
 		keys := ""
 		if c.Key != "" {
 			keys = fmt.Sprintf("`%s` (`%s`)", titleKey(c.Key), titleKey(c.Mac))
+			switch c.When {
+			case "editorHasSelection":
+				keys += " with a selection"
+			case "!editorHasSelection":
+				keys += " without a selection"
+			}
 		}
 		server := ""
 		if c.Server != "" {

@@ -95,6 +95,9 @@ local ok, err = xpcall(function()
     rows = { { '日本', '7' } }, rowCount = 1, elapsedMs = 5 }))[3], '日本 │ 7')
   eq('render: error line', render.error_text({ message = '[TABLE_OR_VIEW_NOT_FOUND] The table `x` cannot be found.\nmore', errorClass = 'TABLE_OR_VIEW_NOT_FOUND' }),
     '✗ TABLE_OR_VIEW_NOT_FOUND: The table `x` cannot be found.')
+  eq('render: error line of a message that starts with a line break',
+    render.error_text({ message = '\n[PARSE_SYNTAX_ERROR] Syntax error at or near end of input. SQLSTATE: 42601 (line 1, pos 10)\n\n== SQL ==\nSELECT 1 +\n', errorClass = 'PARSE_SYNTAX_ERROR' }),
+    '✗ PARSE_SYNTAX_ERROR: Syntax error at or near end of input. SQLSTATE: 42601 (line 1, pos 10)')
   eq('render: statement without columns', render.text(render.table({ columns = {}, rows = {}, rowCount = 0, elapsedMs = 1500 })), { '✓ done · 1.5 s' })
   eq('utf16: columns of "a😀é|"', { compat.utf16_col('a😀é|', 1), compat.utf16_col('a😀é|', 5), compat.utf16_col('a😀é|', 7) }, { 1, 3, 4 })
   eq('utf16: back to bytes', { compat.byte_col('a😀é|', 3), compat.byte_col('a😀é|', 4) }, { 5, 7 })
@@ -113,6 +116,20 @@ local ok, err = xpcall(function()
     { 'vim.g.sparkls.bogus is not a known option (ignored)', 'vim.g.sparkls.cmd must be a table, not string (using the default)' },
     { 'sparkls', 'serve' }, 3, 40,
   })
+
+  -- Two runs of one document in flight: sparkls/runStarted pairs by the
+  -- runId it echoes, whatever order the notifications come in.
+  local r1 = { client_id = 99, uri = 'file:///x.sql', run_id = 'nvim-1' }
+  local r2 = { client_id = 99, uri = 'file:///x.sql', run_id = 'nvim-2' }
+  state.pending[-1] = { r1, r2 }
+  local started = require('sparkls').handlers['sparkls/runStarted']
+  started(nil, { queryId = 'q2', uri = 'file:///x.sql', runId = 'nvim-2' }, { client_id = 99 })
+  started(nil, { queryId = 'q1', uri = 'file:///x.sql', runId = 'nvim-1' }, { client_id = 99 })
+  eq('runStarted: pairs runs by runId', { r1.query_id, r2.query_id }, { 'q1', 'q2' })
+  r1.query_id, r2.query_id = nil, nil
+  started(nil, { queryId = 'q1', uri = 'file:///x.sql' }, { client_id = 99 })
+  eq('runStarted without runId (older server): the oldest run', { r1.query_id, r2.query_id }, { 'q1', nil })
+  state.pending[-1], state.running.q1, state.running.q2 = nil, nil, nil
 
   ------------------------------------------------------------------
   section(':Spark and <Plug> mappings')
@@ -321,6 +338,12 @@ local ok, err = xpcall(function()
     return #diags > 0
   end)
   check('error: a diagnostic on the statement', #diags > 0, vim.inspect(vim.diagnostic.get(buf)))
+  -- The analysis found the same error before the run: it is listed once.
+  vim.wait(1000)
+  diags = vim.tbl_filter(function(d)
+    return tostring(d.code or ''):match('^UNRESOLVED_COLUMN') ~= nil
+  end, vim.diagnostic.get(buf, { lnum = 7 }))
+  eq('error: listed once (analysis and run agree)', #diags, 1)
 
   ------------------------------------------------------------------
   section(':Spark cancel')
@@ -328,9 +351,9 @@ local ok, err = xpcall(function()
   local tc = vim.loop.hrtime()
   vim.cmd('Spark run')
   eq('"⋯ running" under the statement while it runs', virt_text(9), { '⋯ running' })
-  check('sparkls/runStarted names the query', wait(20000, function()
+  check('sparkls/runStarted names the query (paired by runId)', wait(20000, function()
     for _, r in ipairs(state.pending[buf] or {}) do
-      if r.query_id then
+      if r.query_id and r.run_id and state.running[r.query_id] then
         return true
       end
     end

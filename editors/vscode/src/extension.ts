@@ -28,6 +28,7 @@ import {
   NotifyStatus,
 } from './names';
 import { ResultsPanel } from './panel';
+import { Runs, type Run } from './runs';
 import { isRunResult, type CancelResult, type ExplainResult, type RunArgs, type RunStarted, type Status } from './protocol';
 import { resolveServerPath, serverEnv, serverSettings, tokenKey } from './settings';
 import { StatusBar } from './status';
@@ -41,24 +42,18 @@ const documentSelector = [
 
 const planScheme = 'sparkls-plan';
 
-/** A run in flight, from the request until its answer. */
-interface Run {
-  token: string; // our workDoneToken
-  uri: string;
-  queryId?: string; // from sparkls/runStarted
-}
-
 class Extension implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private starting: Promise<LanguageClient | undefined> | undefined;
   private readonly output: vscode.OutputChannel;
   private readonly status: StatusBar;
-  private readonly panel = new ResultsPanel();
-  private readonly runs: Run[] = [];
+  readonly panel: ResultsPanel;
+  private readonly runs = new Runs();
   private seq = 0;
   private planSeq = 0;
 
   constructor(private readonly context: vscode.ExtensionContext) {
+    this.panel = new ResultsPanel(context.workspaceState);
     this.output = vscode.window.createOutputChannel('Spark SQL (sparkls)');
     this.status = new StatusBar('spark.cancel', 'spark.showLog');
   }
@@ -175,8 +170,9 @@ class Extension implements vscode.Disposable {
       return undefined;
     }
     const token = `sparkls-vscode-${process.pid}-${++this.seq}`;
-    const run: Run = { token, uri: args.uri };
-    this.runs.push(run);
+    // The token doubles as the runId: unique among this extension's runs.
+    const run: Run = { runId: token, token, uri: args.uri };
+    this.runs.add(run);
     this.status.runStarted(token);
     this.panel.showRunning(this.textOf(args), () => void this.cancel(run));
     // Progress on our token reaches the status bar through the
@@ -185,7 +181,7 @@ class Extension implements vscode.Disposable {
     try {
       const res: unknown = await client.sendRequest(ExecuteCommandRequest.type, {
         command: CommandRun,
-        arguments: [args],
+        arguments: [{ ...args, runId: run.runId }],
         workDoneToken: token,
       });
       if (isRunResult(res)) {
@@ -199,15 +195,14 @@ class Extension implements vscode.Disposable {
       return undefined;
     } finally {
       progress.dispose();
-      this.runs.splice(this.runs.indexOf(run), 1);
+      this.runs.remove(run);
       this.status.runEnded(token);
     }
   }
 
   private onRunStarted(p: RunStarted): void {
-    const run = this.runs.find((r) => r.queryId === undefined && r.uri === p.uri);
+    const run = this.runs.started(p);
     if (run) {
-      run.queryId = p.queryId;
       this.panel.showRunning(this.textOf(p), () => void this.cancel(run));
     }
   }
@@ -215,7 +210,7 @@ class Extension implements vscode.Disposable {
   /** Cancels one run: by its query id, or by its progress token before the id is known. */
   async cancel(run?: Run): Promise<void> {
     const client = this.client;
-    run ??= this.runs[this.runs.length - 1];
+    run ??= this.runs.last();
     if (!client || !run) {
       void vscode.window.showInformationMessage('Spark: no query is running.');
       return;
@@ -382,6 +377,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   context.subscriptions.push(
     x,
+    x.panel.register(),
     vscode.workspace.onDidChangeConfiguration((e) => {
       // The token travels in the server's environment: a new remote (whose
       // token may differ) or a new token restarts the server.

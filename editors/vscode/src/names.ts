@@ -8,7 +8,10 @@ export const ConfigSection = 'sparkls';
 export const NotifyStatus = 'sparkls/status';
 // NotifyRunStarted (server → client) announces a sparkls.run as soon as
 // it starts, before any answer: [RunStarted] is its payload, whose
-// queryId sparkls.cancel takes.
+// queryId sparkls.cancel takes, and which echoes the runId of the
+// sparkls.run argument and the request's workDoneToken: runs in
+// flight at once are paired with their queryIds by those, never by
+// their order.
 export const NotifyRunStarted = 'sparkls/runStarted';
 // Commands (workspace/executeCommand), added by the features that run SQL.
 export const CommandRun = 'sparkls.run';

@@ -1,6 +1,8 @@
 // The results panel: one webview beside the editor showing the last run.
 // The HTML comes from render.ts; this file holds the vscode side: the
-// panel's life, copy and CSV export.
+// panel's life, copy and CSV export. What it shows is kept in the
+// workspace state, so that a window reload restores it (through the
+// webview serializer) instead of leaving an empty split.
 
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
@@ -13,11 +15,40 @@ interface Message {
   col: number;
 }
 
+/** What the panel shows, as kept across a window reload. */
+type View =
+  | { kind: 'result'; result: RunResult }
+  | { kind: 'failure'; message: string; statement: string }
+  | { kind: 'running'; statement: string };
+
+/** The key of the shown View in the workspace state. */
+const viewKey = 'sparkls.results.view';
+/** A result bigger than this (as JSON) is not kept: the workspace state is no place for megabytes. */
+const maxKeptBytes = 1 << 20;
+
 export class ResultsPanel implements vscode.Disposable {
   static readonly viewType = 'sparkls.results';
   private panel: vscode.WebviewPanel | undefined;
   private result: RunResult | undefined;
   private onCancel: (() => void) | undefined;
+
+  constructor(private readonly state: vscode.Memento) {}
+
+  /** Restores the panel VS Code brings back after a reload, or closes it when there is nothing to show. */
+  register(): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(ResultsPanel.viewType, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
+        const view = this.state.get<View>(viewKey);
+        if (this.panel || !view) {
+          panel.dispose(); // a run already opened another, or nothing was kept
+          return;
+        }
+        panel.webview.options = { enableScripts: true, localResourceRoots: [] };
+        this.adopt(panel);
+        this.render(view);
+      },
+    });
+  }
 
   /** Shows that a run started; cancel is what the Cancel button does. */
   showRunning(statement: string, cancel: () => void, message = ''): void {
@@ -26,23 +57,45 @@ export class ResultsPanel implements vscode.Disposable {
     const p = this.ensure();
     p.title = 'Spark Results';
     p.webview.html = renderRunning(statement, this.opts(p), message);
+    this.keep({ kind: 'running', statement });
   }
 
   showResult(r: RunResult): void {
-    this.result = r;
-    this.onCancel = undefined;
-    const p = this.ensure();
-    p.title = r.error ? `Spark: ${r.error.errorClass || 'error'}` : 'Spark Results';
-    p.webview.html = renderResult(r, this.opts(p));
+    this.render({ kind: 'result', result: r });
   }
 
   /** A run that failed without a result (no connection, a closed document). */
   showFailure(message: string, statement = ''): void {
-    this.result = undefined;
+    this.render({ kind: 'failure', message, statement });
+  }
+
+  private render(view: View): void {
     this.onCancel = undefined;
+    this.result = view.kind === 'result' ? view.result : undefined;
     const p = this.ensure();
-    p.title = 'Spark: error';
-    p.webview.html = renderFailure(message, statement, this.opts(p));
+    switch (view.kind) {
+      case 'result': {
+        const r = view.result;
+        p.title = r.error ? `Spark: ${r.error.errorClass || 'error'}` : 'Spark Results';
+        p.webview.html = renderResult(r, this.opts(p));
+        break;
+      }
+      case 'failure':
+        p.title = 'Spark: error';
+        p.webview.html = renderFailure(view.message, view.statement, this.opts(p));
+        break;
+      case 'running':
+        // Only after a reload: the run did not survive it.
+        p.title = 'Spark Results';
+        p.webview.html = renderFailure('The window was reloaded while this statement ran; run it again.', view.statement, this.opts(p));
+        break;
+    }
+    this.keep(view);
+  }
+
+  private keep(view: View): void {
+    const json = JSON.stringify(view);
+    void this.state.update(viewKey, json.length <= maxKeptBytes ? view : undefined);
   }
 
   private ensure(): vscode.WebviewPanel {
@@ -58,12 +111,21 @@ export class ResultsPanel implements vscode.Disposable {
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [] },
     );
+    this.adopt(panel);
+    return panel;
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
     panel.webview.onDidReceiveMessage((m: Message) => void this.onMessage(m));
     panel.onDidDispose(() => {
-      this.panel = undefined;
+      if (this.panel === panel && !this.closing) {
+        this.panel = undefined;
+        this.result = undefined;
+        // Closed by the user: a reload brings nothing back.
+        void this.state.update(viewKey, undefined);
+      }
     });
     this.panel = panel;
-    return panel;
   }
 
   private opts(p: vscode.WebviewPanel): { cspSource: string; nonce: string } {
@@ -112,7 +174,11 @@ export class ResultsPanel implements vscode.Disposable {
     }
   }
 
+  /** Set while the extension shuts down (a reload): the kept view stays. */
+  private closing = false;
+
   dispose(): void {
+    this.closing = true;
     this.panel?.dispose();
   }
 }

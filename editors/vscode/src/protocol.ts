@@ -16,6 +16,8 @@ export interface Range {
 export interface RunArgs {
   uri: string;
   range: Range;
+  /** The client's name for the run (sparkls.run only): sparkls/runStarted echoes it. */
+  runId?: string;
 }
 
 export interface Column {
@@ -29,6 +31,8 @@ export interface RunError {
   errorClass: string;
   sqlState: string;
   range: Range | null;
+  /** The logical plan Spark appended to the message, cut from it (servers before it leave it in message). */
+  plan?: string;
 }
 
 /** The answer of sparkls.run. Values are Spark's CAST(x AS STRING); null is SQL NULL. */
@@ -72,6 +76,10 @@ export interface RunStarted {
   queryId: string;
   uri: string;
   range: Range;
+  /** The runId of the sparkls.run argument, when it had one. */
+  runId?: string;
+  /** The workDoneToken of the sparkls.run request, when it had one. */
+  workDoneToken?: string | number;
 }
 
 /** Tells whether v looks like a RunResult (a server of another version may answer otherwise). */

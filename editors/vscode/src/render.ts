@@ -154,7 +154,15 @@ function errorBlock(e: RunError, elapsedMs?: number): string {
   const at = e.range ? `<span class="at">line ${e.range.start.line + 1}, column ${e.range.start.character + 1}</span>` : '';
   const time = elapsedMs !== undefined && elapsedMs > 0 ? `<span class="meta">${escapeHtml(formatElapsed(elapsedMs))}</span>` : '';
   return `<div class="error" role="alert"><div class="error-head">${cls}${state}${at}${time}</div>
-<pre class="error-message">${escapeHtml(e.message)}</pre></div>`;
+<pre class="error-message">${escapeHtml(e.message)}</pre>${planBlock(e.plan)}</div>`;
+}
+
+/** Spark's logical plan of an analysis error, folded: it is long and rarely needed. */
+function planBlock(plan: string | undefined): string {
+  if (!plan) {
+    return '';
+  }
+  return `<details class="plan"><summary>Show plan</summary><pre>${escapeHtml(plan)}</pre></details>`;
 }
 
 function statementBlock(statement: string): string {
@@ -202,6 +210,9 @@ table.grid { border-collapse: collapse; font-family: var(--vscode-editor-font-fa
 .error-head { display: flex; gap: 12px; flex-wrap: wrap; }
 .error-class { font-weight: 600; color: var(--vscode-editorError-foreground); }
 .error-message { white-space: pre-wrap; font-family: var(--vscode-editor-font-family); margin: 6px 0 0; }
+.plan { margin: 6px 0 0; }
+.plan summary { cursor: pointer; color: var(--vscode-textLink-foreground); }
+.plan pre { white-space: pre; overflow-x: auto; font-family: var(--vscode-editor-font-family); }
 .statement pre { white-space: pre-wrap; font-family: var(--vscode-editor-font-family); }
 .status.running { display: flex; gap: 8px; align-items: center; padding: 8px 0; }
 .spinner { width: 12px; height: 12px; border: 2px solid var(--vscode-descriptionForeground); border-top-color: transparent; border-radius: 50%; animation: spin 1s linear infinite; }

@@ -163,6 +163,21 @@ try {
     await screenshot('run-cell-null');
   });
 
+  await check('Ctrl+Enter with a selection runs the selection', async () => {
+    await gotoLine(8);
+    for (let i = 0; i < 'SELECT 1 AS n'.length; i++) {
+      await page.keyboard.press('Shift+ArrowRight');
+    }
+    await page.keyboard.press('Control+Enter');
+    const frame = await resultsFrame(async (f) => {
+      const names = await f.locator('#grid th .name').allInnerTexts();
+      return names.length === 1 && names[0] === 'n';
+    });
+    expectEqual((await readGrid(frame)).rows, [['1']]);
+    await screenshot('run-selection');
+    await page.keyboard.press('Home'); // drop the selection
+  });
+
   await check('Spark: Run Cell from the command palette shows an error with its class', async () => {
     await gotoLine(10);
     await runCommand('Spark: Run Cell');
@@ -172,6 +187,23 @@ try {
     note(`error: ${cls}: ${msg.split('\n')[0]}`);
     if (!cls.startsWith('UNRESOLVED_COLUMN')) {
       throw new Error(`error class ${JSON.stringify(cls)}: want UNRESOLVED_COLUMN...`);
+    }
+    // Spark's logical plan is folded behind "Show plan", not in the message.
+    if (/Project \[|SubqueryAlias/.test(msg)) {
+      throw new Error(`the message holds the plan: ${JSON.stringify(msg)}`);
+    }
+    const plan = frame.locator('details.plan');
+    await plan.locator('summary', { hasText: 'Show plan' }).click();
+    const planText = await plan.locator('pre').innerText();
+    if (!/Project/.test(planText)) {
+      throw new Error(`Show plan shows ${JSON.stringify(planText)}`);
+    }
+    // The analysis found the same error before the run: one problem, not two.
+    await page.waitForTimeout(1000);
+    const problems = (await page.locator('[id="status.problems"]').first().innerText()).trim();
+    note(`problems in the status bar: ${JSON.stringify(problems)}`);
+    if (!/^1\s+0$/.test(problems)) {
+      throw new Error(`problems ${JSON.stringify(problems)}: want 1 error, 0 warnings`);
     }
     await screenshot('run-error');
   });
@@ -199,6 +231,24 @@ try {
     note(`after cancel: ${(await frame.locator('.error-message').innerText()).split('\n')[0]}`);
     await page.locator('.statusbar-item', { hasText: /Spark \d+\.\d+/ }).first().waitFor();
     await screenshot('cancelled');
+  });
+
+  await check('after a window reload the results panel is restored, no empty split left', async () => {
+    await page.locator('.tab', { hasText: 'orders.sql' }).first().click();
+    await gotoLine(8);
+    await page.keyboard.press('Control+Enter');
+    await resultsFrame(async (f) => (await f.locator('#grid th .name', { hasText: 'text_null' }).count()) > 0);
+    await runCommand('Developer: Reload Window');
+    await page.waitForTimeout(2000);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    const frame = await resultsFrame(async (f) => (await f.locator('#grid th .name', { hasText: 'text_null' }).count()) > 0, 60_000);
+    expectEqual((await readGrid(frame)).rows, [['1', '⟨NULL⟩', 'null']]);
+    const empty = await page.locator('.editor-group-container.empty').count();
+    if (empty !== 0) {
+      throw new Error(`${empty} empty editor group(s) after the reload`);
+    }
+    await screenshot('reloaded');
+    await page.locator('.statusbar-item', { hasText: /Spark \d+\.\d+/ }).first().waitFor({ timeout: 90_000 });
   });
 
   if (authRemote && authToken) {

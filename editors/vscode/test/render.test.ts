@@ -122,6 +122,33 @@ describe('renderResult', () => {
     assert.doesNotMatch(html, /<table/);
   });
 
+  test("Spark's logical plan is folded behind Show plan, not in the message", () => {
+    const html = renderResult(
+      result({
+        columns: [],
+        rows: [],
+        rowCount: 0,
+        error: {
+          message: '[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column `nope` cannot be resolved. SQLSTATE: 42703',
+          errorClass: 'UNRESOLVED_COLUMN.WITH_SUGGESTION',
+          sqlState: '42703',
+          range: null,
+          plan: "'Project ['nope]\n+- SubqueryAlias <orders>",
+        },
+      }),
+      opts,
+    );
+    const message = /<pre class="error-message">([^<]*)<\/pre>/.exec(html);
+    assert.ok(message, 'no error message');
+    assert.doesNotMatch(message[1], /Project/);
+    assert.match(html, /<details class="plan"><summary>Show plan<\/summary><pre>&#39;Project \[&#39;nope\]\n\+- SubqueryAlias &lt;orders&gt;<\/pre><\/details>/);
+  });
+
+  test('an error without a plan has no Show plan', () => {
+    const html = renderFailure('not connected', '', opts);
+    assert.doesNotMatch(html, /Show plan/);
+  });
+
   test('a statement without columns', () => {
     const html = renderResult(result({ columns: [], rows: [], rowCount: 0 }), opts);
     assert.match(html, /returned no columns/);

@@ -30,10 +30,13 @@ M.handlers = {
       return
     end
     state.running[result.queryId] = { client_id = ctx.client_id, uri = result.uri, range = result.range }
-    -- Give the queryId to the oldest run of that document still without one.
+    -- The run whose runId the server echoes; a server too old to echo it
+    -- gets the oldest run of that document still without a queryId.
+    local run_id = type(result.runId) == 'string' and result.runId or nil
     for _, runs in pairs(state.pending) do
       for _, run in ipairs(runs) do
-        if run.client_id == ctx.client_id and run.uri == result.uri and run.query_id == nil then
+        if run.client_id == ctx.client_id and (run_id and run.run_id == run_id
+            or not run_id and run.uri == result.uri and run.query_id == nil) then
           run.query_id = result.queryId
           return
         end
@@ -196,9 +199,11 @@ function M.run(bufnr, range)
   range = range or M.range_of(bufnr)
   local row = preview.end_row(range)
   local cfg = config.get()
-  local run = { client_id = client.id, uri = vim.uri_from_bufnr(bufnr) }
+  state.run_seq = state.run_seq + 1
+  local run = { client_id = client.id, uri = vim.uri_from_bufnr(bufnr), run_id = 'nvim-' .. vim.fn.getpid() .. '-' .. state.run_seq }
   run.mark = preview.running(bufnr, row)
-  local ok, request_id = execute(client, bufnr, 'sparkls.run', { { uri = run.uri, range = range } }, function(err, result)
+  local args = { { uri = run.uri, range = range, runId = run.run_id } }
+  local ok, request_id = execute(client, bufnr, 'sparkls.run', args, function(err, result)
     remove_run(bufnr, run)
     if run.query_id then
       state.running[run.query_id] = nil

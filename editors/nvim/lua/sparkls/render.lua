@@ -99,7 +99,8 @@ end
 -- error_text is "✗ ERROR_CLASS: message" on one line.
 function M.error_text(err)
   local msg = tostring(err.message or 'error')
-  msg = msg:match('^[^\n]*') or msg
+  -- The first line that says something: a parse error starts with "\n".
+  msg = msg:match('^%s*([^\r\n]*)') or msg
   local class = err.errorClass
   if class == vim.NIL or class == '' then
     class = nil

@@ -7,10 +7,12 @@ return {
   last_status = nil,
   -- queryId → {client_id, uri, range} from sparkls/runStarted, until its result
   running = {},
-  -- bufnr → list of {client_id, request_id, uri, mark, query_id} runs awaiting a result
+  -- bufnr → list of {client_id, request_id, run_id, uri, mark, query_id} runs awaiting a result
   pending = {},
   -- bufnr → mark id → {result, lines (statement lines − 1), kind}
   previews = {},
   -- key (cmd and root) → client id, for the clients started before 0.11
   clients = {},
+  -- the last run_id handed out (runs are "nvim-<pid>-<seq>")
+  run_seq = 0,
 }
