@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -54,39 +55,85 @@ type ExplainArgs struct {
 // interrupts go on in the background (5 s deadline, in package connect).
 const cancelWait = 900 * time.Millisecond
 
-func (s *Server) executeCommand(ctx context.Context, snap *Snapshot, p *executeCommandParams) (any, error) {
-	switch p.Command {
-	case CommandRun:
-		var a RunArgs
-		if err := commandArg(p, &a); err != nil {
-			return nil, err
-		}
-		return s.run(ctx, snap, a, p.WorkDoneToken)
-	case CommandExplain:
-		var a ExplainArgs
-		if err := commandArg(p, &a); err != nil {
-			return nil, err
-		}
-		return s.explain(ctx, snap, a)
-	case CommandCancel:
-		var a CancelArgs
-		if err := commandArg(p, &a); err != nil {
-			return nil, err
-		}
+// none is the payload of a command without argument or answer.
+type none struct{}
+
+// CommandSpec is one custom command: its wire name, the Go types of its
+// argument and answer (package lsp's wire contract, from which the editors'
+// protocol.ts is generated) and its handler.
+type CommandSpec struct {
+	Name           string
+	Params, Result reflect.Type // none: no argument, or no answer (null)
+	call           func(s *Server, ctx context.Context, snap *Snapshot, p *executeCommandParams) (any, error)
+}
+
+// command adapts a handler of typed argument P and answer R to the wire:
+// it decodes the first argument into P (none: nothing to decode) and
+// answers R (none: null).
+func command[P, R any](name string, fn func(s *Server, ctx context.Context, snap *Snapshot, arg P, token json.RawMessage) (R, error)) CommandSpec {
+	return CommandSpec{
+		Name: name, Params: reflect.TypeFor[P](), Result: reflect.TypeFor[R](),
+		call: func(s *Server, ctx context.Context, snap *Snapshot, p *executeCommandParams) (any, error) {
+			var arg P
+			if _, noArg := any(arg).(none); !noArg {
+				if err := commandArg(p, &arg); err != nil {
+					return nil, err
+				}
+			}
+			res, err := fn(s, ctx, snap, arg, p.WorkDoneToken)
+			if _, noAnswer := any(res).(none); noAnswer || err != nil {
+				return nil, err
+			}
+			return res, nil
+		},
+	}
+}
+
+// commandTable is every command the server offers (Commands, in order).
+var commandTable = []CommandSpec{
+	command(CommandRun, func(s *Server, ctx context.Context, snap *Snapshot, a RunArgs, token json.RawMessage) (*RunResult, error) {
+		return s.run(ctx, snap, a, token)
+	}),
+	command(CommandCancel, func(s *Server, ctx context.Context, _ *Snapshot, a CancelArgs, _ json.RawMessage) (*CancelResult, error) {
 		if a.QueryID == "" {
 			return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, CommandCancel+": the argument needs a queryId")
 		}
 		return s.cancelRuns(ctx, a.QueryID), nil
-	case CommandCancelAll:
+	}),
+	command(CommandCancelAll, func(s *Server, ctx context.Context, _ *Snapshot, _ none, _ json.RawMessage) (*CancelResult, error) {
 		return s.cancelRuns(ctx, ""), nil
-	case CommandReconnect:
+	}),
+	command(CommandRefreshSchema, func(s *Server, ctx context.Context, snap *Snapshot, _ none, _ json.RawMessage) (none, error) {
+		return none{}, s.onRefreshSchema(ctx, snap)
+	}),
+	command(CommandExplain, func(s *Server, ctx context.Context, snap *Snapshot, a ExplainArgs, _ json.RawMessage) (*ExplainResult, error) {
+		return s.explain(ctx, snap, a)
+	}),
+	command(CommandReconnect, func(s *Server, _ context.Context, _ *Snapshot, _ none, _ json.RawMessage) (none, error) {
 		s.reconnectNow()
-		return nil, nil
-	case CommandRefreshSchema:
-		if err := s.onRefreshSchema(ctx, snap); err != nil {
-			return nil, err
+		return none{}, nil
+	}),
+}
+
+// CommandSpecs are the commands of the server with their payload types, for
+// generators (cmd/gen-vscode writes the editors' protocol from them).
+func CommandSpecs() []CommandSpec { return commandTable }
+
+// Notifications are the custom notifications (server → client) and their
+// payload types.
+var Notifications = []struct {
+	Name   string
+	Params reflect.Type
+}{
+	{NotifyStatus, reflect.TypeFor[Status]()},
+	{NotifyRunStarted, reflect.TypeFor[RunStarted]()},
+}
+
+func (s *Server) executeCommand(ctx context.Context, snap *Snapshot, p *executeCommandParams) (any, error) {
+	for _, c := range commandTable {
+		if c.Name == p.Command {
+			return c.call(s, ctx, snap, p)
 		}
-		return nil, nil
 	}
 	return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, fmt.Sprintf("unknown command %q (sparkls has %s)", p.Command, strings.Join(Commands, ", ")))
 }

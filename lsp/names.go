@@ -39,5 +39,13 @@ const (
 	StateError        = "error"
 )
 
-// Commands lists every command the server may offer, in a stable order.
-var Commands = []string{CommandRun, CommandCancel, CommandCancelAll, CommandRefreshSchema, CommandExplain, CommandReconnect}
+// Commands lists every command the server may offer, in a stable order:
+// those of commandTable (command.go), where each has its handler and
+// payload types.
+var Commands = func() []string {
+	names := make([]string, len(commandTable))
+	for i, c := range commandTable {
+		names[i] = c.Name
+	}
+	return names
+}()
