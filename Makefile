@@ -14,7 +14,7 @@ COMPAT_PORT ?= 15012
 COMPAT_NAME ?= compat-$(COMPAT_VERSION)
 # The compatibility subset: connect, catalog load, run of every type, cancel,
 # diagnostics, completion, hover (tests that need a newer server skip and say so).
-COMPAT_TESTS := TestITSparkVersion|TestITRenderingMatchesSparkCast|TestITDDLRunsOnceAndTempViewPersists|TestITTruncation|TestITBillionRowsBounded|TestITCancel|TestITErrorPositions|TestITAnalyze|TestITCatalog|TestITSchema.*|TestITDiagnostics|TestITRun.*|TestITCheck|TestITQueryAndCatalog|TestITCatalogRefreshStats
+COMPAT_TESTS := TestITSparkVersion|TestITCapabilities|TestITCloseStopsJobs|TestITRenderingMatchesSparkCast|TestITDDLRunsOnceAndTempViewPersists|TestITTruncation|TestITBillionRowsBounded|TestITCancel|TestITErrorPositions|TestITAnalyze|TestITCatalog|TestITSchema.*|TestITDiagnostics|TestITRun.*|TestITCheck|TestITQueryAndCatalog|TestITCatalogRefreshStats
 
 .PHONY: build demo test test-go test-nvim test-vscode test-compat test-unit server-start server-stop generate bench vet
 
