@@ -4,6 +4,8 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin/sparkls
 PORT ?= 15002
+# The version scripts/spark-server installs by default (the tests check the server reports it).
+SPARK_VERSION ?= 4.0.1
 AUTH_PORT ?= 15003
 # The token of the test server started with --token (not a secret: a test fixture).
 AUTH_TOKEN ?= sparkls-test-token
@@ -48,7 +50,7 @@ test: test-go test-nvim test-vscode
 	$(MAKE) test-compat
 
 test-go: server-start
-	SPARKLS_IT_REMOTE=sc://127.0.0.1:$(PORT) \
+	SPARKLS_IT_REMOTE=sc://127.0.0.1:$(PORT) SPARKLS_IT_SPARK_VERSION=$(SPARK_VERSION) \
 	SPARKLS_IT_AUTH_REMOTE="sc://127.0.0.1:$(AUTH_PORT)" SPARKLS_IT_AUTH_TOKEN=$(AUTH_TOKEN) \
 	SPARKLS_IT_PYTHON=$(CURDIR)/.spark/venv/bin/python \
 	$(GO) test -race -count=1 -timeout 30m ./...
