@@ -4,11 +4,22 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin/sparkls
 PORT ?= 15002
+# The version scripts/spark-server installs by default (the tests check the server reports it).
+SPARK_VERSION ?= 4.0.1
 AUTH_PORT ?= 15003
 # The token of the test server started with --token (not a secret: a test fixture).
 AUTH_TOKEN ?= sparkls-test-token
+# The older Spark Connect server that test-compat runs a subset of the
+# integration tests against (its own venv, instance and port).
+COMPAT_VERSION ?= 3.5.7
+COMPAT_PORT ?= 15012
+COMPAT_NAME ?= compat-$(COMPAT_VERSION)
+# The compatibility subset: connect, catalog load, run of every type, cancel,
+# diagnostics, completion, hover, and the safety and lexer tests (tests that
+# need a newer server skip and say so).
+COMPAT_TESTS := TestITSafety|TestITDifferentialLexer|TestITSparkVersion|TestITCapabilities|TestITCloseStopsJobs|TestITRenderingMatchesSparkCast|TestITDDLRunsOnceAndTempViewPersists|TestITTruncation|TestITBillionRowsBounded|TestITCancel|TestITErrorPositions|TestITAnalyze|TestITCatalog|TestITSchema.*|TestITDiagnostics|TestITRun.*|TestITCheck|TestITQueryAndCatalog|TestITCatalogRefreshStats
 
-.PHONY: build demo test test-go test-nvim test-vscode test-unit server-start server-stop generate bench vet
+.PHONY: build demo test test-go test-nvim test-vscode test-compat test-unit server-start server-stop generate bench vet
 
 build:
 	$(GO) build -o $(BIN) ./cmd/sparkls
@@ -31,14 +42,16 @@ server-start:
 server-stop:
 	-scripts/spark-server stop --name auth
 	-scripts/spark-server stop
+	-scripts/spark-server stop --name $(COMPAT_NAME)
 
 # Every test: unit tests (fake Spark Connect server), integration tests
 # against the real local Spark Connect servers (Go, under the race
 # detector), and the editors driven for real against the same server.
 test: test-go test-nvim test-vscode
+	$(MAKE) test-compat
 
 test-go: server-start
-	SPARKLS_IT_REMOTE=sc://127.0.0.1:$(PORT) \
+	SPARKLS_IT_REMOTE=sc://127.0.0.1:$(PORT) SPARKLS_IT_SPARK_VERSION=$(SPARK_VERSION) \
 	SPARKLS_IT_AUTH_REMOTE="sc://127.0.0.1:$(AUTH_PORT)" SPARKLS_IT_AUTH_TOKEN=$(AUTH_TOKEN) \
 	SPARKLS_IT_PYTHON=$(CURDIR)/.spark/venv/bin/python \
 	$(GO) test -race -count=1 -timeout 30m ./...
@@ -52,6 +65,18 @@ test-nvim: server-start
 test-vscode: server-start
 	SPARKLS_IT_REMOTE=sc://127.0.0.1:$(PORT) SPARKLS_IT_AUTH_REMOTE=sc://127.0.0.1:$(AUTH_PORT) \
 	SPARKLS_IT_AUTH_TOKEN=$(AUTH_TOKEN) scripts/test-vscode
+
+# The compatibility subset against a Spark $(COMPAT_VERSION) server, started
+# after the others and stopped when done (the 2-core machine runs one
+# Spark server's jobs at a time well). SPARKLS_IT_SPARK_VERSION is what
+# the server must report.
+test-compat:
+	scripts/spark-server install --version $(COMPAT_VERSION)
+	scripts/spark-server start --version $(COMPAT_VERSION) --name $(COMPAT_NAME) --port $(COMPAT_PORT)
+	scripts/spark-server seed --version $(COMPAT_VERSION) --port $(COMPAT_PORT)
+	SPARKLS_IT_REMOTE=sc://127.0.0.1:$(COMPAT_PORT) SPARKLS_IT_SPARK_VERSION=$(COMPAT_VERSION) \
+	$(GO) test -race -count=1 -timeout 20m -run '^($(COMPAT_TESTS))$$' ./connect/ ./lsp/ ./cmd/sparkls/
+	scripts/spark-server stop --name $(COMPAT_NAME)
 
 # Unit tests only: no Spark server needed.
 test-unit:

@@ -23,11 +23,13 @@ import (
 
 	"github.com/google/uuid"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/connectivity"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 
 	"github.com/sparkls/sparkls/connect/internal/pb"
 )
@@ -81,6 +83,7 @@ type Client struct {
 	mu                  sync.Mutex
 	serverSideSessionID string
 	version             string
+	rpcs                map[string]bool // RPC name → it answered UNIMPLEMENTED (see capabilities.go)
 }
 
 // Dial connects to the remote and checks that the server answers (its Spark
@@ -187,11 +190,21 @@ func (c *Client) renewSession() {
 	c.mu.Unlock()
 }
 
-// Close releases the server-side session (best effort, bounded) and the connection.
+// Close releases the server-side session (best effort, bounded) and the
+// connection. A server without ReleaseSession (Spark 3.5) would keep the
+// session's jobs running: they are interrupted instead.
 func (c *Client) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	_, _ = c.rpc.ReleaseSession(ctx, &pb.ReleaseSessionRequest{SessionId: c.SessionID(), UserContext: c.userContext(), ClientType: &c.clientType})
+	if missing, _ := c.unimplemented("ReleaseSession"); !missing {
+		_, err := c.rpc.ReleaseSession(ctx, &pb.ReleaseSessionRequest{SessionId: c.SessionID(), UserContext: c.userContext(), ClientType: &c.clientType})
+		if status.Code(err) == codes.Unimplemented {
+			c.remember("ReleaseSession", err)
+		}
+	}
+	if missing, _ := c.unimplemented("ReleaseSession"); missing {
+		_ = c.InterruptAll(ctx)
+	}
 	return c.conn.Close()
 }
 

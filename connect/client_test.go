@@ -79,6 +79,10 @@ func TestRunQueryTwoPhases(t *testing.T) {
 			req.GetSessionId() != c.SessionID() || req.GetOperationId() == "" || req.GetTags()[0] != "sparkls" {
 			t.Errorf("request envelope: %v", req)
 		}
+		// Spark 3.5 reads the statement only from sql, 4.0+ from input.
+		if sc := req.GetPlan().GetCommand().GetSqlCommand(); sc != nil && (sc.GetSql() == "" || sc.GetSql() != sc.GetInput().GetSql().GetQuery()) {
+			t.Errorf("SqlCommand sql %q, input %v: want the statement in both", sc.GetSql(), sc.GetInput())
+		}
 	}
 }
 

@@ -299,6 +299,9 @@ func (c *Client) classify(ctx context.Context, op string, err error) error {
 // enrich fills error class, full message and query contexts from
 // FetchErrorDetails. Failure leaves the error as it was.
 func (c *Client) enrich(ctx context.Context, errorID string, se *SparkError) {
+	if missing, _ := c.unimplemented("FetchErrorDetails"); missing {
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opts.CallTimeout)
 	defer cancel()
 	resp, err := c.rpc.FetchErrorDetails(ctx, &pb.FetchErrorDetailsRequest{
@@ -307,6 +310,9 @@ func (c *Client) enrich(ctx context.Context, errorID string, se *SparkError) {
 		ErrorId:     errorID,
 		ClientType:  &c.clientType,
 	})
+	if status.Code(err) == codes.Unimplemented {
+		c.remember("FetchErrorDetails", err)
+	}
 	if err != nil || resp.RootErrorIdx == nil || int(resp.GetRootErrorIdx()) >= len(resp.Errors) {
 		return
 	}

@@ -231,6 +231,47 @@ func TestITCancel(t *testing.T) {
 	}
 }
 
+// What the server can do is learned from its answers: 4.0+ has it all;
+// 3.5 lacks FetchErrorDetails (probed), progress and ReleaseSession.
+func TestITCapabilities(t *testing.T) {
+	c := itClient(t)
+	ctx := context.Background()
+	got := c.Capabilities(ctx)
+	if ittest.AtLeast(t, "4.0") {
+		if !got.ErrorDetails || !got.Progress || !got.ReleaseSession || len(got.Lacks()) != 0 {
+			t.Errorf("Capabilities = %+v, lacks %q; want everything", got, got.Lacks())
+		}
+		return
+	}
+	if got.ErrorDetails || got.Progress || len(got.Lacks()) != 2 {
+		t.Errorf("Capabilities = %+v, lacks %q; want no error details, no progress", got, got.Lacks())
+	}
+}
+
+// Closing a client stops the jobs its session still runs, on every version
+// (3.5 has no ReleaseSession: Close interrupts them): the 2-core server can
+// run a job that needs both cores right after.
+func TestITCloseStopsJobs(t *testing.T) {
+	c := itClient(t)
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Run(context.Background(), "SELECT count(*) FROM range(100000000) a CROSS JOIN range(100000) b WHERE a.id + b.id < 0", connect.RunOptions{})
+		done <- err
+	}()
+	<-time.After(3 * time.Second) // the job reaches the executors
+	c.Close()
+	if err := <-done; err == nil {
+		t.Fatal("the long query finished")
+	}
+	other := itClient(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := other.Run(ctx, "SELECT count(*) FROM range(0, 1000000, 1, 2)", connect.RunOptions{})
+	if err != nil || res.Rows[0][0].Text != "1000000" {
+		t.Fatalf("a job after Close: %v %v (the closed session's job still runs?)", res, err)
+	}
+}
+
 func TestITErrorPositions(t *testing.T) {
 	c := itClient(t)
 	for _, tc := range []struct {

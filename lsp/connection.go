@@ -26,6 +26,10 @@ type Status struct {
 	// RetryIn is the seconds until the next connection attempt after an
 	// error (0: none planned, the remote itself is wrong).
 	RetryIn int `json:"retryIn,omitempty"`
+	// Lacks says what the connected server cannot do that sparkls would
+	// use (Spark 3.5: progress counts, the error-detail RPC); said once,
+	// when connected, and logged.
+	Lacks []string `json:"lacks,omitempty"`
 }
 
 // spark is the server's Spark connection: one client at a time, made in the
@@ -342,7 +346,8 @@ func (s *Server) connectOnce(ctx context.Context, gen uint64, r connect.Remote, 
 	} else {
 		s.openSchema(gen, c.SchemaKey(), c.SchemaSource())
 	}
-	if !s.publish(gen, c, Status{State: StateConnected, Remote: r.String(), SparkVersion: version}) {
+	lacks := c.Capabilities(ctx).Lacks()
+	if !s.publish(gen, c, Status{State: StateConnected, Remote: r.String(), SparkVersion: version, Lacks: lacks}) {
 		s.closeClient(c) // superseded while dialing
 		return false, ctx.Err()
 	}
@@ -403,6 +408,10 @@ func (s *Server) publish(gen uint64, c *connect.Client, st Status) bool {
 	case StateConnected:
 		s.log.Info("connected to Spark", "remote", st.Remote, "sparkVersion", st.SparkVersion)
 		s.logToClient(protocol.MessageTypeInfo, fmt.Sprintf("sparkls: connected to Spark %s at %s", st.SparkVersion, st.Remote))
+		if len(st.Lacks) > 0 {
+			s.log.Info("the Spark server lacks features", "sparkVersion", st.SparkVersion, "lacks", st.Lacks)
+			s.logToClient(protocol.MessageTypeInfo, fmt.Sprintf("sparkls: Spark %s has %s", st.SparkVersion, strings.Join(st.Lacks, "; ")))
+		}
 	case StateError:
 		s.log.Warn("cannot connect to Spark; serving without it", "remote", st.Remote, "err", st.Message, "retryIn", st.RetryIn)
 		msg := st.Message

@@ -337,6 +337,10 @@ func TestCatalogFakeSpark(t *testing.T) {
 		opts: Options{Connect: connect.Options{Dialer: fake.Dialer(), ConnectTimeout: 5 * time.Second}}})
 	c.initialize(map[string]any{"sparkls": map[string]any{"remote": fakeRemote}}, false)
 	c.waitNote(NotifyStatus, func(p json.RawMessage) bool { return strings.Contains(string(p), `"connected"`) })
+	// The status says what the server lacks: nothing from 4.0 on.
+	if sts := c.statuses(); (len(sts[len(sts)-1].Lacks) == 0) != ittest.AtLeast(t, "4.0") {
+		t.Errorf("status %+v", sts[len(sts)-1])
+	}
 
 	text := "SELECT * FROM sales.\n;\nSELECT o. FROM sales.orders o;\nSELECT * FROM sales.orders"
 	c.open(docURI, text)
@@ -475,6 +479,10 @@ func TestITCatalog(t *testing.T) {
 	c := startServer(t, testOptions{realDial: true, catalog: true})
 	c.initialize(map[string]any{"sparkls": map[string]any{"remote": remote}}, false)
 	c.waitNote(NotifyStatus, func(p json.RawMessage) bool { return strings.Contains(string(p), `"connected"`) })
+	// The status says what the server lacks: nothing from 4.0 on.
+	if sts := c.statuses(); (len(sts[len(sts)-1].Lacks) == 0) != ittest.AtLeast(t, "4.0") {
+		t.Errorf("status %+v", sts[len(sts)-1])
+	}
 
 	text := "SELECT * FROM sales.\n;\nSELECT o. FROM sales.orders o;\nSELECT * FROM sales.orders"
 	c.open(docURI, text)

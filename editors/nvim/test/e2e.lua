@@ -416,7 +416,11 @@ local ok, err = xpcall(function()
   check('health: binary found', health:find('found /', 1, true) ~= nil, health)
   check('health: sparkls version', health:find('`' .. vim.g.sparkls.cmd[1] .. ' version`: sparkls ', 1, true) ~= nil, health)
   check('health: remote', health:find('remote: ' .. vim.g.sparkls.remote .. ' (from vim.g.sparkls)', 1, true) ~= nil, health)
-  check('health: connected', health:find('connected to Spark 4', 1, true) ~= nil, health)
+  local st = state.last_status or {}
+  check('health: connected', st.sparkVersion ~= nil and health:find('connected to Spark ' .. st.sparkVersion, 1, true) ~= nil, health)
+  -- A server that lacks something (Spark 3.5) is said to, once per client.
+  local lacks = type(st.lacks) == 'table' and #st.lacks or 0
+  check('health: what the server lacks', select(2, health:gsub('Spark [%d.]+ has no ', '')) == lacks, health)
   check('health: no errors', health:find('ERROR') == nil, health)
   if compat.has_lsp_enable then
     check('health: 0.11+ uses vim.lsp.enable', health:find('vim.lsp.enable', 1, true) ~= nil, health)

@@ -69,6 +69,8 @@ export interface Status {
   remote: string;
   sparkVersion?: string;
   message?: string;
+  /** What the connected server cannot do (Spark 3.5: progress counts, error details). */
+  lacks?: string[];
 }
 
 /** The payload of sparkls/runStarted. */

@@ -60,6 +60,10 @@ function M.check()
       h.warn(who .. ': no sparkls/status received yet')
     elseif st.state == 'connected' then
       h.ok(string.format('%s: connected to Spark %s at %s', who, st.sparkVersion or '?', st.remote or '?'))
+      -- What this server cannot do (Spark 3.5: progress counts, error details).
+      for _, lack in ipairs(type(st.lacks) == 'table' and st.lacks or {}) do
+        h.info(string.format('Spark %s has %s', st.sparkVersion or '?', lack))
+      end
     elseif st.state == 'connecting' then
       h.info(string.format('%s: connecting to %s', who, st.remote or '?'))
     elseif st.state == 'error' then

@@ -361,7 +361,7 @@ function M.clear(bufnr)
 end
 
 -- status returns the last sparkls/status (for a statusline): {state,
--- remote, sparkVersion, message}, or nil before the first.
+-- remote, sparkVersion, message, lacks}, or nil before the first.
 function M.status(bufnr)
   if bufnr then
     local c = compat.clients(bufnr)[1]
