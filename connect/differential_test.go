@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sparkls/sparkls/connect"
+	"github.com/sparkls/sparkls/internal/ittest"
 	"github.com/sparkls/sparkls/sqltext"
 )
 
@@ -92,9 +93,12 @@ func TestITDifferentialLexer(t *testing.T) {
 		t.Fatalf("%q: %v", stmt, err)
 		return ""
 	}
+	// Spark 3.5's lexer has no Unicode whitespace (4.0 added U+00A0, U+3000
+	// and the others to its WS rule); sqltext follows 4.x.
+	unicodeSpaces := ittest.AtLeast(t, "4.0")
 	cases, compared, disagree := diffCases(400), 0, 0
 	for _, text := range cases {
-		if strings.Contains(text, "${") {
+		if strings.Contains(text, "${") || !unicodeSpaces && strings.ContainsAny(text, "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u202f\u205f\u3000") {
 			continue
 		}
 		stmts := sqltext.SplitStatements(text)
