@@ -98,7 +98,7 @@ func (li lineIndex) offset(text string, p protocol.Position) int {
 // outside [0, len(text)].
 func (li lineIndex) position(text string, off int) protocol.Position {
 	off = max(0, min(off, len(text)))
-	line := sort.Search(len(li), func(i int) bool { return li[i] > off }) - 1
+	line := li.line(off)
 	start, end := li.lineBounds(text, line)
 	off = min(off, end) // inside the line ending: end of the line
 	units := 0
@@ -111,6 +111,12 @@ func (li lineIndex) position(text string, off int) protocol.Position {
 		i += n
 	}
 	return protocol.Position{Line: uint32(line), Character: uint32(units)}
+}
+
+// line is the line holding byte offset off, which is in [0, len(text)]:
+// position's line without counting UTF-16 units.
+func (li lineIndex) line(off int) int {
+	return sort.Search(len(li), func(i int) bool { return li[i] > off }) - 1
 }
 
 // span converts a range to a byte span [start, end). A reversed range is
