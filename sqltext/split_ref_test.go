@@ -118,6 +118,61 @@ func checkAgainstReference(t *testing.T, src string) {
 	}
 }
 
+// refClassify and refIsReadOnly are Classify and IsReadOnly as they were
+// before they lexed only a statement's first words.
+func refClassify(stmt string) Kind {
+	if strings.Contains(stmt, "${") {
+		return Unknown
+	}
+	return classify(significant(Lex(stmt)))
+}
+
+func refIsReadOnly(stmt string) bool {
+	if strings.Contains(stmt, "${") {
+		return false
+	}
+	toks := significant(Lex(stmt))
+	switch classify(toks) {
+	case Query, Describe:
+		return true
+	case Session:
+		return isSetShow(skipParens(toks))
+	}
+	return false
+}
+
+// checkClassifyAgainstReference fails when Classify or IsReadOnly disagree
+// with the versions that lexed the whole statement.
+func checkClassifyAgainstReference(t *testing.T, stmt string) {
+	t.Helper()
+	if got, want := Classify(stmt), refClassify(stmt); got != want {
+		t.Fatalf("Classify(%q) = %v, want %v", stmt, got, want)
+	}
+	if got, want := IsReadOnly(stmt), refIsReadOnly(stmt); got != want {
+		t.Fatalf("IsReadOnly(%q) = %v, want %v", stmt, got, want)
+	}
+}
+
+// TestClassifyAgreesWithReference compares Classify and IsReadOnly with
+// the reference on random statements made of the words that decide a kind,
+// behind comments, hints and parentheses.
+func TestClassifyAgreesWithReference(t *testing.T) {
+	pieces := []string{
+		"SELECT", "WITH", "FROM", "INSERT", "DROP", "TEMPORARY", "TEMP", "VARIABLE", "VAR", "SET", "USE",
+		"CATALOG", "TIME", "-v", "=", "x", "a", "AS", "RECURSIVE", "(", "(", ")", ",", "1", "DESC", "EXPLAIN",
+		"CREATE", "VALUES", "BEGIN", "-- c\n", "/* c */", "/*+ h */", "'s'", "`q`", "${v}",
+	}
+	rng := rand.New(rand.NewPCG(11, 10))
+	for range 50000 {
+		var b strings.Builder
+		for range rng.IntN(10) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+			b.WriteByte(' ')
+		}
+		checkClassifyAgainstReference(t, b.String())
+	}
+}
+
 // TestSplitAgreesWithReference compares the splitters with the reference
 // on random texts built from the pieces that move statement boundaries:
 // script block keywords, labels, semicolons, comments and hints between an

@@ -131,8 +131,7 @@ func FuzzSplitStatements(f *testing.F) {
 			}
 			pos = c.End
 		}
-		Classify(src)
-		IsReadOnly(src)
+		checkClassifyAgainstReference(t, src)
 	})
 }
 
