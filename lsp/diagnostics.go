@@ -270,7 +270,7 @@ func contextSpan(stmt string, qc connect.QueryContext) (start, end int, ok bool)
 // firstLine is where an error without a position is shown: from the
 // statement's first word (past leading comments) to the end of its line.
 func firstLine(stmt string) (start, end int) {
-	for _, t := range sqltext.Lex(stmt) {
+	for t := range sqltext.Tokens(stmt) {
 		if t.Kind != sqltext.Comment && t.Kind != sqltext.Hint {
 			start = t.Start
 			break
@@ -288,27 +288,28 @@ func firstLine(stmt string) (start, end int) {
 // strings, quoted identifiers and comments, and parentheses that do not
 // pair up within a statement. broken[i] tells whether statement i has any.
 //
-// Each statement is lexed on its own, which keeps the tokens of a large
-// document from being held all at once. An unclosed token runs to the end
-// of the text, so it is in the last statement or in the comments after it.
+// Each statement's tokens are read as a stream, never held: a large
+// document (or one 20 MB INSERT) would take about twelve times its size in
+// tokens. An unclosed token runs to the end of the text, so it is in the
+// last statement or in the comments after it.
 func localProblems(text string, stmts []sqltext.Statement) (problems []Problem, broken []bool) {
 	broken = make([]bool, len(stmts))
-	unclosed := func(base int, toks []sqltext.Token) bool {
-		ps := sqltext.Problems(toks)
-		for _, p := range ps {
+	// unclosed reports an unterminated token of the text at base.
+	unclosed := func(base int, tok sqltext.Token) {
+		for _, p := range sqltext.Problems([]sqltext.Token{tok}) {
 			// Underline the token without the line breaks it ran over.
 			start := base + p.Start
 			end := start + len(strings.TrimRight(text[start:base+p.End], " \t\n\r\f\v"))
 			problems = append(problems, Problem{Start: start, End: max(end, start+1), Source: SourceLocal, Message: p.Message})
 		}
-		return len(ps) > 0
 	}
 	for i, st := range stmts {
-		toks := sqltext.Lex(st.Text)
-		broken[i] = unclosed(st.Start, toks)
 		var open []int // offsets of the unclosed '('
-		for _, tok := range toks {
+		for tok := range sqltext.Tokens(st.Text) {
 			switch {
+			case tok.Unterminated:
+				unclosed(st.Start, tok)
+				broken[i] = true
 			case tok.Is("("):
 				open = append(open, st.Start+tok.Start)
 			case tok.Is(")") && len(open) > 0:
@@ -327,7 +328,11 @@ func localProblems(text string, stmts []sqltext.Statement) (problems []Problem, 
 	if len(stmts) > 0 {
 		tail = stmts[len(stmts)-1].End
 	}
-	unclosed(tail, sqltext.Lex(text[tail:]))
+	for tok := range sqltext.Tokens(text[tail:]) {
+		if tok.Unterminated {
+			unclosed(tail, tok)
+		}
+	}
 	return problems, broken
 }
 

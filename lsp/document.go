@@ -51,24 +51,18 @@ type textChange struct {
 
 // apply returns the document after changes, applied in order: each range is
 // in the text that the previous changes left (UTF-16 positions). The line
-// index is rebuilt only where a later range needs it and once at the end, so
-// one edit costs O(len(Text)) however large the document.
+// index is updated, not rebuilt, so that typing in a large document costs
+// a copy of the text and of the index, not a scan of the text.
 func (d *Document) apply(version int32, changes []textChange) *Document {
 	text, lines := d.Text, d.lines
 	for _, ch := range changes {
 		if ch.Range == nil {
-			text, lines = ch.Text, nil
+			text, lines = ch.Text, newLineIndex(ch.Text)
 			continue
 		}
-		if lines == nil {
-			lines = newLineIndex(text)
-		}
 		start, end := lines.span(text, *ch.Range)
+		lines = lines.edit(text, start, end, ch.Text)
 		text = text[:start] + ch.Text + text[end:]
-		lines = nil
-	}
-	if lines == nil {
-		lines = newLineIndex(text)
 	}
 	return &Document{URI: d.URI, LanguageID: d.LanguageID, Version: version, Text: text, lines: lines}
 }

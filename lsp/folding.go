@@ -26,29 +26,19 @@ func (s *Server) foldingRange(ctx context.Context, snap *Snapshot, p *protocol.F
 
 // foldingRanges are the folds of doc, sorted by start line, outer first;
 // ranges of one line and duplicates are left out.
+//
+// It reads the document's tokens in one pass, as a stream: holding them all
+// would take about twelve times the size of a large document.
 func foldingRanges(doc *Document) []protocol.FoldingRange {
 	text := doc.Text
-	toks := sqltext.Lex(text)
-	line := func(off int) uint32 { return doc.Position(off).Line }
-	out := []protocol.FoldingRange{}
-	add := func(start, end uint32, kind protocol.FoldingRangeKind) {
+	line := func(off int) uint32 { return uint32(doc.lines.line(off)) }
+	// By kind, in this order: where two ranges cover the same lines, the
+	// first one is kept.
+	var cells, stmts, comments, parens []protocol.FoldingRange
+	add := func(to *[]protocol.FoldingRange, start, end uint32, kind protocol.FoldingRangeKind) {
 		if end > start {
-			out = append(out, protocol.FoldingRange{StartLine: start, EndLine: end, Kind: kind})
+			*to = append(*to, protocol.FoldingRange{StartLine: start, EndLine: end, Kind: kind})
 		}
-	}
-	// firstOnLine reports whether toks[i] starts its line.
-	firstOnLine := func(i int) bool { return i == 0 || line(toks[i-1].End) < line(toks[i].Start) }
-
-	// Cells: from a marker to the last token before the next marker.
-	for i, t := range toks {
-		if !isCellMarker(text, t) {
-			continue
-		}
-		last := i
-		for last+1 < len(toks) && !isCellMarker(text, toks[last+1]) {
-			last++
-		}
-		add(line(t.Start), line(toks[last].End), protocol.RegionFoldingRange)
 	}
 
 	// Statements, from their first line of SQL: a leading comment folds
@@ -56,61 +46,84 @@ func foldingRanges(doc *Document) []protocol.FoldingRange {
 	// spans a cell marker, even without a ';'.
 	for _, c := range sqltext.SplitCells(text) {
 		for _, st := range c.Statements {
-			code := st.Start
-			for _, t := range sqltext.Lex(st.Text) {
-				if t.Kind != sqltext.Comment {
-					code = st.Start + t.Start
-					break
-				}
-			}
-			add(line(code), line(st.End), "")
+			add(&stmts, line(st.Start+codeStart(st.Text)), line(st.End), "")
 		}
 	}
 
-	// Comments: a block comment, or consecutive lines that are only line
-	// comments (cell markers excepted).
-	lineComment := func(i int) bool {
-		t := toks[i]
-		return t.Kind == sqltext.Comment && t.Text[1] == '-' && firstOnLine(i) && !isCellMarker(text, t)
+	var (
+		prevEnd = -1 // end of the previous token; -1 before the first
+		// Cells: from a marker to the last token before the next marker.
+		marker = -1 // start of the open cell's marker
+		// Comments: a block comment, or consecutive lines that are only
+		// line comments (cell markers excepted).
+		run               bool // a run of line comments is open
+		runStart, runLast uint32
+		// Parenthesized groups. The closing parenthesis stays visible
+		// when it starts its line, as in an editor's own folding of
+		// braces.
+		open []int // starts of the unclosed '('
+	)
+	endRun := func() {
+		if run {
+			add(&comments, runStart, runLast, protocol.CommentFoldingRange)
+			run = false
+		}
 	}
-	for i := 0; i < len(toks); i++ {
-		t := toks[i]
+	for t := range sqltext.Tokens(text) {
+		firstOnLine := func() bool { return prevEnd < 0 || line(prevEnd) < line(t.Start) }
+		isMarker := isCellMarker(text, t)
+		if isMarker {
+			if marker >= 0 {
+				add(&cells, line(marker), line(prevEnd), protocol.RegionFoldingRange)
+			}
+			marker = t.Start
+		}
+		lineComment := t.Kind == sqltext.Comment && t.Text[1] == '-' && !isMarker && firstOnLine()
+		if lineComment && run && line(t.Start) == runLast+1 {
+			runLast++
+		} else {
+			endRun()
+		}
 		switch {
 		case t.Kind == sqltext.Comment && t.Text[0] == '/':
 			// An unclosed one runs to the end of the text, blanks included.
-			add(line(t.Start), line(t.Start+len(strings.TrimRight(t.Text, " \t\r\n"))), protocol.CommentFoldingRange)
-		case lineComment(i):
-			j := i
-			for j+1 < len(toks) && lineComment(j+1) && line(toks[j+1].Start) == line(toks[j].Start)+1 {
-				j++
-			}
-			add(line(t.Start), line(toks[j].Start), protocol.CommentFoldingRange)
-			i = j
-		}
-	}
-
-	// Parenthesized groups. The closing parenthesis stays visible when it
-	// starts its line, as in an editor's own folding of braces.
-	var open []int
-	for i, t := range toks {
-		switch {
+			add(&comments, line(t.Start), line(t.Start+len(strings.TrimRight(t.Text, " \t\r\n"))), protocol.CommentFoldingRange)
+		case lineComment && !run:
+			run, runStart, runLast = true, line(t.Start), line(t.Start)
 		case t.Is("("):
-			open = append(open, i)
+			open = append(open, t.Start)
 		case t.Is(")") && len(open) > 0:
 			o := open[len(open)-1]
 			open = open[:len(open)-1]
 			end := line(t.Start)
-			if firstOnLine(i) {
+			if firstOnLine() {
 				end--
 			}
-			add(line(toks[o].Start), end, "")
+			add(&parens, line(o), end, "")
 		}
+		prevEnd = t.End
+	}
+	endRun()
+	if marker >= 0 {
+		add(&cells, line(marker), line(prevEnd), protocol.RegionFoldingRange)
 	}
 
+	out := slices.Concat([]protocol.FoldingRange{}, cells, stmts, comments, parens)
 	slices.SortStableFunc(out, func(a, b protocol.FoldingRange) int {
 		return cmp.Or(cmp.Compare(a.StartLine, b.StartLine), cmp.Compare(b.EndLine, a.EndLine))
 	})
 	return slices.CompactFunc(out, func(a, b protocol.FoldingRange) bool {
 		return a.StartLine == b.StartLine && a.EndLine == b.EndLine
 	})
+}
+
+// codeStart is the offset in stmt of its first token that is not a
+// comment (0 if there is none).
+func codeStart(stmt string) int {
+	for t := range sqltext.Tokens(stmt) {
+		if t.Kind != sqltext.Comment {
+			return t.Start
+		}
+	}
+	return 0
 }

@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -156,5 +157,31 @@ func BenchmarkPosition(b *testing.B) {
 	for i := range b.N {
 		p := li.position(text, (i*7919)%len(text))
 		_ = li.offset(text, p)
+	}
+}
+
+// TestLineIndexEdit: the index updated for an edit is the index of the
+// edited text, for random edits of texts full of "\r", "\n" and "\r\n"
+// (an edit may split a "\r\n" or glue a "\r" to a "\n").
+func TestLineIndexEdit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 9))
+	pieces := []string{"a", "é", "\r", "\n", "\r\n", "\n\r"}
+	random := func(n int) string {
+		var b strings.Builder
+		for range n {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		return b.String()
+	}
+	for range 50000 {
+		text := random(rng.IntN(12))
+		start := rng.IntN(len(text) + 1)
+		end := start + rng.IntN(len(text)-start+1)
+		ins := random(rng.IntN(4))
+		got := newLineIndex(text).edit(text, start, end, ins)
+		edited := text[:start] + ins + text[end:]
+		if want := newLineIndex(edited); !slices.Equal(got, want) {
+			t.Fatalf("%q with [%d:%d] replaced by %q: index %v, want %v", text, start, end, ins, got, want)
+		}
 	}
 }

@@ -150,7 +150,7 @@ func pickSpan(text string, off, n int, span func(int) (start, end int)) int {
 	}
 	for i := range n {
 		if s, _ := span(i); s > off {
-			for _, t := range sqltext.Lex(text[off:s]) {
+			for t := range sqltext.Tokens(text[off:s]) {
 				if t.Kind != sqltext.Comment {
 					return -1
 				}
@@ -740,7 +740,7 @@ func sameStatement(key string, start int, version int32, stKey string, stStart i
 // first significant token, so that a comment added above it keeps it the
 // same statement.
 func statementKey(text string) string {
-	for _, t := range sqltext.Lex(text) {
+	for t := range sqltext.Tokens(text) {
 		if t.Kind != sqltext.Comment {
 			return text[t.Start:]
 		}

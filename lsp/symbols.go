@@ -52,9 +52,8 @@ const symbolNameLen = 60
 // documentSymbols is the outline of doc.
 func documentSymbols(doc *Document) []protocol.DocumentSymbol {
 	text := doc.Text
-	toks := sqltext.Lex(text)
 	var markers []sqltext.Token
-	for _, t := range toks {
+	for t := range sqltext.Tokens(text) { // a stream: a large document's tokens would not fit
 		if isCellMarker(text, t) {
 			markers = append(markers, t)
 		}
@@ -102,13 +101,7 @@ func documentSymbols(doc *Document) []protocol.DocumentSymbol {
 // statementSymbol names a statement by its first line of SQL (leading
 // comments skipped), with its kind as detail and its CTEs as children.
 func statementSymbol(doc *Document, st sqltext.Statement) protocol.DocumentSymbol {
-	code := st.Start
-	for _, t := range sqltext.Lex(st.Text) {
-		if t.Kind != sqltext.Comment {
-			code = st.Start + t.Start
-			break
-		}
-	}
+	code := st.Start + codeStart(st.Text)
 	end := min(endOfLine(doc.Text, code), st.End)
 	kind := sqltext.Classify(st.Text)
 	sym := protocol.DocumentSymbol{
@@ -152,7 +145,7 @@ func hasWith(stmt string) bool {
 	if !strings.Contains(strings.ToUpper(stmt), "WITH") {
 		return false
 	}
-	for _, t := range sqltext.Lex(stmt) {
+	for t := range sqltext.Tokens(stmt) {
 		if t.IsKeyword("WITH") {
 			return true
 		}

@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -141,14 +143,6 @@ func (f *framer) line() (line string, dropped int, err error) {
 		}
 		return strings.TrimRight(string(chunk), "\r\n"), dropped, nil
 	}
-}
-
-// appendFrame appends body, framed with its header, to dst.
-func appendFrame(dst, body []byte) []byte {
-	dst = append(dst, "Content-Length: "...)
-	dst = strconv.AppendInt(dst, int64(len(body)), 10)
-	dst = append(dst, "\r\n\r\n"...)
-	return append(dst, body...)
 }
 
 // indexFold is strings.Index ignoring ASCII case (pat must be lower case).
@@ -285,6 +279,18 @@ func (c *conn) send(v any) error {
 	if err != nil {
 		return fmt.Errorf("encode message: %w", err)
 	}
+	return c.write(body)
+}
+
+// write writes one frame whose body is parts, one after the other. A small
+// frame goes out in one write; a large one is written part by part rather
+// than copied into one buffer first: the outline of a 20 MB document is
+// about 35 MB of JSON.
+func (c *conn) write(parts ...[]byte) error {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
@@ -293,14 +299,22 @@ func (c *conn) send(v any) error {
 	if c.werr != nil {
 		return c.werr
 	}
-	c.buf = appendFrame(c.buf[:0], body)
-	if _, err := c.w.Write(c.buf); err != nil {
-		c.werr = fmt.Errorf("write to the client: %w", err)
-		c.log.Error("cannot write to the client; replies are lost", "err", err)
-		return c.werr
+	c.buf = append(c.buf[:0], "Content-Length: "...)
+	c.buf = strconv.AppendInt(c.buf, int64(n), 10)
+	c.buf = append(c.buf, "\r\n\r\n"...)
+	small := len(c.buf)+n <= readBuffer
+	if small {
+		for _, p := range parts {
+			c.buf = append(c.buf, p...)
+		}
+		parts = nil
 	}
-	if cap(c.buf) > readBuffer {
-		c.buf = nil // do not pin a large document's completion forever
+	for _, p := range append([][]byte{c.buf}, parts...) {
+		if _, err := c.w.Write(p); err != nil {
+			c.werr = fmt.Errorf("write to the client: %w", err)
+			c.log.Error("cannot write to the client; replies are lost", "err", err)
+			return c.werr
+		}
 	}
 	return nil
 }
@@ -316,14 +330,81 @@ func (c *conn) close() {
 func (c *conn) reply(id json.RawMessage, result any, err *jsonrpc2.Error) error {
 	resp := outResponse{JSONRPC: jsonrpc2.Version, ID: id, Error: err}
 	if err == nil {
-		raw, merr := json.Marshal(result)
+		raw, merr := encodeResult(result)
 		if merr != nil {
 			resp.Error = jsonrpc2.NewError(jsonrpc2.InternalError, "cannot encode the result: "+merr.Error())
-		} else {
-			resp.Result = raw // "null" for a nil result: a success always has a result
+			return c.send(resp)
 		}
+		// The envelope, then the result ("null" for a nil result: a
+		// success always has a result) spliced in before its closing
+		// brace. Encoding the result inside the envelope would copy a
+		// large one twice more.
+		env, eerr := json.Marshal(resp)
+		if eerr != nil {
+			return fmt.Errorf("encode message: %w", eerr)
+		}
+		parts := append([][]byte{env[:len(env)-1], []byte(`,"result":`)}, raw...)
+		return c.write(append(parts, []byte("}"))...)
 	}
 	return c.send(resp)
+}
+
+// encodeResult returns the JSON of a result as pieces to write one after
+// the other. A slice is encoded an element at a time into blocks of
+// blockSize: encoding it whole holds its JSON two or three times over (the
+// encoder's buffer as it doubles, kept in a pool, then the copy), and the
+// outline of a 20 MB document is about 35 MB of JSON.
+func encodeResult(result any) ([][]byte, error) {
+	v := reflect.ValueOf(result)
+	if v.Kind() != reflect.Slice || v.IsNil() || v.Len() < 2 || v.Type().Elem().Kind() == reflect.Uint8 || // base64
+		v.Type().Implements(reflect.TypeFor[json.Marshaler]()) || v.Type().Implements(reflect.TypeFor[encoding.TextMarshaler]()) {
+		raw, err := json.Marshal(result)
+		return [][]byte{raw}, err
+	}
+	var out blocks
+	enc := json.NewEncoder(&out)
+	out.Write([]byte("["))
+	for i := range v.Len() {
+		if i > 0 {
+			out.Write([]byte(","))
+		}
+		// By address, as json.Marshal sees a slice's elements: a
+		// MarshalJSON with a pointer receiver applies.
+		if err := enc.Encode(v.Index(i).Addr().Interface()); err != nil {
+			return nil, err
+		}
+		out.unwriteNewline()
+	}
+	out.Write([]byte("]"))
+	return out.bufs, nil
+}
+
+// blockSize is the size of the blocks a large result is encoded into.
+const blockSize = 64 << 10
+
+// blocks is an io.Writer that keeps what it is given in blocks of
+// blockSize: unlike a bytes.Buffer, it never copies what it holds to grow.
+type blocks struct{ bufs [][]byte }
+
+func (b *blocks) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		if len(b.bufs) == 0 || len(b.bufs[len(b.bufs)-1]) == blockSize {
+			b.bufs = append(b.bufs, make([]byte, 0, blockSize))
+		}
+		last := &b.bufs[len(b.bufs)-1]
+		k := min(len(p), blockSize-len(*last))
+		*last = append(*last, p[:k]...)
+		p = p[k:]
+	}
+	return n, nil
+}
+
+// unwriteNewline drops the newline a json.Encoder ends each value with,
+// which is the last byte written.
+func (b *blocks) unwriteNewline() {
+	last := &b.bufs[len(b.bufs)-1]
+	*last = (*last)[:len(*last)-1]
 }
 
 // notify sends a notification.

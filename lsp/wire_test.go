@@ -1,12 +1,26 @@
 package lsp
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
 )
+
+// appendFrame appends body, framed with its header, to dst.
+func appendFrame(dst, body []byte) []byte {
+	dst = append(dst, "Content-Length: "...)
+	dst = strconv.AppendInt(dst, int64(len(body)), 10)
+	dst = append(dst, "\r\n\r\n"...)
+	return append(dst, body...)
+}
 
 // readAll reads frames until the end, recording bodies, skipped frames and
 // warnings.
@@ -122,5 +136,94 @@ func TestRecoverID(t *testing.T) {
 		if got := string(recoverID([]byte(tc.body))); got != tc.want {
 			t.Errorf("recoverID(%q) = %q, want %q", tc.body, got, tc.want)
 		}
+	}
+}
+
+// TestReplyFrames reads back what conn writes: replies small and larger
+// than the write buffer (written in parts), null results, errors and
+// notifications, each one well-formed frame with the exact body.
+func TestReplyFrames(t *testing.T) {
+	var out bytes.Buffer
+	c := newConn(&out, slog.New(slog.DiscardHandler))
+	big := strings.Repeat("é\"x", readBuffer)
+	sends := []struct {
+		send func() error
+		want string
+	}{
+		{func() error { return c.reply(json.RawMessage(`1`), map[string]int{"a": 1}, nil) }, `{"jsonrpc":"2.0","id":1,"result":{"a":1}}`},
+		{func() error { return c.reply(json.RawMessage(`"s"`), []string{big, "<"}, nil) }, `{"jsonrpc":"2.0","id":"s","result":["` + strings.ReplaceAll(big, `"`, `\"`) + `","\u003c"]}`},
+		{func() error { return c.reply(json.RawMessage(`2`), nil, nil) }, `{"jsonrpc":"2.0","id":2,"result":null}`},
+		{func() error { return c.reply(json.RawMessage(`3`), nil, &jsonrpc2.Error{Code: 1, Message: "m"}) }, `{"jsonrpc":"2.0","id":3,"error":{"code":1,"message":"m"}}`},
+		{func() error { return c.reply(json.RawMessage(`4`), func() {}, nil) }, `{"jsonrpc":"2.0","id":4,"error":{"code":-32603,"message":"cannot encode the result: json: unsupported type: func()"}}`},
+		{func() error { return c.notify("n/x", []int{1}) }, `{"jsonrpc":"2.0","method":"n/x","params":[1]}`},
+	}
+	var want []string
+	for _, s := range sends {
+		if err := s.send(); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, s.want)
+	}
+	bodies, skipped, warns, end := readAll(t, out.String())
+	if len(skipped)+len(warns) > 0 || !errors.Is(end, io.EOF) {
+		t.Fatalf("skipped %q, warnings %q, end %v", skipped, warns, end)
+	}
+	if len(bodies) != len(want) {
+		t.Fatalf("%d frames, want %d", len(bodies), len(want))
+	}
+	for i := range want {
+		if bodies[i] != want[i] {
+			t.Errorf("frame %d = %.200q…, want %.200q…", i, bodies[i], want[i])
+		}
+		if !json.Valid([]byte(bodies[i])) {
+			t.Errorf("frame %d is not JSON", i)
+		}
+	}
+}
+
+// ptrMarshaler has MarshalJSON on its pointer, which json.Marshal uses for
+// the elements of a slice.
+type ptrMarshaler struct{ n int }
+
+func (p *ptrMarshaler) MarshalJSON() ([]byte, error) { return []byte(strconv.Itoa(p.n * 10)), nil }
+
+type textSlice []int
+
+func (textSlice) MarshalText() ([]byte, error) { return []byte("text"), nil }
+
+// TestEncodeResult: a result encoded in blocks is byte for byte what
+// json.Marshal gives, whatever the slice holds.
+func TestEncodeResult(t *testing.T) {
+	many := make([]protocol.FoldingRange, 20000) // several blocks
+	for i := range many {
+		many[i] = protocol.FoldingRange{StartLine: uint32(i), EndLine: uint32(i + 1), Kind: "<region>"}
+	}
+	for name, v := range map[string]any{
+		"nil":              nil,
+		"nil slice":        []int(nil),
+		"empty":            []string{},
+		"one":              []int{1},
+		"many":             many,
+		"bytes":            []byte("abc"),
+		"raw":              json.RawMessage(`[1, 2]`),
+		"pointer receiver": []ptrMarshaler{{1}, {2}},
+		"text marshaler":   textSlice{1, 2},
+		"any":              []any{1, "<b>", nil, map[string]int{"b": 2, "a": 1}},
+		"struct":           struct{ A []int }{[]int{1, 2}},
+	} {
+		want, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts, err := encodeResult(v)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := bytes.Join(parts, nil); !bytes.Equal(got, want) {
+			t.Errorf("%s: %.200s…, want %.200s…", name, got, want)
+		}
+	}
+	if _, err := encodeResult([]any{1, func() {}}); err == nil {
+		t.Error("a function in a slice: no error")
 	}
 }

@@ -31,36 +31,40 @@ const (
 // comments, or "-- MAGIC" lines of another language) are dropped: there is
 // nothing to run.
 func SplitCells(src string) []Cell {
-	toks := Lex(src)
 	var cells []Cell
 	marked := false
-	from := 0 // first token of the current cell
-	add := func(to int) {
-		stmts := splitTokens(src, toks[from:to])
+	sp := splitter{src: src}
+	start, end, open := 0, 0, false // the span of the current cell's tokens, once it has one
+	add := func() {
+		stmts := sp.finish()
 		if len(stmts) == 0 {
 			return
 		}
-		start, end := toks[from].Start, toks[to-1].End
 		end = start + len(strings.TrimRight(src[start:end], " \t\n\r\f\v"))
 		cells = append(cells, Cell{Start: start, End: end, Statements: stmts})
 	}
-	for i, t := range toks {
-		if !isMarker(src, t) {
+	for t := range Tokens(src) {
+		if isMarker(src, t) {
+			add()
+			marked, open = true, false
 			continue
 		}
-		add(i)
-		marked = true
-		from = i + 1
+		if !open {
+			start, open = t.Start, true
+		}
+		end = t.End
+		sp.token(t)
 	}
 	if !marked {
-		stmts := splitTokens(src, toks)
+		stmts := sp.finish()
 		cells = make([]Cell, 0, len(stmts))
-		for _, s := range stmts {
-			cells = append(cells, Cell{Start: s.Start, End: s.End, Statements: []Statement{s}})
+		for i, s := range stmts {
+			// A slice of stmts, not a copy: a large document has many.
+			cells = append(cells, Cell{Start: s.Start, End: s.End, Statements: stmts[i : i+1 : i+1]})
 		}
 		return cells
 	}
-	add(len(toks))
+	add()
 	return cells
 }
 

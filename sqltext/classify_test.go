@@ -4,6 +4,7 @@ import (
 	"go/parser"
 	"go/token"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -219,5 +220,22 @@ func TestClassifyNotFooled(t *testing.T) {
 				t.Errorf("Classify(%q) = %v, want %v", tc.in, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestClassifyMemory: the kind of a large INSERT … VALUES (a data dump's
+// statement) is read from its first words, without lexing the rest.
+func TestClassifyMemory(t *testing.T) {
+	stmt := "INSERT INTO t VALUES " + strings.Repeat("(1, 'a', 2.5), ", 1<<18)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	kind, ro := Classify(stmt), IsReadOnly(stmt)
+	runtime.ReadMemStats(&after)
+	if kind != DML || ro {
+		t.Errorf("Classify = %v, IsReadOnly = %v; want DML, false", kind, ro)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<10 {
+		t.Errorf("classifying a %d-byte statement allocated %d bytes", len(stmt), alloc)
 	}
 }

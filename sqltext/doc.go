@@ -30,4 +30,8 @@
 // a scan that skips everything but quotes, comment starts and semicolons;
 // for large texts it reuses the statement boundaries of recent versions up
 // to the first changed byte, so typing in a large file stays cheap.
+//
+// Memory follows the text, not its tokens: a [Token] takes about ten times
+// the bytes it covers, so whole texts are read through [Tokens], one token
+// at a time (the splitters do), and [Lex] is for a statement.
 package sqltext

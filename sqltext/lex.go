@@ -1,6 +1,7 @@
 package sqltext
 
 import (
+	"iter"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -103,20 +104,37 @@ func Problems(toks []Token) []Problem {
 // Unterminated; characters it does not know become Other tokens. Tokens are
 // in order, do not overlap, and together cover every byte that is not
 // whitespace to Spark.
+//
+// A token takes about ten times the bytes of the text it covers, so Lex is
+// for a statement or a line. Whole documents, which may be tens of
+// megabytes, go through [Tokens], which holds one token at a time.
 func Lex(src string) []Token {
 	// Typical SQL has a token per 4-6 bytes; reserving for 4 avoids copying
 	// the slice as it grows, which dominated the cost.
 	toks := make([]Token, 0, len(src)/4+1)
-	for i := 0; i < len(src); {
-		if n := spaceLen(src, i); n > 0 {
-			i += n
-			continue
-		}
-		kind, end, unterminated := lexOne(src, i)
-		toks = append(toks, Token{Kind: kind, Start: i, End: end, Text: src[i:end], Unterminated: unterminated})
-		i = end
+	for t := range Tokens(src) {
+		toks = append(toks, t)
 	}
 	return toks
+}
+
+// Tokens yields the tokens of src in order, exactly those [Lex] returns,
+// without keeping them: memory stays constant however long src is, and a
+// caller that only wants the first few tokens stops early.
+func Tokens(src string) iter.Seq[Token] {
+	return func(yield func(Token) bool) {
+		for i := 0; i < len(src); {
+			if n := spaceLen(src, i); n > 0 {
+				i += n
+				continue
+			}
+			kind, end, unterminated := lexOne(src, i)
+			if !yield(Token{Kind: kind, Start: i, End: end, Text: src[i:end], Unterminated: unterminated}) {
+				return
+			}
+			i = end
+		}
+	}
 }
 
 // isSpace reports the ASCII whitespace of Spark's lexer (its WS rule).

@@ -1,6 +1,7 @@
 package sqltext
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -117,6 +118,7 @@ func FuzzSplitStatements(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
+		checkAgainstReference(t, src)
 		checkStatements(t, src, SplitStatements(src))
 		pos := 0
 		for _, c := range SplitCells(src) {
@@ -129,7 +131,26 @@ func FuzzSplitStatements(f *testing.F) {
 			}
 			pos = c.End
 		}
-		Classify(src)
-		IsReadOnly(src)
+		checkClassifyAgainstReference(t, src)
 	})
+}
+
+// TestSplitMemory guards the reason the splitters stream tokens: splitting
+// a large document allocates for its statements, not for its tokens (about
+// twelve times the text's size when they were all held).
+func TestSplitMemory(t *testing.T) {
+	src := benchSQL(4 << 20)
+	for name, split := range map[string]func(string) int{
+		"SplitStatements": func(s string) int { return len(SplitStatements(s)) },
+		"SplitCells":      func(s string) int { return len(SplitCells(s)) },
+	} {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		n := split(src)
+		runtime.ReadMemStats(&after)
+		if alloc := after.TotalAlloc - before.TotalAlloc; n == 0 || alloc > uint64(len(src)/2) {
+			t.Errorf("%s of %d bytes (%d statements) allocated %d bytes, want at most half the text's size", name, len(src), n, alloc)
+		}
+	}
 }
