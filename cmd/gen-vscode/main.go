@@ -1,5 +1,5 @@
-// Command gen-vscode writes the parts of the VS Code extension
-// (editors/vscode) that package lsp is the source of truth for:
+// Command gen-vscode writes the parts of the editors (editors/vscode and
+// the Neovim plugin's names) that package lsp is the source of truth for:
 //
 //   - package.json: contributes.configuration from lsp.SettingsTable (plus
 //     the editor-only sparkls.path), contributes.commands, keybindings and
@@ -7,6 +7,9 @@
 //     lsp.Commands;
 //   - src/names.ts: every wire name of lsp/names.go, lsp.Commands and the
 //     names of the settings the server reads;
+//   - src/protocol.ts: the payload types of every custom command and
+//     notification (lsp.CommandSpecs, lsp.Notifications), with their docs;
+//   - editors/nvim/lua/sparkls/names.lua: the wire names for Neovim;
 //   - README.md: the settings and commands sections, between markers.
 //
 // Run it from anywhere in the module after changing lsp/names.go or
@@ -176,10 +179,16 @@ func generate(root string) ([]file, error) {
 	if err != nil {
 		return nil, fmt.Errorf("README.md: %w", err)
 	}
+	proto, err := protocolTS(root, consts)
+	if err != nil {
+		return nil, fmt.Errorf("protocol.ts: %w", err)
+	}
 	return []file{
 		{filepath.Join(ext, "package.json"), newPkg},
 		{filepath.Join(ext, "src", "names.ts"), namesTS(consts)},
+		{filepath.Join(ext, "src", "protocol.ts"), proto},
 		{filepath.Join(ext, "README.md"), newReadme},
+		{filepath.Join(root, "editors", "nvim", "lua", "sparkls", "names.lua"), namesLua(consts)},
 	}, nil
 }
 

@@ -168,3 +168,66 @@ func firstDiff(a, b []byte) string {
 	}
 	return ""
 }
+
+// protocol.ts spells every command's payloads as encoding/json writes them.
+func TestProtocolTS(t *testing.T) {
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	consts, err := nameConstants(filepath.Join(root, "lsp", "names.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := protocolTS(root, consts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := string(data)
+	for _, c := range lsp.CommandSpecs() {
+		if !strings.Contains(ts, fmt.Sprintf("  '%s': ", c.Name)) {
+			t.Errorf("protocol.ts lacks command %s", c.Name)
+		}
+	}
+	for _, want := range []string{
+		"export interface ExplainArgs extends RunArgs {",
+		"  rows: ((string | null)[])[];",
+		"  error: RunError | null;",
+		"  state: ConnectionState;",
+		"  workDoneToken?: string | number;",
+		"  'sparkls.cancelAll': undefined;",
+		"  'sparkls/runStarted': RunStarted;",
+	} {
+		if !strings.Contains(ts, want) {
+			t.Errorf("protocol.ts lacks %q", want)
+		}
+	}
+}
+
+// The Neovim plugin spells no wire name itself: it reads names.lua.
+func TestNvimUsesNames(t *testing.T) {
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(root, "editors", "nvim", "lua", "sparkls", "*.lua"))
+	for _, f := range files {
+		if filepath.Base(f) == "names.lua" {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range lsp.Commands {
+			if bytes.Contains(data, []byte("'"+c+"'")) {
+				t.Errorf("%s spells %q; use require('sparkls.names')", filepath.Base(f), c)
+			}
+		}
+		for _, n := range lsp.Notifications {
+			if bytes.Contains(data, []byte("'"+n.Name+"'")) {
+				t.Errorf("%s spells %q; use require('sparkls.names')", filepath.Base(f), n.Name)
+			}
+		}
+	}
+}

@@ -29,7 +29,8 @@ import {
 } from './names';
 import { ResultsPanel } from './panel';
 import { Runs, type Run } from './runs';
-import { isRunResult, type CancelResult, type ExplainResult, type RunArgs, type RunStarted, type Status } from './protocol';
+import { isRunResult } from './guards';
+import type { CancelResult, ExplainResult, RunArgs, RunStarted, Status } from './protocol';
 import { resolveServerPath, serverEnv, serverSettings, tokenKey } from './settings';
 import { StatusBar } from './status';
 

@@ -5,6 +5,7 @@ function M.check()
   local compat = require('sparkls.compat')
   local config = require('sparkls.config')
   local state = require('sparkls.state')
+  local names = require('sparkls.names')
   local h = compat.health()
 
   h.start('sparkls: configuration')
@@ -58,15 +59,15 @@ function M.check()
     local who = string.format('client %d (%s)', c.id, c.config.root_dir or 'no root')
     if st == nil then
       h.warn(who .. ': no sparkls/status received yet')
-    elseif st.state == 'connected' then
+    elseif st.state == names.StateConnected then
       h.ok(string.format('%s: connected to Spark %s at %s', who, st.sparkVersion or '?', st.remote or '?'))
       -- What this server cannot do (Spark 3.5: progress counts, error details).
       for _, lack in ipairs(type(st.lacks) == 'table' and st.lacks or {}) do
         h.info(string.format('Spark %s has %s', st.sparkVersion or '?', lack))
       end
-    elseif st.state == 'connecting' then
+    elseif st.state == names.StateConnecting then
       h.info(string.format('%s: connecting to %s', who, st.remote or '?'))
-    elseif st.state == 'error' then
+    elseif st.state == names.StateError then
       h.error(string.format('%s: cannot connect to %s: %s', who, st.remote or '?', st.message or ''),
         { 'Is the Spark Connect server running? Check the remote above.' })
     else

@@ -3,6 +3,7 @@
 -- with vim.g.sparkls (:help g:sparkls); nothing here needs to be called.
 local compat = require('sparkls.compat')
 local config = require('sparkls.config')
+local names = require('sparkls.names')
 local preview = require('sparkls.preview')
 local state = require('sparkls.state')
 
@@ -15,7 +16,7 @@ end
 -- Handlers of the server's notifications. They may run in a fast event
 -- context, so anything touching the editor is scheduled.
 M.handlers = {
-  ['sparkls/status'] = function(_, result, ctx)
+  [names.NotifyStatus] = function(_, result, ctx)
     if type(result) ~= 'table' then
       return
     end
@@ -25,7 +26,7 @@ M.handlers = {
       vim.api.nvim_exec_autocmds('User', { pattern = 'SparklsStatus', modeline = false })
     end)
   end,
-  ['sparkls/runStarted'] = function(_, result, ctx)
+  [names.NotifyRunStarted] = function(_, result, ctx)
     if type(result) ~= 'table' or result.queryId == nil then
       return
     end
@@ -203,7 +204,7 @@ function M.run(bufnr, range)
   local run = { client_id = client.id, uri = vim.uri_from_bufnr(bufnr), run_id = 'nvim-' .. vim.fn.getpid() .. '-' .. state.run_seq }
   run.mark = preview.running(bufnr, row)
   local args = { { uri = run.uri, range = range, runId = run.run_id } }
-  local ok, request_id = execute(client, bufnr, 'sparkls.run', args, function(err, result)
+  local ok, request_id = execute(client, bufnr, names.CommandRun, args, function(err, result)
     remove_run(bufnr, run)
     if run.query_id then
       state.running[run.query_id] = nil
@@ -243,7 +244,7 @@ function M.cancel(bufnr, all)
   bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
   if all then
     for _, c in ipairs(compat.clients()) do
-      execute(c, bufnr, 'sparkls.cancelAll', nil, function(err)
+      execute(c, bufnr, names.CommandCancelAll, nil, function(err)
         if err then
           notify('cancelAll: ' .. err.message, vim.log.levels.ERROR)
         end
@@ -257,7 +258,7 @@ function M.cancel(bufnr, all)
     if c then
       n = n + 1
       if run.query_id then
-        execute(c, bufnr, 'sparkls.cancel', { { queryId = run.query_id } }, function(err)
+        execute(c, bufnr, names.CommandCancel, { { queryId = run.query_id } }, function(err)
           if err then
             notify('cancel: ' .. err.message, vim.log.levels.ERROR)
           end
@@ -276,7 +277,7 @@ end
 function M.refresh(bufnr)
   local client = client_of(bufnr or 0)
   if client then
-    execute(client, bufnr or 0, 'sparkls.refreshSchema', nil, function(err)
+    execute(client, bufnr or 0, names.CommandRefreshSchema, nil, function(err)
       if err then
         notify('refresh: ' .. err.message, vim.log.levels.ERROR)
       else
@@ -290,7 +291,7 @@ end
 function M.reconnect(bufnr)
   local client = client_of(bufnr or 0)
   if client then
-    execute(client, bufnr or 0, 'sparkls.reconnect', nil, function(err)
+    execute(client, bufnr or 0, names.CommandReconnect, nil, function(err)
       if err then
         notify('reconnect: ' .. err.message, vim.log.levels.ERROR)
       end
@@ -308,7 +309,7 @@ function M.explain(bufnr, range)
   end
   range = range or M.range_of(bufnr)
   local cfg = config.get()
-  execute(client, bufnr, 'sparkls.explain', { { uri = vim.uri_from_bufnr(bufnr), range = range } }, function(err, result)
+  execute(client, bufnr, names.CommandExplain, { { uri = vim.uri_from_bufnr(bufnr), range = range } }, function(err, result)
     vim.schedule(function()
       if err then
         notify('explain: ' .. err.message, vim.log.levels.ERROR)
