@@ -11,8 +11,6 @@ import (
 	"reflect"
 	"strings"
 
-	"go.lsp.dev/protocol"
-
 	"github.com/sparkls/sparkls/lsp"
 )
 
@@ -91,11 +89,14 @@ type tsGen struct {
 	out    bytes.Buffer
 }
 
-var (
-	rangeType    = reflect.TypeFor[protocol.Range]()
-	positionType = reflect.TypeFor[protocol.Position]()
-	rawType      = reflect.TypeFor[json.RawMessage]()
-)
+// rawType is a payload field kept raw (a token).
+var rawType = reflect.TypeFor[json.RawMessage]()
+
+// lspType tells whether t is the LSP type name (Range, Position) of
+// go.lsp.dev/protocol, which only package lsp may import.
+func lspType(t reflect.Type, name string) bool {
+	return t.PkgPath() == "go.lsp.dev/protocol" && t.Name() == name
+}
 
 func (g *tsGen) comment(indent, text string) {
 	text = strings.TrimSpace(text)
@@ -117,9 +118,9 @@ func (g *tsGen) comment(indent, text string) {
 // tsType is the TypeScript spelling of t, declaring the interfaces it needs.
 func (g *tsGen) tsType(t reflect.Type) string {
 	switch {
-	case t == rangeType:
+	case lspType(t, "Range"):
 		return "Range"
-	case t == positionType:
+	case lspType(t, "Position"):
 		return "Position"
 	case t == rawType:
 		return "unknown"
