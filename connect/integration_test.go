@@ -21,22 +21,7 @@ import (
 )
 
 // itClient connects to the real server, or skips when no server is configured.
-func itClient(t *testing.T) *connect.Client {
-	t.Helper()
-	remote := ittest.Remote(t)
-	r, err := connect.ParseRemote(remote)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	c, err := connect.Dial(ctx, r, connect.Options{Version: "test"})
-	if err != nil {
-		t.Fatalf("Dial: %v", err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
+func itClient(t *testing.T) *connect.Client { return ittest.Client(t) }
 
 func itRun(t *testing.T, c *connect.Client, sql string, lim connect.Limits) *connect.Result {
 	t.Helper()

@@ -10,7 +10,7 @@ import (
 
 	"go.lsp.dev/protocol"
 
-	"github.com/sparkls/sparkls/connect"
+	"github.com/sparkls/sparkls/internal/ittest"
 )
 
 // BenchmarkCompletionRoundTrip measures one completion request from the
@@ -94,16 +94,7 @@ func BenchmarkCompletionLargeDocument(b *testing.B) {
 // five queries (one with an error) against the real server: what an edit
 // costs once the debounce fires. Reports the median and the Spark calls.
 func BenchmarkITCheck(b *testing.B) {
-	remote := itRemote(b)
-	r, err := connect.ParseRemote(remote)
-	if err != nil {
-		b.Fatal(err)
-	}
-	client, err := connect.Dial(context.Background(), r, connect.Options{Version: "bench"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer client.Close()
+	client := ittest.Client(b)
 	text := "SELECT order_id, amount FROM sales.orders WHERE amount > 10;\n" +
 		"SELECT c.name, count(*) FROM sales.orders o JOIN sales.customers c ON o.customer_id = c.customer_id GROUP BY c.name;\n" +
 		"SELECT amount_typo FROM sales.orders;\n" +

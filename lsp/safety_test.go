@@ -14,6 +14,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/sparkls/sparkls/connect"
+	"github.com/sparkls/sparkls/internal/ittest"
 )
 
 // hostileStatements are statements that try to make Spark change something
@@ -73,15 +74,7 @@ type safetyState struct {
 func TestITSafety(t *testing.T) {
 	remote := itRemote(t)
 	ctx := context.Background()
-	r, err := connect.ParseRemote(remote)
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin, err := connect.Dial(ctx, r, connect.Options{Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
+	admin := ittest.Client(t)
 	sql := func(text string) *connect.Result {
 		t.Helper()
 		res, err := admin.Run(ctx, text, connect.RunOptions{Limits: connect.Limits{Rows: 10000}})

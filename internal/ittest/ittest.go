@@ -33,14 +33,17 @@ func Remote(t testing.TB) string {
 
 var versions sync.Map // remote → version string
 
-// Version is the Spark version of the server at $SPARKLS_IT_REMOTE, as the
-// server reports it.
-func Version(t testing.TB) string {
+// Client connects to the server at $SPARKLS_IT_REMOTE (skipping without
+// one) and closes the client when the test ends.
+func Client(t testing.TB) *connect.Client {
 	t.Helper()
-	remote := Remote(t)
-	if v, ok := versions.Load(remote); ok {
-		return v.(string)
-	}
+	c := dial(t, Remote(t))
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func dial(t testing.TB, remote string) *connect.Client {
+	t.Helper()
 	r, err := connect.ParseRemote(remote)
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +54,21 @@ func Version(t testing.TB) string {
 	if err != nil {
 		t.Fatalf("Dial %s: %v", remote, err)
 	}
+	return c
+}
+
+// Version is the Spark version of the server at $SPARKLS_IT_REMOTE, as the
+// server reports it.
+func Version(t testing.TB) string {
+	t.Helper()
+	remote := Remote(t)
+	if v, ok := versions.Load(remote); ok {
+		return v.(string)
+	}
+	c := dial(t, remote)
 	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
 	v, err := c.SparkVersion(ctx)
 	if err != nil {
 		t.Fatalf("SparkVersion of %s: %v", remote, err)
