@@ -47,8 +47,8 @@ func TestServerUsage(t *testing.T) {
 // What a user with only the binary does, from any directory (here one
 // with a hostile scripts/spark-server): start the local server, query it
 // as remote "local", see its status, stop it. The pyspark is
-// $SPARKLS_IT_PYTHON's (installing from PyPI is checked by hand: see
-// README), the port one of its own.
+// $SPARKLS_IT_PYTHON's (localspark's TestITInstallFromPyPI installs one),
+// the port one of its own.
 func TestITServerStartQueryStop(t *testing.T) {
 	ittest.Remote(t)
 	python := os.Getenv("SPARKLS_IT_PYTHON")
