@@ -53,7 +53,6 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		fmt.Fprintf(stdout, "pyspark %s installed: %s\n", localspark.SparkVersion, home)
 	case "start":
-		opts.Install = true
 		st, err := localspark.Start(ctx, opts)
 		if err != nil {
 			return report(err, stderr)

@@ -60,9 +60,11 @@ type Options struct {
 	Port int
 	// Progress receives one line per step; nil discards them.
 	Progress func(string)
-	// Install lets Start install pyspark when it is missing (it downloads
-	// about 450 MB); without it Start fails and says to run install.
-	Install bool
+	// Auto marks a start on behalf of remote "local" rather than the
+	// user's `sparkls server start`: it never installs pyspark (about 450
+	// MB the user did not ask for), and it does not start a server that
+	// the user stopped (Stop) until they start it again.
+	Auto bool
 	// Getenv is os.Getenv outside tests.
 	Getenv func(string) string
 	// ReadyTimeout bounds the wait for a started server; 0 is 180 s.
@@ -164,11 +166,11 @@ func Install(ctx context.Context, o Options) (sparkHome string, err error) {
 		return "", err
 	}
 	defer unlock()
-	o.Install = true
+	o.Auto = false
 	return o.install(ctx)
 }
 
-// install finds (or, with o.Install, installs) pyspark; the lock is held.
+// install finds (or, unless o.Auto, installs) pyspark; the lock is held.
 func (o Options) install(ctx context.Context) (string, error) {
 	py := o.Getenv(PythonEnv)
 	if py != "" && !filepath.IsAbs(py) {
@@ -188,7 +190,7 @@ func (o Options) install(ctx context.Context) (string, error) {
 	py = venvPython(venv)
 	if home, err := o.pyspark(ctx, py); err == nil {
 		return home, nil
-	} else if !o.Install {
+	} else if o.Auto {
 		return "", fmt.Errorf("pyspark %s is not installed in %s (%v); run: sparkls server install", SparkVersion, venv, err)
 	}
 	base, err := systemPython()
@@ -403,6 +405,11 @@ func Start(ctx context.Context, o Options) (State, error) {
 		}
 		return st, nil
 	}
+	if o.Auto {
+		if _, err := os.Stat(o.file("server.stopped")); err == nil {
+			return st, errors.New("the local Spark server was stopped with `sparkls server stop`; start it with: sparkls server start")
+		}
+	}
 	st.Port = o.Port
 	if listening(st.Address()) {
 		return st, fmt.Errorf("port %d is already in use by another process; pick another with --port", o.Port)
@@ -418,6 +425,7 @@ func Start(ctx context.Context, o Options) (State, error) {
 	if err := os.WriteFile(o.file("server.port"), []byte(strconv.Itoa(o.Port)+"\n"), 0o600); err != nil {
 		return st, err
 	}
+	os.Remove(o.file("server.stopped"))
 	os.Remove(o.file("server.pid"))
 	logf, err := os.OpenFile(st.Log, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
@@ -560,12 +568,18 @@ func listening(addr string) bool {
 }
 
 // Stop ends the recorded server (TERM, then KILL after 20 s) and returns
-// its state before.
+// its state before. Until the next explicit Start, an Auto start refuses:
+// a language server would otherwise start it again at its next reconnect.
 func Stop(ctx context.Context, o Options) (State, error) {
 	if err := o.init(); err != nil {
 		return State{}, err
 	}
 	st := o.state()
+	if _, err := os.Stat(o.Dir); err == nil {
+		if err := os.WriteFile(o.file("server.stopped"), []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o600); err != nil {
+			return st, err
+		}
+	}
 	if !st.Running {
 		os.Remove(o.file("server.pid"))
 		return st, nil

@@ -184,6 +184,27 @@ func TestStartStatusStop(t *testing.T) {
 	if err != nil || st2.Running || st2.Port != port {
 		t.Errorf("after stop: %+v, %v (the port stays recorded)", st2, err)
 	}
+
+	// Stopped by the user, it is not started again for remote "local"
+	// until the user starts it.
+	auto := f.opts(0)
+	auto.Auto = true
+	if _, err := Start(ctx, auto); err == nil || !strings.Contains(err.Error(), "stopped with `sparkls server stop`") {
+		t.Errorf("auto start after stop: %v", err)
+	}
+	if st2, err = Start(ctx, f.opts(0)); err != nil || !st2.Running || st2.Port != port {
+		t.Fatalf("start after stop: %+v, %v", st2, err)
+	}
+	if _, err := Stop(ctx, f.opts(0)); err != nil {
+		t.Fatal(err)
+	}
+	// One that merely is not running (after a reboot, say) is started.
+	if err := os.Remove(filepath.Join(f.dir, "server.stopped")); err != nil {
+		t.Fatal(err)
+	}
+	if st2, err = Start(ctx, auto); err != nil || !st2.Running || st2.Port != port {
+		t.Errorf("auto start of a server that is just not running: %+v, %v", st2, err)
+	}
 	if _, err := os.Stat(marker); err == nil {
 		t.Error("a file of the working directory was executed")
 	}
@@ -237,8 +258,8 @@ func TestInstallRunsNothingFromTheWorkingDirectory(t *testing.T) {
 	if _, err := Install(context.Background(), Options{Dir: dir, Getenv: getenv}); err == nil || !strings.Contains(err.Error(), "no Python 3") {
 		t.Errorf("PATH=.: %v", err)
 	}
-	// Start without Install does not install: it says how.
-	if _, err := Start(context.Background(), Options{Dir: dir, Port: freePort(t), Getenv: getenv}); err == nil || !strings.Contains(err.Error(), "run: sparkls server install") {
+	// A start for remote "local" does not install: it says how.
+	if _, err := Start(context.Background(), Options{Dir: dir, Port: freePort(t), Getenv: getenv, Auto: true}); err == nil || !strings.Contains(err.Error(), "run: sparkls server install") {
 		t.Errorf("start, not installed: %v", err)
 	}
 	if _, err := os.Stat(marker); err == nil {
