@@ -293,8 +293,11 @@ func (o Options) java(ctx context.Context) (string, error) {
 		}
 		bin, javaHome = p, filepath.Dir(filepath.Dir(real))
 	}
+	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
+		return "", err
+	}
 	cmd := exec.CommandContext(ctx, bin, "-version")
-	cmd.Dir = os.TempDir()
+	cmd.Dir = o.Dir
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("%s -version: %w", bin, err)
@@ -345,15 +348,14 @@ func (o Options) run(ctx context.Context, name string, args ...string) error {
 	return nil
 }
 
-// output runs a probe in Dir (or the temporary directory when Dir does not
-// exist yet) and returns its standard output.
+// output runs a probe in Dir and returns its standard output.
 func (o Options) output(ctx context.Context, name string, args ...string) (string, error) {
+	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
+		return "", err
+	}
 	var stdout, stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = o.Dir
-	if _, err := os.Stat(o.Dir); err != nil {
-		cmd.Dir = os.TempDir()
-	}
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Run(); err != nil {
