@@ -2,37 +2,40 @@ package connect
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"time"
+
+	"github.com/sparkls/sparkls/connect/localspark"
 )
 
-// EnsureLocal makes sure the local Spark Connect server of remote "local" is
-// up: it reuses one that answers on the port, else it starts one with the
-// project's scripts/spark-server (which installs pyspark on first use and can
-// take minutes). progress receives the script's output lines' gist.
-func EnsureLocal(ctx context.Context, r Remote, progress func(string)) error {
-	if !r.Local || listening(r.Address()) {
-		return nil
+// EnsureLocal resolves remote "local" to the server that `sparkls server`
+// manages (package localspark: its record in the user's cache directory
+// names the port, else 15002) and returns r with that port. When nothing
+// answers there it starts that server, if pyspark is installed in the
+// cache and the user did not stop it, with the binary's own code: nothing
+// from the working directory or a workspace is ever run. Other remotes are returned unchanged.
+func EnsureLocal(ctx context.Context, r Remote, progress func(string)) (Remote, error) {
+	if !r.Local {
+		return r, nil
 	}
-	script, err := findServerScript()
+	st, err := localspark.Status(localspark.Options{})
 	if err != nil {
-		return fmt.Errorf("no Spark Connect server answers on %s and %v; start one, or pass --remote sc://host:port", r.Address(), err)
+		return r, err
+	}
+	r.Port = st.Port
+	if listening(r.Address()) {
+		return r, nil
 	}
 	if progress != nil {
-		progress(fmt.Sprintf("starting the local Spark Connect server on %s (%s start); the first start installs pyspark", r.Address(), script))
+		progress(fmt.Sprintf("no Spark Connect server answers on %s; starting the local one (sparkls server start)", r.Address()))
 	}
-	cmd := exec.CommandContext(ctx, script, "start", "--port", fmt.Sprint(r.Port))
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	cmd.WaitDelay = 5 * time.Second
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("start the local Spark Connect server (%s start): %w", script, err)
+	st, err = localspark.Start(ctx, localspark.Options{Port: r.Port, Progress: progress, Auto: true})
+	if err != nil {
+		return r, fmt.Errorf("start the local Spark Connect server: %w", err)
 	}
-	return nil
+	r.Port = st.Port
+	return r, nil
 }
 
 func listening(addr string) bool {
@@ -42,32 +45,4 @@ func listening(addr string) bool {
 	}
 	conn.Close()
 	return true
-}
-
-// findServerScript looks for scripts/spark-server: $SPARKLS_SPARK_SERVER, then
-// next to the binary (bin/sparkls in a checkout), then upwards from the
-// working directory.
-func findServerScript() (string, error) {
-	if p := os.Getenv("SPARKLS_SPARK_SERVER"); p != "" {
-		return p, nil
-	}
-	var dirs []string
-	if exe, err := os.Executable(); err == nil {
-		dirs = append(dirs, filepath.Dir(filepath.Dir(exe)))
-	}
-	if wd, err := os.Getwd(); err == nil {
-		for d := wd; ; d = filepath.Dir(d) {
-			dirs = append(dirs, d)
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	for _, d := range dirs {
-		p := filepath.Join(d, "scripts", "spark-server")
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			return p, nil
-		}
-	}
-	return "", errors.New("scripts/spark-server was not found (set SPARKLS_SPARK_SERVER to its path)")
 }

@@ -376,7 +376,8 @@ func (s *Server) dial(ctx context.Context, r connect.Remote, progress func(strin
 	if s.opts.Dial != nil {
 		return s.opts.Dial(ctx, r, progress)
 	}
-	if err := connect.EnsureLocal(ctx, r, progress); err != nil {
+	r, err := connect.EnsureLocal(ctx, r, progress)
+	if err != nil {
 		return nil, err
 	}
 	opts := s.opts.Connect

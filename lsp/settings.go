@@ -62,7 +62,7 @@ var SettingsTable = []Setting{
 	{
 		Name: "sparkls.remote", Type: "string", Default: "",
 		MarkdownDescription: "Spark Connect remote: `sc://host[:port][/;token=...;use_ssl=true;x-header=value]`, or `local` " +
-			"for a Spark Connect server on `127.0.0.1:15002` that sparkls starts for you. Empty: `$SPARK_REMOTE`, else `local`. " +
+			"for the Spark Connect server of `sparkls server` (127.0.0.1:15002 unless started on another port; `sparkls server start` installs it once), started for you when it is not running. Empty: `$SPARK_REMOTE`, else `local`. " +
 			"Changing it reconnects without a restart. Prefer keeping tokens out of shared settings files.",
 		field: func(s *Settings) any { return &s.Remote },
 	},

@@ -1,5 +1,6 @@
 // Command sparkls is a language server for Spark SQL that talks to Spark
-// through Spark Connect. Subcommands: serve (the default), query, catalog, version.
+// through Spark Connect. Subcommands: serve (the default), query, run,
+// check, catalog, version, server.
 package main
 
 import (
@@ -39,10 +40,13 @@ Usage:
   sparkls catalog [--remote R] [--columns] [--refresh | --stats] [PATTERN]
   sparkls check   [--remote R] FILE...
   sparkls version [--remote R]
+  sparkls server  install|start|stop|status [--port N]
 
 A remote is sc://host[:port][/;token=...;use_ssl=true;x-header=value] or
-"local" (a Spark Connect server on 127.0.0.1:15002, started for you with
-scripts/spark-server). Without --remote, $SPARK_REMOTE is used, else local.
+"local": the Spark Connect server that "sparkls server start" installs and
+runs on 127.0.0.1 (port 15002 unless started with another), started for you
+when it is installed but not running. Without --remote, $SPARK_REMOTE is
+used, else local.
 `
 
 func main() {
@@ -68,6 +72,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runCheck(ctx, args[1:], stdout, stderr)
 	case "catalog":
 		err = cmdCatalog(ctx, args[1:], stdout, stderr)
+	case "server":
+		return runServer(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		err = cmdVersion(ctx, args[1:], stdout, stderr)
 	case "help", "--help", "-h":
@@ -127,7 +133,8 @@ func dial(ctx context.Context, remote string, stderr io.Writer) (*connect.Client
 	if err != nil {
 		return nil, err
 	}
-	if err := connect.EnsureLocal(ctx, r, func(msg string) { fmt.Fprintln(stderr, "sparkls:", msg) }); err != nil {
+	r, err = connect.EnsureLocal(ctx, r, func(msg string) { fmt.Fprintln(stderr, "sparkls:", msg) })
+	if err != nil {
 		return nil, err
 	}
 	return connect.Dial(ctx, r, connect.Options{Version: sparklsVersion()})

@@ -45,7 +45,7 @@ function M.check()
   local remote, from = config.remote(cfg)
   h.info('remote: ' .. remote .. ' (from ' .. from .. ')')
   if remote == 'local' then
-    h.info('"local": sparkls starts a Spark Connect server on 127.0.0.1:15002 itself')
+    h.info('"local": the server of `sparkls server` (127.0.0.1:15002 unless started on another port); sparkls starts it when it is installed (once: `sparkls server install`)')
   end
 
   h.start('sparkls: connection')
