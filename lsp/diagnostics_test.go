@@ -102,14 +102,19 @@ func checkDiagnostics(t *testing.T, path string) {
 		connected()
 	}
 
-	const uri = "file:///work/q.sql"
+	uri := "file:///work/q.sql"
+	for _, sec := range ar.sections {
+		if ext, ok := strings.CutPrefix(sec.name, "open"); ok && ext != "" {
+			uri = "file:///work/q" + ext // open.py: the document is Python
+		}
+	}
 	var b strings.Builder
 	texts := map[int32]string{}
 	version, closed, seen := int32(0), false, 0
 	for _, sec := range ar.sections {
 		switch sec.name {
 		case "spark", "want":
-		case "open":
+		case "open", "open.py", "open.scala":
 			version, closed = 1, false
 			texts[version] = sec.data
 			c.open(uri, sec.data)
@@ -477,7 +482,7 @@ func TestCheckLimitAndCache(t *testing.T) {
 	text := b.String()
 	nsCalls := 0
 	ck := checker{client: client, limit: 4, namespace: func(context.Context) (string, error) { nsCalls++; return "spark_catalog.default", nil }}
-	res := ck.check(t.Context(), text)
+	res := ck.check(t.Context(), text, text)
 	if res.analyzed != 4 || res.skipped != 7 || len(fake.Analyzed()) != 4 || res.err != nil {
 		t.Fatalf("first check: analyzed %d skipped %d err %v; server saw %q", res.analyzed, res.skipped, res.err, fake.Analyzed())
 	}
@@ -485,16 +490,16 @@ func TestCheckLimitAndCache(t *testing.T) {
 		t.Errorf("first check: %d problems, want 10", len(res.problems))
 	}
 	ck.cache = res.verdicts
-	res = ck.check(t.Context(), text)
+	res = ck.check(t.Context(), text, text)
 	if res.analyzed != 4 || res.skipped != 3 || len(res.problems) != 10 {
 		t.Errorf("second check: analyzed %d skipped %d problems %d", res.analyzed, res.skipped, len(res.problems))
 	}
 	ck.cache = res.verdicts
-	if res = ck.check(t.Context(), text); res.analyzed != 3 || res.skipped != 0 {
+	if res = ck.check(t.Context(), text, text); res.analyzed != 3 || res.skipped != 0 {
 		t.Errorf("third check: analyzed %d skipped %d", res.analyzed, res.skipped)
 	}
 	ck.cache = res.verdicts
-	res = ck.check(t.Context(), text)
+	res = ck.check(t.Context(), text, text)
 	if res.analyzed != 0 || res.skipped != 0 || len(fake.Analyzed()) != 11 {
 		t.Errorf("last check: analyzed %d skipped %d; server saw %d", res.analyzed, res.skipped, len(fake.Analyzed()))
 	}
@@ -503,7 +508,7 @@ func TestCheckLimitAndCache(t *testing.T) {
 	}
 	// Another namespace is another key.
 	ck.namespace = func(context.Context) (string, error) { return "spark_catalog.sales", nil }
-	if res = ck.check(t.Context(), text); res.analyzed != 4 {
+	if res = ck.check(t.Context(), text, text); res.analyzed != 4 {
 		t.Errorf("other namespace: analyzed %d, want 4", res.analyzed)
 	}
 }

@@ -18,8 +18,8 @@ import (
 // every client can fold.
 func (s *Server) foldingRange(ctx context.Context, snap *Snapshot, p *protocol.FoldingRangeParams) ([]protocol.FoldingRange, error) {
 	doc, ok := snap.Document(p.TextDocument.URI)
-	if !ok {
-		return []protocol.FoldingRange{}, nil
+	if !ok || !doc.SQLFile() {
+		return []protocol.FoldingRange{}, nil // Python's and Scala's own tools outline and fold those
 	}
 	return foldingRanges(doc), nil
 }
@@ -27,7 +27,7 @@ func (s *Server) foldingRange(ctx context.Context, snap *Snapshot, p *protocol.F
 // foldingRanges are the folds of doc, sorted by start line, outer first;
 // ranges of one line and duplicates are left out.
 func foldingRanges(doc *Document) []protocol.FoldingRange {
-	text := doc.Text
+	text := doc.SQL()
 	toks := sqltext.Lex(text)
 	line := func(off int) uint32 { return doc.Position(off).Line }
 	out := []protocol.FoldingRange{}

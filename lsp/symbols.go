@@ -17,8 +17,8 @@ import (
 // symbol's container named.
 func (s *Server) documentSymbol(ctx context.Context, snap *Snapshot, p *protocol.DocumentSymbolParams) (any, error) {
 	doc, ok := snap.Document(p.TextDocument.URI)
-	if !ok {
-		return []protocol.DocumentSymbol{}, nil
+	if !ok || !doc.SQLFile() {
+		return []protocol.DocumentSymbol{}, nil // Python's and Scala's own tools outline and fold those
 	}
 	syms := documentSymbols(doc)
 	if td := s.clientCaps.TextDocument; td == nil || td.DocumentSymbol == nil || !td.DocumentSymbol.HierarchicalDocumentSymbolSupport {
@@ -51,7 +51,7 @@ const symbolNameLen = 60
 
 // documentSymbols is the outline of doc.
 func documentSymbols(doc *Document) []protocol.DocumentSymbol {
-	text := doc.Text
+	text := doc.SQL()
 	toks := sqltext.Lex(text)
 	var markers []sqltext.Token
 	for _, t := range toks {
@@ -109,10 +109,10 @@ func statementSymbol(doc *Document, st sqltext.Statement) protocol.DocumentSymbo
 			break
 		}
 	}
-	end := min(endOfLine(doc.Text, code), st.End)
+	end := min(endOfLine(doc.SQL(), code), st.End)
 	kind := sqltext.Classify(st.Text)
 	sym := protocol.DocumentSymbol{
-		Name:           oneLine(doc.Text[code:end], symbolNameLen),
+		Name:           oneLine(doc.SQL()[code:end], symbolNameLen),
 		Kind:           statementSymbolKinds[kind],
 		Range:          doc.Range(st.Start, st.End),
 		SelectionRange: doc.Range(code, end),
@@ -127,7 +127,7 @@ func statementSymbol(doc *Document, st sqltext.Statement) protocol.DocumentSymbo
 	for _, c := range sqltext.At(st.Text, len(st.Text)).Scope.CTEs {
 		name := sqltext.Span{Start: st.Start + c.Span.Start, End: st.Start + c.Span.End}
 		body := st.Start + c.BodySpan.End
-		if body < len(doc.Text) && doc.Text[body] == ')' {
+		if body < len(doc.SQL()) && doc.SQL()[body] == ')' {
 			body++
 		}
 		body = max(min(body, st.End), name.End)

@@ -54,7 +54,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 func checkFiles(ctx context.Context, c *connect.Client, files, texts []string, stdout, stderr io.Writer) int {
 	n := 0
 	for i, name := range files {
-		problems, err := lsp.Check(ctx, c, texts[i])
+		problems, err := lsp.CheckFile(ctx, c, name, texts[i])
 		for _, p := range problems {
 			fmt.Fprintln(stdout, problemLine(name, p))
 		}
