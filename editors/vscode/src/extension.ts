@@ -32,12 +32,18 @@ import { Runs, type Run } from './runs';
 import { isRunResult, type CancelResult, type ExplainResult, type RunArgs, type RunStarted, type Status } from './protocol';
 import { resolveServerPath, serverEnv, serverSettings, tokenKey } from './settings';
 import { StatusBar } from './status';
+import { wants } from './detect';
 
+// Python and Scala files too: the server answers only inside their SQL
+// (%sql cells, spark.sql strings), and the client starts only for one that
+// has some (detect.ts).
 const documentSelector = [
   { scheme: 'file', language: 'sql' },
   { scheme: 'untitled', language: 'sql' },
   { scheme: 'file', language: 'sparksql' },
   { scheme: 'untitled', language: 'sparksql' },
+  { scheme: 'file', language: 'python' },
+  { scheme: 'file', language: 'scala' },
 ];
 
 const planScheme = 'sparkls-plan';
@@ -400,7 +406,23 @@ export function activate(context: vscode.ExtensionContext): void {
       }
     }),
   );
-  void x.ready();
+  // Activated by a Python or Scala file: start only once a document has SQL
+  // for sparkls (a plain Python file starts nothing).
+  const startFor = (d: vscode.TextDocument) => {
+    if (d.uri.scheme !== planScheme && wants(d.languageId, d.getText())) {
+      void x.ready();
+      return true;
+    }
+    return false;
+  };
+  if (!vscode.workspace.textDocuments.some(startFor)) {
+    const sub = vscode.workspace.onDidOpenTextDocument((d) => {
+      if (startFor(d)) {
+        sub.dispose();
+      }
+    });
+    context.subscriptions.push(sub);
+  }
 }
 
 export async function deactivate(): Promise<void> {
