@@ -216,8 +216,9 @@ func python(text string) View {
 	out := []byte(text)
 	blankBytes(out)
 	toks := pylex.Lex(text)
-	// code skips comments and line breaks, which may sit inside a call.
-	var code []pylex.Token
+	// Drop comments and line breaks, which may sit inside a call (in place:
+	// a large file has many tokens).
+	code := toks[:0]
 	for _, t := range toks {
 		if t.Kind != pylex.Comment && t.Kind != pylex.Newline {
 			code = append(code, t)
@@ -227,6 +228,9 @@ func python(text string) View {
 		return i >= 0 && i < len(code) && code[i].Kind == k && text[code[i].Start:code[i].End] == s
 	}
 	for i := range code {
+		if code[i].Kind != pylex.Name || code[i].End-code[i].Start != len("spark") {
+			continue
+		}
 		// spark . (sql | table | read . table) (
 		if !is(i, pylex.Name, "spark") || is(i-1, pylex.Op, ".") || !is(i+1, pylex.Op, ".") {
 			continue
@@ -274,7 +278,7 @@ func python(text string) View {
 		v.Regions = append(v.Regions, reg)
 		// End the statement after the string: a line break (ends a "--"
 		// comment) and a ';', in the closing quote and what follows it.
-		if last.Terminated {
+		if last.Terminated() {
 			out[last.BodyEnd] = '\n'
 			if p := last.BodyEnd + 1; p < len(out) {
 				out[p] = ';'

@@ -30,30 +30,55 @@ const (
 type Token struct {
 	Kind       Kind
 	Start, End int
-	// Strings only: the prefix letters, the quote ('"', "'", `"""` or
-	// "'''") and the content between the quotes (Body, as offsets).
-	Prefix     string
-	Quote      string
-	BodyStart  int
-	BodyEnd    int
-	Terminated bool
+	// Strings only: the content between the quotes (Body, as offsets),
+	// the quote's length (1 or 3) and the prefix's flags.
+	BodyStart, BodyEnd int
+	QuoteLen           int
+	flags              uint8
 }
 
-// Raw, Bytes and Format tell a string's prefix.
-func (t Token) Raw() bool    { return strings.ContainsAny(t.Prefix, "rR") }
-func (t Token) Bytes() bool  { return strings.ContainsAny(t.Prefix, "bB") }
-func (t Token) Format() bool { return strings.ContainsAny(t.Prefix, "fF") }
+const (
+	flagRaw uint8 = 1 << iota
+	flagBytes
+	flagFormat
+	flagTerminated
+)
 
-// ops are Python's operators, longest first where one prefixes another.
-var ops = []string{
-	"**=", "//=", ">>=", "<<=", "...", "->", ":=", "!=", "==", "<=", ">=", "**", "//", "<<", ">>",
-	"+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=",
-	"(", ")", "[", "]", "{", "}", ":", ",", ";", ".", "+", "-", "*", "/", "%", "|", "&", "^", "~", "<", ">", "=", "@",
+// Raw, Bytes and Format tell a string's prefix; Terminated whether its
+// closing quote is there.
+func (t Token) Raw() bool        { return t.flags&flagRaw != 0 }
+func (t Token) Bytes() bool      { return t.flags&flagBytes != 0 }
+func (t Token) Format() bool     { return t.flags&flagFormat != 0 }
+func (t Token) Terminated() bool { return t.flags&flagTerminated != 0 }
+
+// Python's operators by length; the longest match wins.
+var (
+	ops3 = map[string]bool{"**=": true, "//=": true, ">>=": true, "<<=": true, "...": true}
+	ops2 = map[string]bool{
+		"->": true, ":=": true, "!=": true, "==": true, "<=": true, ">=": true, "**": true, "//": true, "<<": true, ">>": true,
+		"+=": true, "-=": true, "*=": true, "/=": true, "%=": true, "&=": true, "|=": true, "^=": true, "@=": true,
+	}
+)
+
+const ops1 = "()[]{}:,;.+-*/%|&^~<>=@"
+
+// opLen is the length of the operator at the start of s, 0 for none.
+func opLen(s string) int {
+	if len(s) >= 3 && ops3[s[:3]] {
+		return 3
+	}
+	if len(s) >= 2 && ops2[s[:2]] {
+		return 2
+	}
+	if strings.IndexByte(ops1, s[0]) >= 0 {
+		return 1
+	}
+	return 0
 }
 
 // Lex returns the tokens of src.
 func Lex(src string) []Token {
-	var toks []Token
+	toks := make([]Token, 0, len(src)/6+8) // about one token per 6 bytes of code
 	i := 0
 	for i < len(src) {
 		c := src[i]
@@ -101,13 +126,7 @@ func Lex(src string) []Token {
 			toks = append(toks, Token{Kind: Name, Start: i, End: j})
 			i = j
 		default:
-			n := 0
-			for _, op := range ops {
-				if strings.HasPrefix(src[i:], op) {
-					n = len(op)
-					break
-				}
-			}
+			n := opLen(src[i:])
 			if n == 0 {
 				_, n = utf8.DecodeRuneInString(src[i:])
 				toks = append(toks, Token{Kind: Error, Start: i, End: i + n})
@@ -134,11 +153,22 @@ func isPrefix(p string) bool {
 // too (r"\"" is one string), as in Python's tokenizer. A single-quoted
 // string ends, unterminated, at a line break not escaped.
 func lexString(src string, start, q int) Token {
-	t := Token{Kind: String, Start: start, Prefix: src[start:q], Quote: src[q : q+1]}
-	if strings.HasPrefix(src[q:], strings.Repeat(t.Quote, 3)) {
-		t.Quote = strings.Repeat(t.Quote, 3)
+	t := Token{Kind: String, Start: start, QuoteLen: 1}
+	for _, c := range src[start:q] {
+		switch c | 0x20 {
+		case 'r':
+			t.flags |= flagRaw
+		case 'b':
+			t.flags |= flagBytes
+		case 'f':
+			t.flags |= flagFormat
+		}
 	}
-	t.BodyStart = q + len(t.Quote)
+	quote := src[q : q+1]
+	if strings.HasPrefix(src[q:], strings.Repeat(quote, 3)) {
+		quote, t.QuoteLen = src[q:q+3], 3
+	}
+	t.BodyStart = q + len(quote)
 	j := t.BodyStart
 	for j < len(src) {
 		switch c := src[j]; {
@@ -147,17 +177,18 @@ func lexString(src string, start, q int) Token {
 			if j-1 < len(src) && src[j-1] == '\r' && j < len(src) && src[j] == '\n' {
 				j++
 			}
-		case strings.HasPrefix(src[j:], t.Quote):
-			t.BodyEnd, t.End, t.Terminated = j, j+len(t.Quote), true
+		case strings.HasPrefix(src[j:], quote):
+			t.BodyEnd, t.End = j, j+len(quote)
+			t.flags |= flagTerminated
 			return t
-		case (c == '\n' || c == '\r') && len(t.Quote) == 1:
+		case (c == '\n' || c == '\r') && len(quote) == 1:
 			// Python reports the opening quote; the rest is lexed again.
 			return Token{Kind: Error, Start: start, End: q + 1}
 		default:
 			j++
 		}
 	}
-	if len(t.Quote) == 1 {
+	if len(quote) == 1 {
 		return Token{Kind: Error, Start: start, End: q + 1}
 	}
 	j = min(j, len(src))
