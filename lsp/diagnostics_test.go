@@ -683,3 +683,31 @@ func TestDiagnosticsRecheckedAfterCatalogChange(t *testing.T) {
 		}
 	}
 }
+
+// TestITDiagnosticsEmbedded: the real Spark's errors land in a notebook's
+// %sql cell past "# MAGIC " and in a spark.sql string of Python; the
+// Python, the f-string with a hole and the correct SQL get none.
+func TestITDiagnosticsEmbedded(t *testing.T) {
+	remote := ittest.Remote(t)
+	c := startServer(t, testOptions{realDial: true})
+	c.initialize(map[string]any{"sparkls": map[string]any{"remote": remote}}, false)
+	c.waitNote(NotifyStatus, func(p json.RawMessage) bool { return strings.Contains(string(p), `"connected"`) })
+
+	for _, tc := range []struct{ uri, text, want string }{
+		{"file:///work/it_nb.py",
+			"# Databricks notebook source\nx = spark.range(3)\n\n# COMMAND ----------\n\n# MAGIC %sql\n# MAGIC SELECT order_idd\n# MAGIC FROM sales.orders\n",
+			`  6:15-6:24 "order_idd" error spark UNRESOLVED_COLUMN.WITH_SUGGESTION`},
+		{"file:///work/it_job.py",
+			"a = spark.sql(\"SELECT order_id FROM sales.orders\")\nb = spark.sql(f\"SELECT * FROM {t}\")\nc = spark.sql(\"\"\"\n  SELECT amount FROM sales.ordrs\"\"\")\nd = spark.table(\"sales.orders\")\n",
+			`  3:21-3:32 "sales.ordrs" error spark TABLE_OR_VIEW_NOT_FOUND`},
+	} {
+		c.open(tc.uri, tc.text)
+		_, got := c.waitPublished(0, protocol.DocumentURI(tc.uri), 1)
+		var b strings.Builder
+		renderPublished(&b, got[len(got)-1], tc.text)
+		if !strings.Contains(b.String(), tc.want) || strings.Count(b.String(), "\n") != 2 {
+			t.Errorf("%s: got\n%s\nwant one diagnostic\n%s", tc.uri, b.String(), tc.want)
+		}
+	}
+	c.exit(true)
+}
