@@ -15,6 +15,7 @@ import (
 
 	"github.com/sparkls/sparkls/connect"
 	"github.com/sparkls/sparkls/embed"
+	"github.com/sparkls/sparkls/pycheck"
 	"github.com/sparkls/sparkls/sqltext"
 )
 
@@ -57,6 +58,20 @@ type Problem struct {
 	Source     string
 	Code       string // Spark's error class (UNRESOLVED_COLUMN.WITH_SUGGESTION, ...); empty for local problems
 	Message    string
+	Warning    bool // a warning (the Spark Connect lint of Python), not an error
+}
+
+// pythonLint is the Spark Connect compatibility lint (package pycheck) of
+// a Python file or notebook as problems; none for other files.
+func pythonLint(uri, languageID, text string) []Problem {
+	if embed.KindOf(uri, languageID, "") != embed.Python {
+		return nil // .py with any text is Python or a notebook; both are Python code
+	}
+	var ps []Problem
+	for _, f := range pycheck.Check(text) {
+		ps = append(ps, Problem{Start: f.Start, End: f.End, Source: SourceLocal, Code: f.Code, Message: f.Message(), Warning: true})
+	}
+	return ps
 }
 
 // Check returns the problems of text: local syntax problems, and, with a
@@ -78,6 +93,7 @@ func CheckFile(ctx context.Context, client *connect.Client, file, text string) (
 	}
 	v := embed.Of(file, "", text)
 	ck.opaque = v.Opaque
+	ck.lint = pythonLint(file, "", text)
 	res := ck.check(ctx, v.Text, text)
 	return res.problems, res.err
 }
@@ -101,6 +117,7 @@ type checker struct {
 	// opaque tells a statement that nothing judges (an f-string with
 	// holes that Python fills in); nil for none.
 	opaque func(start, end int) bool
+	lint   []Problem // more problems to report (pythonLint)
 }
 
 type checkResult struct {
@@ -190,6 +207,7 @@ func (ck *checker) check(ctx context.Context, text, orig string) checkResult {
 			problems = append(problems, Problem{Start: st.Start + v.start, End: st.Start + v.end, Source: SourceSpark, Code: v.class, Message: v.msg})
 		}
 	}
+	problems = append(problems, ck.lint...)
 	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Start < problems[j].Start })
 	if len(problems) > 0 {
 		lines := newLineIndex(orig)
@@ -497,6 +515,7 @@ func (d *diagnostics) run(ctx context.Context, dc *docCheck, gen uint64, doc *Do
 	}
 	start := time.Now()
 	ck.opaque = doc.view.Opaque
+	ck.lint = pythonLint(string(doc.URI), doc.LanguageID, doc.Text)
 	res := ck.check(ctx, doc.SQL(), doc.Text)
 	log := d.s.log.With("uri", string(doc.URI), "version", doc.Version)
 
@@ -543,6 +562,9 @@ func (d *diagnostics) publish(doc *Document, problems []Problem) {
 			Severity: protocol.DiagnosticSeverityError,
 			Source:   p.Source,
 			Message:  p.Message,
+		}
+		if p.Warning {
+			dg.Severity = protocol.DiagnosticSeverityWarning
 		}
 		if p.Code != "" {
 			dg.Code = p.Code
