@@ -105,10 +105,33 @@ func Of(uri, languageID, text string) View {
 		}
 		return notebook(text, "# ")
 	case Python:
+		if cellMagic(text) {
+			return sqlCell(text)
+		}
 		return python(text)
 	default:
 		return View{Kind: None, Text: blank(text)}
 	}
+}
+
+// cellMagic tells whether text is a Jupyter cell whose first line is the
+// %%sql cell magic (sparkmagic, JupySQL, Databricks): the rest is SQL.
+func cellMagic(text string) bool {
+	line, _, _ := strings.Cut(text, "\n")
+	line = strings.TrimSpace(line)
+	return line == "%%sql" || strings.HasPrefix(line, "%%sql ")
+}
+
+// sqlCell is the view of a %%sql cell: its first line blanked, the rest
+// SQL, one cell (Notebook, so that it runs).
+func sqlCell(text string) View {
+	i := strings.IndexByte(text, '\n')
+	if i < 0 {
+		i = len(text)
+	}
+	out := []byte(text)
+	blankBytes(out[:i])
+	return View{Kind: Notebook, Text: string(out), Regions: []Span{{min(i+1, len(text)), len(text)}}}
 }
 
 // blank returns text with every byte but line breaks turned into a space.

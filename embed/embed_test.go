@@ -109,3 +109,15 @@ func TestKindOf(t *testing.T) {
 		}
 	}
 }
+
+func TestCellMagic(t *testing.T) {
+	for _, src := range []string{"%%sql\nSELECT 1\n", "%%sql", "  %%sql --section x\nSELECT 1"} {
+		v := Of("vscode-notebook-cell:/w/a.ipynb#W0", "python", src)
+		if v.Kind != Notebook || len(v.Text) != len(src) || strings.Contains(v.Text, "%%") || len(v.Regions) != 1 {
+			t.Errorf("%q: kind %d, view %q, regions %v", src, v.Kind, v.Text, v.Regions)
+		}
+	}
+	if v := Of("file:///a.py", "python", "x = 1  # %%sql\n"); v.Kind != Python {
+		t.Errorf("%%%%sql not on the first line: kind %d", v.Kind)
+	}
+}
