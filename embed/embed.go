@@ -277,7 +277,9 @@ func python(text string) View {
 			k++
 		}
 		strs := code[j+2 : k]
-		if len(strs) == 0 || !is(k, pylex.Op, ")") && !is(k, pylex.Op, ",") {
+		// The argument is the literal alone (not "…" % x or "…" + x), or a
+		// triple-quoted one still being typed (it runs to the end).
+		if len(strs) == 0 || !is(k, pylex.Op, ")") && !is(k, pylex.Op, ",") && strs[len(strs)-1].Terminated() {
 			continue
 		}
 		for _, s := range strs {

@@ -91,6 +91,14 @@ e = spark.sql("SELECT 'it\'s'", args)
 	}
 }
 
+func TestPythonUnfinished(t *testing.T) {
+	src := "a = spark.sql(\"SELECT 1\" % x)\nb = spark.sql(q)\nc = spark.sql(\"\"\"SELECT * FROM sales."
+	v := Of("file:///a.py", "python", src)
+	if got := regions(src, v); len(got) != 1 || got[0] != "SELECT * FROM sales." {
+		t.Errorf("regions %q: want only the triple-quoted string being typed", got)
+	}
+}
+
 func TestKindOf(t *testing.T) {
 	for _, tc := range []struct {
 		uri, lang, text string
