@@ -22,5 +22,8 @@ export function wants(languageId: string, text: string): boolean {
     return false;
   }
   const first = text.split('\n', 1)[0].replace(/^\ufeff/, '').trimEnd();
+  if (languageId === 'python' && /^\s*%%sql(\s|$)/.test(first)) {
+    return true; // a Jupyter %%sql cell
+  }
   return first === header || (languageId === 'python' && text.includes('spark.sql('));
 }

@@ -44,6 +44,10 @@ const documentSelector = [
   { scheme: 'untitled', language: 'sparksql' },
   { scheme: 'file', language: 'python' },
   { scheme: 'file', language: 'scala' },
+  // Jupyter cells: the server syncs them through notebookDocument/* (it
+  // advertises notebookDocumentSync); these route requests to them.
+  { notebook: 'jupyter-notebook', language: 'python' },
+  { notebook: 'jupyter-notebook', language: 'sql' },
 ];
 
 const planScheme = 'sparkls-plan';

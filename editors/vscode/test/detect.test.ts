@@ -11,6 +11,8 @@ describe('wants', () => {
     assert.equal(wants('python', '# Databricks notebook source\r\nx = 1\n'), true);
     assert.equal(wants('python', 'df = spark.sql("SELECT 1")\n'), true);
     assert.equal(wants('python', 'import os\nprint(os.getcwd())\n'), false);
+    assert.equal(wants('python', '%%sql\nSELECT 1\n'), true);
+    assert.equal(wants('python', 'x = 1  # %%sql\n'), false);
   });
   test('Scala: notebooks only', () => {
     assert.equal(wants('scala', '// Databricks notebook source\n'), true);

@@ -281,6 +281,32 @@ try {
     await screenshot('notebook-run');
   });
 
+  await check('cells.ipynb: sparkls completes in a Jupyter %%sql cell (notebookDocument sync)', async () => {
+    await openFile('cells.ipynb');
+    const cell = page.locator('.notebook-editor .cell-editor-container .monaco-editor .view-lines').first();
+    await cell.waitFor({ timeout: 60_000 });
+    await cell.click();
+    await page.keyboard.press('Control+End'); // after "o WH": only sparkls knows WHERE
+    const widget = page.locator('.editor-widget.suggest-widget.visible');
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      await page.keyboard.press('Control+Space');
+      try {
+        await widget.locator('.monaco-list-row', { hasText: /^WHERE/ }).first().waitFor({ timeout: 3_000 });
+        break;
+      } catch (e) {
+        if (Date.now() > deadline) {
+          throw e;
+        }
+        await page.keyboard.press('Escape');
+      }
+    }
+    const labels = await widget.locator('.monaco-list-row .label-name').allInnerTexts();
+    note(`completion items in the cell: ${labels.slice(0, 8).join(', ')}`);
+    await screenshot('jupyter-cell-completion');
+    await page.keyboard.press('Escape');
+  });
+
   if (authRemote && authToken) {
     await check('Spark: Set Token connects to a server that needs a token, settings.json keeps none', async () => {
       const settingsFile = join(workspace, '.vscode', 'settings.json');
