@@ -107,7 +107,7 @@ func BenchmarkITCheck(b *testing.B) {
 	for i := range b.N {
 		edited := text + fmt.Sprintf("\n-- edit %d", i)
 		begin := time.Now()
-		res := ck.check(context.Background(), edited)
+		res := ck.check(context.Background(), edited, edited)
 		lat = append(lat, time.Since(begin))
 		if res.err != nil || len(res.problems) != 1 {
 			b.Fatalf("check: %v %+v", res.err, res.problems)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -335,8 +336,19 @@ func (c *testClient) initialize(initOptions any, pullConfig bool) protocol.Initi
 
 func (c *testClient) open(uri, text string) {
 	c.notify(protocol.MethodTextDocumentDidOpen, map[string]any{
-		"textDocument": map[string]any{"uri": uri, "languageId": "sql", "version": 1, "text": text},
+		"textDocument": map[string]any{"uri": uri, "languageId": languageOf(uri), "version": 1, "text": text},
 	})
+}
+
+// languageOf is the language id VS Code gives a file of uri's extension.
+func languageOf(uri string) string {
+	switch path.Ext(uri) {
+	case ".py":
+		return "python"
+	case ".scala":
+		return "scala"
+	}
+	return "sql"
 }
 
 func (c *testClient) complete(uri string, line, char int) protocol.CompletionList {

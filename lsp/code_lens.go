@@ -1,6 +1,8 @@
 package lsp
 
 import (
+	"github.com/sparkls/sparkls/embed"
+
 	"context"
 	"fmt"
 	"strings"
@@ -26,29 +28,29 @@ const (
 func (s *Server) codeLens(ctx context.Context, snap *Snapshot, p *protocol.CodeLensParams) ([]protocol.CodeLens, error) {
 	lenses := []protocol.CodeLens{}
 	doc, ok := snap.Document(p.TextDocument.URI)
-	if !ok {
-		return lenses, nil
+	if !ok || doc.Kind() == embed.Python {
+		return lenses, nil // spark.sql strings are not run from the editor
 	}
 	rs := s.runs()
 	active := rs.running(doc.URI)
-	cells := sqltext.SplitCells(doc.Text)
+	cells := sqltext.SplitCells(doc.SQL())
 	starts := make([]int, len(cells))
 	lines := map[uint32]int{} // lenses per line
 	for i, c := range cells {
-		starts[i] = lensStart(doc.Text, c)
+		starts[i] = lensStart(doc.SQL(), c)
 		lines[doc.Position(starts[i]).Line]++
 	}
 	for i, c := range cells {
 		at := doc.Position(starts[i])
 		line := c.End
-		if j := strings.IndexAny(doc.Text[starts[i]:c.End], "\r\n"); j >= 0 {
+		if j := strings.IndexAny(doc.SQL()[starts[i]:c.End], "\r\n"); j >= 0 {
 			line = starts[i] + j
 		}
 		rng := doc.Range(starts[i], line)
 		title := lensRun
 		if lines[at.Line] > 1 {
 			// Two cells start on this line: say which runs which.
-			title += " " + lensSnippet(doc.Text[starts[i]:c.End])
+			title += " " + lensSnippet(doc.SQL()[starts[i]:c.End])
 		}
 		lenses = append(lenses, protocol.CodeLens{Range: rng, Command: &protocol.Command{
 			Title: title, Command: CommandRun,

@@ -255,13 +255,13 @@ func (s *Server) explain(ctx context.Context, snap *Snapshot, a ExplainArgs) (*E
 	start, end := doc.Span(a.Range)
 	var stmt string
 	if start < end {
-		stmts := sqltext.SplitStatements(doc.Text[start:end])
+		stmts := sqltext.SplitStatements(doc.SQL()[start:end])
 		if len(stmts) != 1 {
 			return nil, fail("select one statement (the selection holds %d)", len(stmts))
 		}
 		stmt = stmts[0].Text
 	} else {
-		st, ok := statementAt(doc.Text, start)
+		st, ok := statementAt(doc.SQL(), start)
 		if !ok {
 			return nil, fail("no SQL statement at line %d", a.Range.Start.Line+1)
 		}

@@ -23,8 +23,11 @@ func (s *Server) completion(ctx context.Context, snap *Snapshot, p *protocol.Com
 		return list, nil
 	}
 	off := doc.Offset(p.Position)
+	if !doc.InSQL(off) {
+		return list, nil // Python or another cell: not ours
+	}
 	cache, online := s.liveCatalog()
-	res := ide.Complete(ctx, cache, doc.Text, off, ide.CompleteOptions{
+	res := ide.Complete(ctx, cache, doc.SQL(), off, ide.CompleteOptions{
 		Snippets: s.snippetSupport(), Online: online, Touches: &s.schema.touches,
 	})
 	return completionList(doc, off, res), nil
@@ -39,7 +42,7 @@ func (s *Server) snippetSupport() bool {
 func completionList(doc *Document, off int, res ide.Completion) *protocol.CompletionList {
 	list := &protocol.CompletionList{IsIncomplete: res.Incomplete, Items: make([]protocol.CompletionItem, len(res.Items))}
 	start, end := res.Word.Start, res.Word.End
-	if strings.ContainsAny(doc.Text[start:end], "\r\n") {
+	if strings.ContainsAny(doc.SQL()[start:end], "\r\n") {
 		end = off // an unclosed quoted name runs on: replace up to the cursor
 	}
 	rng := doc.Range(start, end)

@@ -39,6 +39,7 @@ type catalogFixture struct {
 	ar      *diagArchive
 	text    string
 	off     int
+	ext     string              // of the input section's name: ".sql", ".py", ".scala"
 	options map[string][]string // option → its arguments (resolve may repeat)
 }
 
@@ -49,9 +50,15 @@ func readCatalogFixture(t *testing.T, path string) catalogFixture {
 		t.Fatal(err)
 	}
 	fx := catalogFixture{ar: parseDiagArchive(data), options: map[string][]string{}}
-	input, ok := fx.ar.file("input.sql")
+	input, ok := "", false
+	for _, ext := range []string{".sql", ".py", ".scala"} {
+		if input, ok = fx.ar.file("input" + ext); ok {
+			fx.ext = ext
+			break
+		}
+	}
 	if !ok {
-		t.Fatalf("%s: no input.sql section", path)
+		t.Fatalf("%s: no input.sql (or .py, .scala) section", path)
 	}
 	before, after, ok := strings.Cut(input, "$0")
 	if !ok {
@@ -90,9 +97,9 @@ func (fx catalogFixture) start(t *testing.T) (*testClient, *Document) {
 	}
 	c.callOK(protocol.MethodInitialize, map[string]any{"processId": nil, "rootUri": nil, "capabilities": caps}, nil)
 	c.notify(protocol.MethodInitialized, map[string]any{})
-	const uri = "file:///work/fixture.sql"
+	uri := "file:///work/fixture" + fx.ext
 	c.open(uri, fx.text)
-	return c, newDocument(uri, "sql", 1, fx.text)
+	return c, newDocument(protocol.DocumentURI(uri), languageOf(uri), 1, fx.text)
 }
 
 // compare checks got against the want section, or rewrites it.

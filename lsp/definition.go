@@ -25,7 +25,10 @@ func (s *Server) definition(ctx context.Context, snap *Snapshot, p *protocol.Def
 
 // definitionAt is the definition of the name at byte offset off of doc.
 func definitionAt(doc *Document, off int) []protocol.Location {
-	sp, ok := sqltext.Definition(doc.Text, off)
+	if !doc.InSQL(off) {
+		return nil
+	}
+	sp, ok := sqltext.Definition(doc.SQL(), off)
 	if !ok {
 		return nil
 	}

@@ -14,6 +14,8 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/sparkls/sparkls/connect"
+	"github.com/sparkls/sparkls/embed"
+	"github.com/sparkls/sparkls/pycheck"
 	"github.com/sparkls/sparkls/sqltext"
 )
 
@@ -56,6 +58,20 @@ type Problem struct {
 	Source     string
 	Code       string // Spark's error class (UNRESOLVED_COLUMN.WITH_SUGGESTION, ...); empty for local problems
 	Message    string
+	Warning    bool // a warning (the Spark Connect lint of Python), not an error
+}
+
+// pythonLint is the Spark Connect compatibility lint (package pycheck) of
+// a Python file or notebook as problems; none for other files.
+func pythonLint(uri, languageID, text string) []Problem {
+	if embed.KindOf(uri, languageID, "") != embed.Python {
+		return nil // .py with any text is Python or a notebook; both are Python code
+	}
+	var ps []Problem
+	for _, f := range pycheck.Check(text) {
+		ps = append(ps, Problem{Start: f.Start, End: f.End, Source: SourceLocal, Code: f.Code, Message: f.Message(), Warning: true})
+	}
+	return ps
 }
 
 // Check returns the problems of text: local syntax problems, and, with a
@@ -64,11 +80,21 @@ type Problem struct {
 // client's call timeout. err is why Spark's analysis is incomplete (the
 // server could not be reached, ...): the problems found are still returned.
 func Check(ctx context.Context, client *connect.Client, text string) ([]Problem, error) {
+	return CheckFile(ctx, client, "", text)
+}
+
+// CheckFile is Check for the SQL that file's text holds (package embed): a
+// .sql file, the %sql cells of a Databricks notebook or the spark.sql
+// strings of Python. Positions are in text.
+func CheckFile(ctx context.Context, client *connect.Client, file, text string) ([]Problem, error) {
 	ck := checker{client: client}
 	if client != nil {
 		ck.namespace = sessionNamespace(client)
 	}
-	res := ck.check(ctx, text)
+	v := embed.Of(file, "", text)
+	ck.opaque = v.Opaque
+	ck.lint = pythonLint(file, "", text)
+	res := ck.check(ctx, v.Text, text)
 	return res.problems, res.err
 }
 
@@ -88,6 +114,10 @@ type checker struct {
 	namespace func(context.Context) (string, error)
 	cache     map[string]verdict // by namespace + "\x00" + statement text
 	limit     int                // most statements sent to Spark; 0 for no limit
+	// opaque tells a statement that nothing judges (an f-string with
+	// holes that Python fills in); nil for none.
+	opaque func(start, end int) bool
+	lint   []Problem // more problems to report (pythonLint)
 }
 
 type checkResult struct {
@@ -99,10 +129,22 @@ type checkResult struct {
 	err        error              // the first failure to analyse (not a Spark error)
 }
 
-func (ck *checker) check(ctx context.Context, text string) checkResult {
+// check checks text, the SQL of a document (Document.SQL: as long as
+// orig, the document's text, where line and column are counted).
+func (ck *checker) check(ctx context.Context, text, orig string) checkResult {
 	res := checkResult{verdicts: map[string]verdict{}}
 	stmts := sqltext.SplitStatements(text)
 	problems, broken := localProblems(text, stmts)
+	if ck.opaque != nil {
+		// Neither the local checks nor Spark judge SQL that Python completes.
+		kept := problems[:0]
+		for _, p := range problems {
+			if !ck.opaque(statementSpan(stmts, p.Start)) {
+				kept = append(kept, p)
+			}
+		}
+		problems = kept
+	}
 
 	client := ck.client
 	ns, nsKnown := "", ck.namespace == nil
@@ -116,7 +158,7 @@ func (ck *checker) check(ctx context.Context, text string) checkResult {
 		}
 		// A statement with a syntax problem is not sent: Spark would only
 		// report the same problem, less precisely.
-		if client == nil || broken[i] || !analysed(st.Text) {
+		if client == nil || broken[i] || !analysed(st.Text) || ck.opaque != nil && ck.opaque(st.Start, st.End) {
 			continue
 		}
 		if !nsKnown {
@@ -165,18 +207,30 @@ func (ck *checker) check(ctx context.Context, text string) checkResult {
 			problems = append(problems, Problem{Start: st.Start + v.start, End: st.Start + v.end, Source: SourceSpark, Code: v.class, Message: v.msg})
 		}
 	}
+	problems = append(problems, ck.lint...)
 	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Start < problems[j].Start })
 	if len(problems) > 0 {
-		lines := newLineIndex(text)
+		lines := newLineIndex(orig)
 		for i := range problems {
 			p := &problems[i]
-			pos := lines.position(text, p.Start)
+			pos := lines.position(orig, p.Start)
 			p.Line = int(pos.Line) + 1
-			p.Col = utf8.RuneCountInString(text[lines[pos.Line]:p.Start]) + 1
+			p.Col = utf8.RuneCountInString(orig[lines[pos.Line]:p.Start]) + 1
 		}
 	}
 	res.problems = problems
 	return res
+}
+
+// statementSpan is the span of the statement holding off (off alone if
+// none does).
+func statementSpan(stmts []sqltext.Statement, off int) (start, end int) {
+	for _, st := range stmts {
+		if st.Start <= off && off <= st.End {
+			return st.Start, st.End
+		}
+	}
+	return off, off + 1
 }
 
 // analysed tells whether Spark is asked about stmt: what the guess calls a
@@ -465,7 +519,9 @@ func (d *diagnostics) run(ctx context.Context, dc *docCheck, gen uint64, doc *Do
 		d.mu.Unlock()
 	}
 	start := time.Now()
-	res := ck.check(ctx, doc.Text)
+	ck.opaque = doc.view.Opaque
+	ck.lint = pythonLint(string(doc.URI), doc.LanguageID, doc.Text)
+	res := ck.check(ctx, doc.SQL(), doc.Text)
 	log := d.s.log.With("uri", string(doc.URI), "version", doc.Version)
 
 	d.mu.Lock()
@@ -511,6 +567,9 @@ func (d *diagnostics) publish(doc *Document, problems []Problem) {
 			Severity: protocol.DiagnosticSeverityError,
 			Source:   p.Source,
 			Message:  p.Message,
+		}
+		if p.Warning {
+			dg.Severity = protocol.DiagnosticSeverityWarning
 		}
 		if p.Code != "" {
 			dg.Code = p.Code

@@ -102,14 +102,19 @@ func checkDiagnostics(t *testing.T, path string) {
 		connected()
 	}
 
-	const uri = "file:///work/q.sql"
+	uri := "file:///work/q.sql"
+	for _, sec := range ar.sections {
+		if ext, ok := strings.CutPrefix(sec.name, "open"); ok && ext != "" {
+			uri = "file:///work/q" + ext // open.py: the document is Python
+		}
+	}
 	var b strings.Builder
 	texts := map[int32]string{}
 	version, closed, seen := int32(0), false, 0
 	for _, sec := range ar.sections {
 		switch sec.name {
 		case "spark", "want":
-		case "open":
+		case "open", "open.py", "open.scala":
 			version, closed = 1, false
 			texts[version] = sec.data
 			c.open(uri, sec.data)
@@ -477,7 +482,7 @@ func TestCheckLimitAndCache(t *testing.T) {
 	text := b.String()
 	nsCalls := 0
 	ck := checker{client: client, limit: 4, namespace: func(context.Context) (string, error) { nsCalls++; return "spark_catalog.default", nil }}
-	res := ck.check(t.Context(), text)
+	res := ck.check(t.Context(), text, text)
 	if res.analyzed != 4 || res.skipped != 7 || len(fake.Analyzed()) != 4 || res.err != nil {
 		t.Fatalf("first check: analyzed %d skipped %d err %v; server saw %q", res.analyzed, res.skipped, res.err, fake.Analyzed())
 	}
@@ -485,16 +490,16 @@ func TestCheckLimitAndCache(t *testing.T) {
 		t.Errorf("first check: %d problems, want 10", len(res.problems))
 	}
 	ck.cache = res.verdicts
-	res = ck.check(t.Context(), text)
+	res = ck.check(t.Context(), text, text)
 	if res.analyzed != 4 || res.skipped != 3 || len(res.problems) != 10 {
 		t.Errorf("second check: analyzed %d skipped %d problems %d", res.analyzed, res.skipped, len(res.problems))
 	}
 	ck.cache = res.verdicts
-	if res = ck.check(t.Context(), text); res.analyzed != 3 || res.skipped != 0 {
+	if res = ck.check(t.Context(), text, text); res.analyzed != 3 || res.skipped != 0 {
 		t.Errorf("third check: analyzed %d skipped %d", res.analyzed, res.skipped)
 	}
 	ck.cache = res.verdicts
-	res = ck.check(t.Context(), text)
+	res = ck.check(t.Context(), text, text)
 	if res.analyzed != 0 || res.skipped != 0 || len(fake.Analyzed()) != 11 {
 		t.Errorf("last check: analyzed %d skipped %d; server saw %d", res.analyzed, res.skipped, len(fake.Analyzed()))
 	}
@@ -503,7 +508,7 @@ func TestCheckLimitAndCache(t *testing.T) {
 	}
 	// Another namespace is another key.
 	ck.namespace = func(context.Context) (string, error) { return "spark_catalog.sales", nil }
-	if res = ck.check(t.Context(), text); res.analyzed != 4 {
+	if res = ck.check(t.Context(), text, text); res.analyzed != 4 {
 		t.Errorf("other namespace: analyzed %d, want 4", res.analyzed)
 	}
 }
@@ -677,4 +682,32 @@ func TestDiagnosticsRecheckedAfterCatalogChange(t *testing.T) {
 			break
 		}
 	}
+}
+
+// TestITDiagnosticsEmbedded: the real Spark's errors land in a notebook's
+// %sql cell past "# MAGIC " and in a spark.sql string of Python; the
+// Python, the f-string with a hole and the correct SQL get none.
+func TestITDiagnosticsEmbedded(t *testing.T) {
+	remote := ittest.Remote(t)
+	c := startServer(t, testOptions{realDial: true})
+	c.initialize(map[string]any{"sparkls": map[string]any{"remote": remote}}, false)
+	c.waitNote(NotifyStatus, func(p json.RawMessage) bool { return strings.Contains(string(p), `"connected"`) })
+
+	for _, tc := range []struct{ uri, text, want string }{
+		{"file:///work/it_nb.py",
+			"# Databricks notebook source\nx = spark.range(3)\n\n# COMMAND ----------\n\n# MAGIC %sql\n# MAGIC SELECT order_idd\n# MAGIC FROM sales.orders\n",
+			`  6:15-6:24 "order_idd" error spark UNRESOLVED_COLUMN.WITH_SUGGESTION`},
+		{"file:///work/it_job.py",
+			"a = spark.sql(\"SELECT order_id FROM sales.orders\")\nb = spark.sql(f\"SELECT * FROM {t}\")\nc = spark.sql(\"\"\"\n  SELECT amount FROM sales.ordrs\"\"\")\nd = spark.table(\"sales.orders\")\n",
+			`  3:21-3:32 "sales.ordrs" error spark TABLE_OR_VIEW_NOT_FOUND`},
+	} {
+		c.open(tc.uri, tc.text)
+		_, got := c.waitPublished(0, protocol.DocumentURI(tc.uri), 1)
+		var b strings.Builder
+		renderPublished(&b, got[len(got)-1], tc.text)
+		if !strings.Contains(b.String(), tc.want) || strings.Count(b.String(), "\n") != 2 {
+			t.Errorf("%s: got\n%s\nwant one diagnostic\n%s", tc.uri, b.String(), tc.want)
+		}
+	}
+	c.exit(true)
 }

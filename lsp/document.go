@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 
 	"go.lsp.dev/protocol"
+
+	"github.com/sparkls/sparkls/embed"
 )
 
 // Document is one version of an open document. It is immutable: an edit
@@ -18,11 +20,32 @@ type Document struct {
 	Version    int32
 	Text       string
 	lines      lineIndex // computed once per version
+	view       embed.View
 }
 
 func newDocument(uri protocol.DocumentURI, languageID string, version int32, text string) *Document {
-	return &Document{URI: uri, LanguageID: languageID, Version: version, Text: text, lines: newLineIndex(text)}
+	return &Document{URI: uri, LanguageID: languageID, Version: version, Text: text, lines: newLineIndex(text),
+		view: embed.Of(string(uri), languageID, text)}
 }
+
+// SQL is the document's SQL as package embed sees it: Text itself for a
+// SQL file; for a notebook or Python, a text as long as Text with all but
+// the SQL blanked. Offsets in it are offsets in Text, so every feature
+// reads SQL() and answers at the document's positions.
+func (d *Document) SQL() string { return d.view.Text }
+
+// InSQL tells whether a cursor at off is in the SQL (always, in a SQL
+// file): completion, hover and the like answer nothing elsewhere, so that
+// a Python file keeps its own tooling.
+func (d *Document) InSQL(off int) bool { return d.view.In(off) }
+
+// Kind is what the document is: SQL, a notebook, Python or none.
+func (d *Document) Kind() embed.Kind { return d.view.Kind }
+
+// SQLFile tells whether the whole document is SQL (a .sql file or .sql
+// notebook): only there do outline and folding speak, not over Python or
+// Scala.
+func (d *Document) SQLFile() bool { return d.view.Kind == embed.SQL }
 
 // Offset converts an LSP position to a byte offset in Text (clamped to the
 // line and the text; see position.go).
@@ -64,7 +87,8 @@ func (d *Document) apply(version int32, changes []textChange) *Document {
 		lines = lines.edit(text, start, end, ch.Text)
 		text = text[:start] + ch.Text + text[end:]
 	}
-	return &Document{URI: d.URI, LanguageID: d.LanguageID, Version: version, Text: text, lines: lines}
+	return &Document{URI: d.URI, LanguageID: d.LanguageID, Version: version, Text: text, lines: lines,
+		view: embed.Of(string(d.URI), d.LanguageID, text)}
 }
 
 // docMap is an immutable map of the open documents: writers copy it.

@@ -18,8 +18,8 @@ import (
 // every client can fold.
 func (s *Server) foldingRange(ctx context.Context, snap *Snapshot, p *protocol.FoldingRangeParams) ([]protocol.FoldingRange, error) {
 	doc, ok := snap.Document(p.TextDocument.URI)
-	if !ok {
-		return []protocol.FoldingRange{}, nil
+	if !ok || !doc.SQLFile() {
+		return []protocol.FoldingRange{}, nil // Python's and Scala's own tools outline and fold those
 	}
 	return foldingRanges(doc), nil
 }
@@ -30,7 +30,7 @@ func (s *Server) foldingRange(ctx context.Context, snap *Snapshot, p *protocol.F
 // It reads the document's tokens in one pass, as a stream: holding them all
 // would take about twelve times the size of a large document.
 func foldingRanges(doc *Document) []protocol.FoldingRange {
-	text := doc.Text
+	text := doc.SQL()
 	line := func(off int) uint32 { return uint32(doc.lines.line(off)) }
 	// By kind, in this order: where two ranges cover the same lines, the
 	// first one is kept.

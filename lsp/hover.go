@@ -20,7 +20,11 @@ func (s *Server) hover(ctx context.Context, snap *Snapshot, p *protocol.HoverPar
 	if !ok {
 		return nil, nil
 	}
-	md, span, ok := ide.HoverAt(ctx, s.catalog(), doc.Text, doc.Offset(p.Position))
+	off := doc.Offset(p.Position)
+	if !doc.InSQL(off) {
+		return nil, nil
+	}
+	md, span, ok := ide.HoverAt(ctx, s.catalog(), doc.SQL(), off)
 	if !ok {
 		return nil, nil
 	}

@@ -28,7 +28,7 @@ func (s *Server) resultHover(snap *Snapshot, uri protocol.DocumentURI, pos proto
 	if !rs.hasRecords(uri) {
 		return nil, false // nothing ran here: no need to split the document
 	}
-	for _, st := range runStatements(doc.Text) {
+	for _, st := range runStatements(doc.SQL()) {
 		if doc.Position(st.End).Line < pos.Line {
 			continue // ends above the hover: no need to lex it
 		}
@@ -47,7 +47,7 @@ func (s *Server) resultHover(snap *Snapshot, uri protocol.DocumentURI, pos proto
 			continue // another statement may start on this line
 		}
 		lineEnd := st.End
-		if i := strings.IndexAny(doc.Text[start:st.End], "\r\n"); i >= 0 {
+		if i := strings.IndexAny(doc.SQL()[start:st.End], "\r\n"); i >= 0 {
 			lineEnd = start + i
 		}
 		r := doc.Range(start, lineEnd)

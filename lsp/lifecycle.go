@@ -17,7 +17,7 @@ type initializeParams struct {
 // initialize records the client's capabilities, applies the settings in
 // initializationOptions and answers with the server's capabilities. It
 // never waits for Spark: the connection is made after initialized.
-func (s *Server) initialize(ctx context.Context, _ *Snapshot, p *initializeParams) (*protocol.InitializeResult, error) {
+func (s *Server) initialize(ctx context.Context, _ *Snapshot, p *initializeParams) (*initializeResult, error) {
 	s.clientCaps = p.Capabilities
 	client := "unknown"
 	if p.ClientInfo != nil {
@@ -33,7 +33,7 @@ func (s *Server) initialize(ctx context.Context, _ *Snapshot, p *initializeParam
 	if version == "" {
 		version = "dev"
 	}
-	return &protocol.InitializeResult{
+	return &initializeResult{
 		Capabilities: s.capabilities(),
 		ServerInfo:   &protocol.ServerInfo{Name: "sparkls", Version: version},
 	}, nil

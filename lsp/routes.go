@@ -28,6 +28,12 @@ func (s *Server) routeTable() map[string]route {
 		protocol.MethodTextDocumentDidClose:  notification(diags.afterClose(s.didClose)),
 		protocol.MethodTextDocumentDidSave:   notification(s.didSave),
 
+		// notebook.go: Jupyter notebooks, one document per cell
+		"notebookDocument/didOpen":   notification(s.notebookDidOpen),
+		"notebookDocument/didChange": notification(s.notebookDidChange),
+		"notebookDocument/didSave":   notification(s.notebookDidSave),
+		"notebookDocument/didClose":  notification(s.notebookDidClose),
+
 		// workspace.go
 		protocol.MethodWorkspaceDidChangeConfiguration: notification(s.didChangeConfiguration),
 
@@ -49,8 +55,24 @@ func (s *Server) routeTable() map[string]route {
 	}
 }
 
+// serverCapabilities adds what protocol v0.12.0 lacks.
+type serverCapabilities struct {
+	protocol.ServerCapabilities
+	NotebookDocumentSync any `json:"notebookDocumentSync,omitempty"`
+}
+
+// initializeResult is protocol.InitializeResult with serverCapabilities.
+type initializeResult struct {
+	Capabilities serverCapabilities   `json:"capabilities"`
+	ServerInfo   *protocol.ServerInfo `json:"serverInfo,omitempty"`
+}
+
 // capabilities is what the server advertises in its initialize result.
-func (s *Server) capabilities() protocol.ServerCapabilities {
+func (s *Server) capabilities() serverCapabilities {
+	return serverCapabilities{ServerCapabilities: s.textCapabilities(), NotebookDocumentSync: notebookSync}
+}
+
+func (s *Server) textCapabilities() protocol.ServerCapabilities {
 	return protocol.ServerCapabilities{
 		TextDocumentSync: &protocol.TextDocumentSyncOptions{
 			OpenClose: true,

@@ -1,6 +1,8 @@
 package lsp
 
 import (
+	"github.com/sparkls/sparkls/embed"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -180,8 +182,11 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 	if !ok {
 		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, fmt.Sprintf("%s: %s is not open", CommandRun, args.URI))
 	}
+	if doc.Kind() == embed.Python {
+		return nil, jsonrpc2.NewError(codeRequestFailed, CommandRun+": runs SQL files and the %sql cells of notebooks, not spark.sql strings in Python")
+	}
 	start, end := doc.Span(args.Range)
-	target, err := runTargetAt(doc.Text, start, end)
+	target, err := runTargetAt(doc.SQL(), start, end)
 	if err != nil {
 		return nil, jsonrpc2.NewError(codeRequestFailed, CommandRun+": "+err.Error())
 	}

@@ -185,7 +185,11 @@ func checkRun(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	ar := parseDiagArchive(data)
+	uri := protocol.DocumentURI(runURI)
 	input, ok := ar.file("input.sql")
+	if py, isPy := ar.file("input.py"); isPy {
+		input, ok, uri = py, true, "file:///work/run.py" // a Databricks notebook in Python
+	}
 	if !ok {
 		t.Fatalf("%s: no input.sql", path)
 	}
@@ -205,8 +209,8 @@ func checkRun(t *testing.T, path string) {
 	}
 	fake := newRunFake(t)
 	c := startRunClient(t, fake, setup)
-	c.open(runURI, text)
-	doc := newDocument(runURI, "sql", 1, text)
+	c.open(string(uri), text)
+	doc := newDocument(uri, languageOf(string(uri)), 1, text)
 
 	var b strings.Builder
 	pos := func(p protocol.Position) string { return fmt.Sprintf("%d:%d", p.Line, p.Character) }
@@ -215,7 +219,7 @@ func checkRun(t *testing.T, path string) {
 		return "  " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n  ") + "\n"
 	}
 
-	m := c.call(protocol.MethodWorkspaceExecuteCommand, runParams(CommandRun, RunArgs{URI: runURI, Range: doc.Range(start, end)}))
+	m := c.call(protocol.MethodWorkspaceExecuteCommand, runParams(CommandRun, RunArgs{URI: uri, Range: doc.Range(start, end)}))
 	if m.Error != nil {
 		fmt.Fprintf(&b, "error %d: %s\n", m.Error.Code, m.Error.Message)
 	} else {
@@ -251,7 +255,7 @@ func checkRun(t *testing.T, path string) {
 	}
 
 	b.WriteString("lenses:\n")
-	for _, l := range c.lenses(runURI) {
+	for _, l := range c.lenses(uri) {
 		arg := ""
 		if len(l.Command.Arguments) > 0 {
 			j, _ := json.Marshal(l.Command.Arguments[0])
@@ -261,11 +265,11 @@ func checkRun(t *testing.T, path string) {
 	}
 	for _, st := range runStatements(text) {
 		p := doc.Position(st.End - len(statementKey(st.Text)))
-		if h := c.hover(runURI, p); h != nil {
+		if h := c.hover(uri, p); h != nil {
 			fmt.Fprintf(&b, "hover %s (%s):\n%s", pos(p), span(*h.Range), indent(h.Contents.Value))
 		}
 	}
-	if cur, ok := c.srv.docs.load()[runURI]; ok {
+	if cur, ok := c.srv.docs.load()[uri]; ok {
 		for _, d := range c.srv.runDiagnostics(cur) {
 			fmt.Fprintf(&b, "diagnostic %s %s %v: %s\n", span(d.Range), d.Source, d.Code, d.Message)
 		}

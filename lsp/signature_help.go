@@ -18,11 +18,15 @@ func (s *Server) signatureHelp(ctx context.Context, snap *Snapshot, p *protocol.
 	if !ok {
 		return nil, nil
 	}
+	off := doc.Offset(p.Position)
+	if !doc.InSQL(off) {
+		return nil, nil
+	}
 	prefer := -1
 	if c := p.Context; c != nil && c.IsRetrigger && c.ActiveSignatureHelp != nil {
 		prefer = int(c.ActiveSignatureHelp.ActiveSignature) // the signature the user chose
 	}
-	return ide.SignatureHelpAt(doc.Text, doc.Offset(p.Position), s.signatureStyle(), prefer), nil
+	return ide.SignatureHelpAt(doc.SQL(), off, s.signatureStyle(), prefer), nil
 }
 
 // signatureStyle is what the client can show.

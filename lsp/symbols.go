@@ -17,8 +17,8 @@ import (
 // symbol's container named.
 func (s *Server) documentSymbol(ctx context.Context, snap *Snapshot, p *protocol.DocumentSymbolParams) (any, error) {
 	doc, ok := snap.Document(p.TextDocument.URI)
-	if !ok {
-		return []protocol.DocumentSymbol{}, nil
+	if !ok || !doc.SQLFile() {
+		return []protocol.DocumentSymbol{}, nil // Python's and Scala's own tools outline and fold those
 	}
 	syms := documentSymbols(doc)
 	if td := s.clientCaps.TextDocument; td == nil || td.DocumentSymbol == nil || !td.DocumentSymbol.HierarchicalDocumentSymbolSupport {
@@ -51,7 +51,7 @@ const symbolNameLen = 60
 
 // documentSymbols is the outline of doc.
 func documentSymbols(doc *Document) []protocol.DocumentSymbol {
-	text := doc.Text
+	text := doc.SQL()
 	var markers []sqltext.Token
 	for t := range sqltext.Tokens(text) { // a stream: a large document's tokens would not fit
 		if isCellMarker(text, t) {
@@ -102,10 +102,10 @@ func documentSymbols(doc *Document) []protocol.DocumentSymbol {
 // comments skipped), with its kind as detail and its CTEs as children.
 func statementSymbol(doc *Document, st sqltext.Statement) protocol.DocumentSymbol {
 	code := st.Start + codeStart(st.Text)
-	end := min(endOfLine(doc.Text, code), st.End)
+	end := min(endOfLine(doc.SQL(), code), st.End)
 	kind := sqltext.Classify(st.Text)
 	sym := protocol.DocumentSymbol{
-		Name:           oneLine(doc.Text[code:end], symbolNameLen),
+		Name:           oneLine(doc.SQL()[code:end], symbolNameLen),
 		Kind:           statementSymbolKinds[kind],
 		Range:          doc.Range(st.Start, st.End),
 		SelectionRange: doc.Range(code, end),
@@ -120,7 +120,7 @@ func statementSymbol(doc *Document, st sqltext.Statement) protocol.DocumentSymbo
 	for _, c := range sqltext.At(st.Text, len(st.Text)).Scope.CTEs {
 		name := sqltext.Span{Start: st.Start + c.Span.Start, End: st.Start + c.Span.End}
 		body := st.Start + c.BodySpan.End
-		if body < len(doc.Text) && doc.Text[body] == ')' {
+		if body < len(doc.SQL()) && doc.SQL()[body] == ')' {
 			body++
 		}
 		body = max(min(body, st.End), name.End)

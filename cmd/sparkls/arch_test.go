@@ -30,6 +30,10 @@ func TestImportLayering(t *testing.T) {
 				}
 			case strings.HasPrefix(imp, mod) && pkg == mod+"sqltext":
 				t.Errorf("%s imports %s: it must import nothing of ours", pkg, imp)
+			case strings.HasPrefix(imp, mod) && pkg == mod+"pylex":
+				t.Errorf("%s imports %s: it must import nothing of ours", pkg, imp)
+			case strings.HasPrefix(imp, mod) && (pkg == mod+"embed" || pkg == mod+"pycheck") && imp != mod+"pylex":
+				t.Errorf("%s imports %s: it imports only pylex of ours", pkg, imp)
 			case strings.HasPrefix(imp, mod) && pkg == mod+"schema" && imp != mod+"sqltext":
 				t.Errorf("%s imports %s: schema imports only sqltext", pkg, imp)
 			}

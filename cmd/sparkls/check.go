@@ -52,13 +52,17 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // checkFiles checks each text (named by files) with c and prints the
 // problems; it returns the exit code.
 func checkFiles(ctx context.Context, c *connect.Client, files, texts []string, stdout, stderr io.Writer) int {
-	n := 0
+	n, w := 0, 0 // errors, warnings (only errors fail the check)
 	for i, name := range files {
-		problems, err := lsp.Check(ctx, c, texts[i])
+		problems, err := lsp.CheckFile(ctx, c, name, texts[i])
 		for _, p := range problems {
 			fmt.Fprintln(stdout, problemLine(name, p))
+			if p.Warning {
+				w++
+			} else {
+				n++
+			}
 		}
-		n += len(problems)
 		if err != nil {
 			if ctx.Err() != nil {
 				err = connect.ErrCanceled
@@ -70,13 +74,20 @@ func checkFiles(ctx context.Context, c *connect.Client, files, texts []string, s
 		fmt.Fprintf(stderr, "sparkls: %s in %s\n", plural(n, "error"), plural(len(files), "file"))
 		return 1
 	}
+	if w > 0 {
+		fmt.Fprintf(stderr, "sparkls: %s in %s\n", plural(w, "warning"), plural(len(files), "file"))
+	}
 	return 0
 }
 
 // problemLine is one problem as compilers print them, for editors and CI
 // annotations that parse file:line:col.
 func problemLine(file string, p lsp.Problem) string {
-	line := fmt.Sprintf("%s:%d:%d: error: %s", file, p.Line, p.Col, p.Message)
+	kind := "error"
+	if p.Warning {
+		kind = "warning"
+	}
+	line := fmt.Sprintf("%s:%d:%d: %s: %s", file, p.Line, p.Col, kind, p.Message)
 	if p.Code != "" {
 		line += " [" + p.Code + "]"
 	}

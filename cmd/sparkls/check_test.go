@@ -67,6 +67,24 @@ func TestCheckFiles(t *testing.T) {
 	if code := checkFiles(t.Context(), c, files[2:], texts[2:], &out, &errb); code != 0 || out.Len()+errb.Len() != 0 {
 		t.Errorf("clean file: code %d, stdout %q, stderr %q", code, out.String(), errb.String())
 	}
+
+	// Python: the SQL of spark.sql strings is checked; the Spark Connect
+	// lint warns, and warnings alone do not fail the check.
+	out.Reset()
+	errb.Reset()
+	py := "spark = SparkSession.builder.remote(\"sc://h\").getOrCreate()\nx = spark.sql(\"SELECT order_idd FROM sales.orders\").rdd\n"
+	code = checkFiles(t.Context(), c, []string{"job.py"}, []string{py}, &out, &errb)
+	want = "job.py:2:23: error: A column with name `order_idd` cannot be resolved. [UNRESOLVED_COLUMN.WITH_SUGGESTION]\n" +
+		"job.py:2:53: warning: DataFrame.rdd and the RDD API are not supported by Spark Connect."
+	if code != 1 || !strings.HasPrefix(out.String(), want) || errb.String() != "sparkls: 1 error in 1 file\n" {
+		t.Errorf("job.py: code %d\nstdout:\n%s\nwant:\n%s\nstderr: %s", code, out.String(), want, errb.String())
+	}
+	out.Reset()
+	errb.Reset()
+	py = "spark = SparkSession.builder.remote(\"sc://h\").getOrCreate()\nsc = spark.sparkContext\n"
+	if code := checkFiles(t.Context(), c, []string{"w.py"}, []string{py}, &out, &errb); code != 0 || !strings.Contains(out.String(), "w.py:2:12: warning:") || errb.String() != "sparkls: 1 warning in 1 file\n" {
+		t.Errorf("w.py: code %d, stdout %q, stderr %q", code, out.String(), errb.String())
+	}
 }
 
 func TestCheckUsage(t *testing.T) {

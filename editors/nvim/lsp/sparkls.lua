@@ -18,10 +18,19 @@
 --- The editors/nvim plugin (`:Spark run`, previews, `:checkhealth sparkls`)
 --- registers this config itself, from `vim.g.sparkls`.
 
+--- Python and Scala buffers are served only when they are Databricks
+--- notebooks or (Python) call `spark.sql(`; `vim.g.sparkls.python = 'always'`
+--- widens it to every Python buffer, `'never'` turns it off.
+
 ---@type vim.lsp.Config
 return {
   cmd = { 'sparkls', 'serve' },
-  filetypes = { 'sql' },
-  root_markers = { '.git' },
+  filetypes = { 'sql', 'python', 'scala' },
+  root_dir = function(bufnr, on_dir)
+    local g = type(vim.g.sparkls) == 'table' and vim.g.sparkls or {}
+    if require('sparkls.detect').wants(bufnr, g.python) then
+      on_dir(vim.fs.root(bufnr, g.root_markers or { '.git' }) or vim.fn.getcwd())
+    end
+  end,
   settings = { sparkls = vim.empty_dict() },
 }

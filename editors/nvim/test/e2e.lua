@@ -263,6 +263,73 @@ local ok, err = xpcall(function()
   else
     out('      (catalog completion and hover checks off: SPARKLS_NVIM_CATALOG=1 turns them on)')
   end
+
+  ------------------------------------------------------------------
+  section('python and notebooks')
+  local function open_file(name, lines)
+    local path = dir .. '/' .. name
+    write(path, lines)
+    vim.cmd('edit ' .. vim.fn.fnameescape(path))
+    return vim.api.nvim_get_current_buf()
+  end
+  local function complete_in(b, row, col)
+    local res = vim.lsp.buf_request_sync(b, 'textDocument/completion', {
+      textDocument = { uri = vim.uri_from_bufnr(b) },
+      position = { line = row, character = col },
+    }, 10000)
+    local items = {}
+    for _, r in pairs(res or {}) do
+      for _, it in ipairs(r.result and (r.result.items or r.result) or {}) do
+        items[it.label] = it
+      end
+    end
+    return items
+  end
+  local plain = open_file('plain.py', { 'import os', 'print(os.getcwd())' })
+  eq('plain.py: filetype', vim.bo[plain].filetype, 'python')
+  wait(1500, function()
+    return #compat.clients(plain) > 0
+  end)
+  eq('plain.py (no spark.sql): no sparkls client', #compat.clients(plain), 0)
+
+  local job = open_file('job.py', {
+    'from pyspark.sql import SparkSession',
+    'spark = SparkSession.builder.remote("sc://localhost").getOrCreate()',
+    'df = spark.sql("SELECT * FROM sales.")',
+    'x = df.',
+  })
+  check('job.py (calls spark.sql): a sparkls client attaches', wait(10000, function()
+    return #compat.clients(job) > 0
+  end))
+  eq('job.py: nothing completed in Python code', vim.tbl_keys(complete_in(job, 3, #'x = df.')), {})
+  local label = CATALOG and 'orders' or 'SELECT'
+  local row, col = 2, #'df = spark.sql("SELECT * FROM sales.'
+  if not CATALOG then
+    col = #'df = spark.sql("'
+  end
+  local got = {}
+  check('job.py: completion inside the spark.sql string: ' .. label, wait(15000, function()
+    got = complete_in(job, row, col)
+    return got[label] ~= nil
+  end), vim.inspect(vim.tbl_keys(got)))
+
+  local nb = open_file('nb.py', {
+    '# Databricks notebook source',
+    'df = spark.range(3)',
+    '',
+    '# COMMAND ----------',
+    '',
+    '# MAGIC %sql',
+    '# MAGIC SELECT nope FROM sales.orders',
+  })
+  check('nb.py (Databricks notebook): a sparkls client attaches', wait(10000, function()
+    return #compat.clients(nb) > 0
+  end))
+  local diags = {}
+  check('nb.py: Spark\'s error on the %sql line, past "# MAGIC "', wait(30000, function()
+    diags = vim.diagnostic.get(nb)
+    return #diags > 0
+  end) and diags[1].lnum == 6 and diags[1].col == #'# MAGIC SELECT ', vim.inspect(diags))
   vim.cmd('buffer ' .. buf)
 
   ------------------------------------------------------------------

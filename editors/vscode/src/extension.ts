@@ -33,12 +33,22 @@ import { isRunResult } from './guards';
 import type { CancelResult, ExplainResult, RunArgs, RunStarted, Status } from './protocol';
 import { resolveServerPath, serverEnv, serverSettings, tokenKey } from './settings';
 import { StatusBar } from './status';
+import { wants } from './detect';
 
+// Python and Scala files too: the server answers only inside their SQL
+// (%sql cells, spark.sql strings), and the client starts only for one that
+// has some (detect.ts).
 const documentSelector = [
   { scheme: 'file', language: 'sql' },
   { scheme: 'untitled', language: 'sql' },
   { scheme: 'file', language: 'sparksql' },
   { scheme: 'untitled', language: 'sparksql' },
+  { scheme: 'file', language: 'python' },
+  { scheme: 'file', language: 'scala' },
+  // Jupyter cells: the server syncs them through notebookDocument/* (it
+  // advertises notebookDocumentSync); these route requests to them.
+  { notebook: 'jupyter-notebook', language: 'python' },
+  { notebook: 'jupyter-notebook', language: 'sql' },
 ];
 
 const planScheme = 'sparkls-plan';
@@ -401,7 +411,23 @@ export function activate(context: vscode.ExtensionContext): void {
       }
     }),
   );
-  void x.ready();
+  // Activated by a Python or Scala file: start only once a document has SQL
+  // for sparkls (a plain Python file starts nothing).
+  const startFor = (d: vscode.TextDocument) => {
+    if (d.uri.scheme !== planScheme && wants(d.languageId, d.getText())) {
+      void x.ready();
+      return true;
+    }
+    return false;
+  };
+  if (!vscode.workspace.textDocuments.some(startFor)) {
+    const sub = vscode.workspace.onDidOpenTextDocument((d) => {
+      if (startFor(d)) {
+        sub.dispose();
+      }
+    });
+    context.subscriptions.push(sub);
+  }
 }
 
 export async function deactivate(): Promise<void> {

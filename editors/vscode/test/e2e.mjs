@@ -251,6 +251,62 @@ try {
     await page.locator('.statusbar-item', { hasText: /Spark \d+\.\d+/ }).first().waitFor({ timeout: 90_000 });
   });
 
+  await check('job.py: completion inside a spark.sql string lists sales tables', async () => {
+    await openFile('job.py');
+    await gotoLine(4);
+    await page.keyboard.press('End');
+    for (let i = 0; i < '")'.length + 'orders'.length; i++) {
+      await page.keyboard.press('ArrowLeft');
+    }
+    const widget = page.locator('.editor-widget.suggest-widget.visible');
+    await page.keyboard.press('Control+Space');
+    await widget.locator('.monaco-list-row', { hasText: /^customers/ }).first().waitFor({ timeout: 30_000 });
+    const labels = await widget.locator('.monaco-list-row .label-name').allInnerTexts();
+    note(`completion items in the string: ${labels.slice(0, 8).join(', ')}`);
+    await screenshot('python-string-completion');
+    await page.keyboard.press('Escape');
+  });
+
+  await check('nb.py: the ▶ Run lens of a %sql cell runs it into the grid', async () => {
+    await openFile('nb.py');
+    const lenses = page.locator('.codelens-decoration a', { hasText: '▶ Run' });
+    await lenses.first().waitFor({ timeout: 60_000 });
+    const count = await lenses.count();
+    if (count !== 1) {
+      throw new Error(`${count} Run lenses: want 1 (the %sql cell only)`);
+    }
+    await lenses.first().click();
+    const frame = await resultsFrame(async (f) => (await f.locator('#grid th .name', { hasText: 'seven' }).count()) > 0);
+    expectEqual((await readGrid(frame)).rows, [['7', 'nb']]);
+    await screenshot('notebook-run');
+  });
+
+  await check('cells.ipynb: sparkls completes in a Jupyter %%sql cell (notebookDocument sync)', async () => {
+    await openFile('cells.ipynb');
+    const cell = page.locator('.notebook-editor .cell-editor-container .monaco-editor .view-lines').first();
+    await cell.waitFor({ timeout: 60_000 });
+    await cell.click();
+    await page.keyboard.press('Control+End'); // after "o WH": only sparkls knows WHERE
+    const widget = page.locator('.editor-widget.suggest-widget.visible');
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      await page.keyboard.press('Control+Space');
+      try {
+        await widget.locator('.monaco-list-row', { hasText: /^WHERE/ }).first().waitFor({ timeout: 3_000 });
+        break;
+      } catch (e) {
+        if (Date.now() > deadline) {
+          throw e;
+        }
+        await page.keyboard.press('Escape');
+      }
+    }
+    const labels = await widget.locator('.monaco-list-row .label-name').allInnerTexts();
+    note(`completion items in the cell: ${labels.slice(0, 8).join(', ')}`);
+    await screenshot('jupyter-cell-completion');
+    await page.keyboard.press('Escape');
+  });
+
   if (authRemote && authToken) {
     await check('Spark: Set Token connects to a server that needs a token, settings.json keeps none', async () => {
       const settingsFile = join(workspace, '.vscode', 'settings.json');

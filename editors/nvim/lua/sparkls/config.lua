@@ -6,8 +6,11 @@ local M = {}
 M.defaults = {
   -- How to start the server.
   cmd = { 'sparkls', 'serve' },
-  filetypes = { 'sql' },
+  filetypes = { 'sql', 'python', 'scala' },
   root_markers = { '.git' },
+  -- Python buffers: 'auto' (Databricks notebooks and files calling
+  -- spark.sql(), 'always' or 'never'. Scala buffers: notebooks only.
+  python = 'auto',
   -- Attach to buffers of `filetypes` by itself.
   autostart = true,
   -- sparkls.remote: "sc://host:port/;token=...", or "local". Unset: the
@@ -29,6 +32,7 @@ local types = {
   filetypes = 'table',
   root_markers = 'table',
   autostart = 'boolean',
+  python = 'string',
   remote = 'string',
   settings = 'table',
   preview = 'table',

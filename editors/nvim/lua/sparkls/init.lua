@@ -4,6 +4,7 @@
 local compat = require('sparkls.compat')
 local config = require('sparkls.config')
 local names = require('sparkls.names')
+local detect = require('sparkls.detect')
 local preview = require('sparkls.preview')
 local state = require('sparkls.state')
 
@@ -62,6 +63,14 @@ function M.lsp_config(cfg, user)
       lc[k] = cfg[k]
     end
   end
+  if user ~= nil then
+    -- 0.11+: attach to Python and Scala buffers only when detect wants them.
+    lc.root_dir = function(bufnr, on_dir)
+      if detect.wants(bufnr, cfg.python) then
+        on_dir(vim.fs.root(bufnr, cfg.root_markers) or vim.fn.getcwd())
+      end
+    end
+  end
   return lc
 end
 
@@ -95,6 +104,9 @@ function M.attach(bufnr)
   local cfg, problems = config.get()
   for _, p in ipairs(problems) do
     notify(p, vim.log.levels.WARN)
+  end
+  if not detect.wants(bufnr, cfg.python) then
+    return
   end
   if vim.fn.executable(cfg.cmd[1]) ~= 1 then
     if not warned_missing then
