@@ -567,6 +567,8 @@ func refKindName(k sqltext.RefKind) string {
 		return "table function"
 	case sqltext.RefLateralView:
 		return "lateral view"
+	case sqltext.RefPipe:
+		return "pipe input"
 	}
 	return "subquery"
 }

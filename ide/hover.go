@@ -23,6 +23,12 @@ const maxHoverColumns = 300
 // HoverAt is the Markdown for the name at byte offset off of text and the
 // span it is about; ok is false when there is nothing to say.
 func HoverAt(ctx context.Context, cache *schema.Cache, text string, off int) (md string, span sqltext.Span, ok bool) {
+	if st, ok := sqltext.PipeStepAt(text, off); ok {
+		ctx, cancel := lookupCtx(ctx)
+		defer cancel()
+		md := pipeMarkdown(ctx, newCatalogView(cache, false, text, off), st)
+		return md, st.Span, true
+	}
 	tok, follow, next, found := nameAt(text, off)
 	if !found {
 		return "", span, false
@@ -237,6 +243,8 @@ func refTitle(r sqltext.TableRef) string {
 		return "table function " + name
 	case sqltext.RefLateralView:
 		return "lateral view"
+	case sqltext.RefPipe:
+		return "the previous pipe step"
 	}
 	return "subquery"
 }
@@ -449,5 +457,19 @@ func functionMarkdown(f fnInfo) string {
 	if f.examples != "" {
 		fmt.Fprintf(&b, "\n**Example**\n\n%s", MDFence(f.examples))
 	}
+	return b.String()
+}
+
+// pipeMarkdown describes a pipe step (hover over its |>): the columns that
+// flow in and those it produces, with types where the catalog has them.
+func pipeMarkdown(ctx context.Context, v *catalogView, st sqltext.PipeStep) string {
+	var b strings.Builder
+	op := "|>"
+	if st.Op != "" {
+		op += " " + st.Op
+	}
+	fmt.Fprintf(&b, "%s — pipe step\n\n", mdCode(op))
+	b.WriteString("in " + columnList(dedupe(v.refColumns(ctx, st.In, false))))
+	b.WriteString("\nout " + columnList(dedupe(v.refColumns(ctx, st.Out, false))))
 	return b.String()
 }
