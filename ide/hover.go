@@ -29,6 +29,9 @@ func HoverAt(ctx context.Context, cache *schema.Cache, text string, off int) (md
 		md := pipeMarkdown(ctx, newCatalogView(cache, false, text, off), st)
 		return md, st.Span, true
 	}
+	if t, ok := paramAt(text, off); ok {
+		return paramMarkdown(t), sqltext.Span{Start: t.Start, End: t.End}, true
+	}
 	tok, follow, next, found := nameAt(text, off)
 	if !found {
 		return "", span, false
@@ -472,4 +475,27 @@ func pipeMarkdown(ctx context.Context, v *catalogView, st sqltext.PipeStep) stri
 	b.WriteString("in " + columnList(dedupe(v.refColumns(ctx, st.In, false))))
 	b.WriteString("\nout " + columnList(dedupe(v.refColumns(ctx, st.Out, false))))
 	return b.String()
+}
+
+// paramAt finds the parameter marker (:name or ?) at off.
+func paramAt(text string, off int) (sqltext.Token, bool) {
+	st := sqltext.At(text, off).Statement
+	if st.Start > off || off > st.End {
+		return sqltext.Token{}, false
+	}
+	for _, t := range sqltext.Lex(text[st.Start:st.End]) {
+		t.Start, t.End = t.Start+st.Start, t.End+st.Start
+		if t.Kind == sqltext.Param && t.Start <= off && off <= t.End {
+			return t, true
+		}
+	}
+	return sqltext.Token{}, false
+}
+
+func paramMarkdown(t sqltext.Token) string {
+	if t.Text == "?" {
+		return "`?` — positional parameter marker\n\nA run binds it to the next value: `sparkls run FILE --param VALUE`, or `\"params\": {\"1\": …}` of `sparkls.run`. Spark does not mix `?` and `:name` in one statement.\n"
+	}
+	name := strings.TrimPrefix(t.Text, ":")
+	return fmt.Sprintf("%s — named parameter marker\n\nA run binds it: `sparkls run FILE --param %s=VALUE`, or `\"params\": {\"%s\": …}` of `sparkls.run`.\n", mdCode(t.Text), name, name)
 }
