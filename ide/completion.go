@@ -91,6 +91,11 @@ func complete(ctx context.Context, cache *schema.Cache, text string, off int, op
 	cp.v.touches = opt.touches
 	cp.prefix = cp.c.Prefix
 	cp.match = schema.NewMatcher(cp.prefix)
+	cp.script, cp.inScript = sqltext.ScriptAt(text, off)
+	if cp.inScript && cp.script.WantLabel {
+		cp.scriptLabels()
+		return cp.result()
+	}
 	switch cp.c.Expect {
 	case sqltext.ExpectKeyword:
 		cp.keywords(cp.c.Keywords, true)
@@ -118,6 +123,9 @@ type completer struct {
 	match  *schema.Matcher // prefix, prepared once for every name
 	out    []candidate
 	more   bool // a search dropped matches beyond the limit
+	// script is the SQL script around the cursor, when inScript.
+	script   sqltext.ScriptScope
+	inScript bool
 }
 
 // add offers a name-like candidate matched against what was typed (prefix
@@ -408,6 +416,9 @@ func (cp *completer) statementTables() []*schema.Table {
 func (cp *completer) columns() {
 	q := cp.c.Qualifier
 	if len(q) > 0 {
+		if cp.scriptQualified(q) {
+			return
+		}
 		cp.qualifiedColumns(q)
 		return
 	}
@@ -442,6 +453,7 @@ func (cp *completer) columns() {
 			cp.addName(candidate{kind: KindVariable, detail: refDetail(r), group: groupRef, prox: -r.Outer}, name)
 		}
 	}
+	cp.scriptVars()
 	cp.functions()
 	cp.keywords(append(slices.Clone(cp.c.Keywords), exprKeywords...), false)
 }

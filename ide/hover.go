@@ -41,6 +41,10 @@ func HoverAt(ctx context.Context, cache *schema.Cache, text string, off int) (md
 	h := &hoverer{ctx: ctx, c: sqltext.At(text, tok.End), v: newCatalogView(cache, false, text, tok.End), text: text, tok: tok}
 	h.name = unquoteToken(tok)
 	md = h.markdown(follow, next)
+	if md == "" {
+		parts := append(append(append([]string(nil), h.c.Qualifier...), h.name), follow...)
+		md = scriptHover(text, tok.End, parts, len(h.c.Qualifier))
+	}
 	return md, sqltext.Span{Start: tok.Start, End: tok.End}, md != ""
 }
 

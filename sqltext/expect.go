@@ -437,6 +437,16 @@ func (a *analysis) clauseExpect(p, lo int) (Expect, []string) {
 		if p == a.verb {
 			return ExpectKeyword, []string{"CATALOG", "SCHEMA", "TIME ZONE", "VAR"}
 		}
+		// SET VAR v = expr, and a script's SET v = expr: a variable, then
+		// an expression.
+		if w := pipeOp(a.toks[p]); p == a.verb+1 && (w == "VAR" || w == "VARIABLE") {
+			return ExpectColumn, nil
+		}
+		for j := a.verb + 1; j <= p; j++ {
+			if a.toks[j].Is("=") {
+				return a.exprExpect(p, g, lo, cNone)
+			}
+		}
 		return ExpectNone, nil
 	case cMergeWhen:
 		switch kw {
