@@ -416,7 +416,7 @@ func (cp *completer) statementTables() []*schema.Table {
 func (cp *completer) columns() {
 	q := cp.c.Qualifier
 	if len(q) > 0 {
-		if cp.scriptQualified(q) {
+		if cp.scriptQualified(q) || cp.sessionQualified(q) {
 			return
 		}
 		cp.qualifiedColumns(q)

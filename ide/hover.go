@@ -43,7 +43,7 @@ func HoverAt(ctx context.Context, cache *schema.Cache, text string, off int) (md
 	md = h.markdown(follow, next)
 	if md == "" {
 		parts := append(append(append([]string(nil), h.c.Qualifier...), h.name), follow...)
-		md = scriptHover(text, tok.End, parts, len(h.c.Qualifier))
+		md = scriptHover(text, tok.End, h.c.Statement.Start, parts, len(h.c.Qualifier))
 	}
 	return md, sqltext.Span{Start: tok.Start, End: tok.End}, md != ""
 }

@@ -13,12 +13,41 @@ import (
 // scriptVars offers the local variables in scope (after the columns: Spark
 // resolves a column first).
 func (cp *completer) scriptVars() {
-	if !cp.inScript {
-		return
+	if cp.inScript {
+		for _, v := range cp.script.Vars {
+			cp.addName(candidate{kind: KindVariable, detail: varDetail(v), group: groupRef}, v.Name)
+		}
 	}
-	for _, v := range cp.script.Vars {
+	for _, v := range sqltext.SessionVars(cp.text, cp.c.Statement.Start) {
+		if cp.inScript {
+			if _, shadowed := cp.script.Lookup("", v.Name); shadowed {
+				continue
+			}
+		}
 		cp.addName(candidate{kind: KindVariable, detail: varDetail(v), group: groupRef}, v.Name)
 	}
+}
+
+// sessionQualified offers the session variables after session. or
+// system.session. (ok false for any other qualifier).
+func (cp *completer) sessionQualified(q []string) bool {
+	if !isSessionQualifier(q) {
+		return false
+	}
+	for _, v := range sqltext.SessionVars(cp.text, cp.c.Statement.Start) {
+		cp.addName(candidate{kind: KindVariable, detail: varDetail(v), group: groupRef}, v.Name)
+	}
+	return true
+}
+
+func isSessionQualifier(q []string) bool {
+	switch len(q) {
+	case 1:
+		return strings.EqualFold(q[0], "session")
+	case 2:
+		return strings.EqualFold(q[0], "system") && strings.EqualFold(q[1], "session")
+	}
+	return false
 }
 
 // scriptQualified offers, after r. or label., the columns of FOR row
@@ -63,6 +92,10 @@ func varDetail(v sqltext.LocalVar) string {
 	switch {
 	case v.Row:
 		return "FOR row variable"
+	case v.Session && v.Type != "":
+		return "session variable · " + v.Type
+	case v.Session:
+		return "session variable"
 	case v.Type != "":
 		return "local variable · " + v.Type
 	}
@@ -71,12 +104,26 @@ func varDetail(v sqltext.LocalVar) string {
 
 // scriptHover describes a local variable, row variable or label named by
 // parts (the hovered part at index at), or "".
-func scriptHover(text string, off int, parts []string, at int) string {
+func scriptHover(text string, off, stmtStart int, parts []string, at int) string {
+	name := parts[at]
+	if at == len(parts)-1 && (at == 0 || isSessionQualifier(parts[:at])) {
+		sc, inScript := sqltext.ScriptAt(text, off)
+		shadowed := false
+		if inScript && at == 0 {
+			_, shadowed = sc.Lookup("", name)
+		}
+		if !shadowed {
+			for _, v := range sqltext.SessionVars(text, stmtStart) {
+				if strings.EqualFold(v.Name, name) {
+					return varMarkdown(v)
+				}
+			}
+		}
+	}
 	sc, ok := sqltext.ScriptAt(text, off)
 	if !ok {
 		return ""
 	}
-	name := parts[at]
 	if at == 0 {
 		if v, ok := sc.Lookup("", name); ok {
 			return varMarkdown(v)
@@ -116,7 +163,11 @@ func varMarkdown(v sqltext.LocalVar) string {
 		}
 		return b.String()
 	}
-	fmt.Fprintf(&b, "%s — local variable", mdCode(v.Name))
+	kind := "local variable"
+	if v.Session {
+		kind = "session variable (declared earlier in the file)"
+	}
+	fmt.Fprintf(&b, "%s — %s", mdCode(v.Name), kind)
 	if v.Type != "" {
 		fmt.Fprintf(&b, " · %s", mdCode(v.Type))
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sparkls/sparkls/internal/ittest"
+	"github.com/sparkls/sparkls/sqltext"
 )
 
 // A SQL script whose statements use local variables and a FOR row
@@ -29,4 +30,35 @@ func TestITScriptNoFalseErrors(t *testing.T) {
 		t.Errorf("got\n%s\nwant only the misspelled column after the script", b.String())
 	}
 	c.exit(true)
+}
+
+// The type sqltext gives a session variable (written, or inferred from a
+// literal DEFAULT) is the one Spark gives it.
+func TestITSessionVarTypes(t *testing.T) {
+	c := startRunClient(t, nil, runSetup{remote: itRemote(t)})
+	decls := "DECLARE OR REPLACE VARIABLE sparkls_v_dec DECIMAL(12,2) DEFAULT 10;\nDECLARE OR REPLACE VARIABLE sparkls_v_int = 3;\n" +
+		"DECLARE OR REPLACE VARIABLE sparkls_v_str = 'EU';\nDECLARE OR REPLACE VARIABLE sparkls_v_bool DEFAULT true;\n"
+	query := "SELECT typeof(sparkls_v_dec), typeof(sparkls_v_int), typeof(sparkls_v_str), typeof(sparkls_v_bool)\n"
+	text := decls + query
+	c.open(runURI, text)
+	doc := newDocument(runURI, "sql", 1, text)
+	res := c.runCall(doc, 0, len(text))
+	if res.Error != nil {
+		t.Fatalf("run: %+v", res.Error)
+	}
+	vars := sqltext.SessionVars(text, len(decls))
+	if len(vars) != 4 {
+		t.Fatalf("vars %+v", vars)
+	}
+	for i, v := range vars { // latest first
+		got := strings.ToLower(v.Type)
+		spark := *res.Rows[0][3-i]
+		if got == "decimal(12,2)" || got == "int" || got == "string" || got == "boolean" {
+			if got != spark {
+				t.Errorf("%s: sqltext %s, Spark %s", v.Name, got, spark)
+			}
+		} else {
+			t.Errorf("%s: type %q", v.Name, v.Type)
+		}
+	}
 }

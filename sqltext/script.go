@@ -32,6 +32,8 @@ type LocalVar struct {
 	// as far as the text tells.
 	Row     bool
 	Columns []string
+	// Session marks a session variable (see [SessionVars]).
+	Session bool
 }
 
 // Label is a label of a block or loop.
@@ -300,4 +302,80 @@ func containsFold(s, sub string) bool {
 		}
 		i++
 	}
+}
+
+// SessionVars returns the session variables that the statements before
+// the one at offset declare (DECLARE [OR REPLACE] [VARIABLE] v [type]
+// [DEFAULT expr]), latest first, less those dropped again (DROP TEMPORARY
+// VARIABLE v). A statement inside a BEGIN … END block declares a local
+// variable instead; see [ScriptAt].
+func SessionVars(src string, offset int) []LocalVar {
+	offset = min(max(offset, 0), len(src))
+	if !containsFold(src, "declare") {
+		return nil
+	}
+	var vars []LocalVar
+	for _, s := range SplitStatements(src) {
+		if s.End >= offset {
+			break
+		}
+		toks := significantOf(lexRegion(src, region{s.Start, s.End}))
+		if len(toks) == 0 || toks[0].Kind != Ident {
+			continue
+		}
+		switch strings.ToUpper(toks[0].Text) {
+		case "DECLARE":
+			f := &scriptFrame{kind: "BEGIN"}
+			declare(src, append(toks, Token{Kind: Op, Text: ";", Start: s.End, End: s.End}), 0, s.End+1, []*scriptFrame{f})
+			for _, v := range f.vars {
+				v.Session = true
+				if v.Type == "" {
+					v.Type = literalType(v.Default)
+				}
+				vars = dropVar(vars, v.Name)
+				vars = append(vars, v)
+			}
+		case "DROP":
+			if n := len(toks); n >= 4 && strings.EqualFold(toks[1].Text, "TEMPORARY") && strings.EqualFold(toks[2].Text, "VARIABLE") {
+				vars = dropVar(vars, Unquote(toks[n-1]))
+			}
+		}
+	}
+	for i, j := 0, len(vars)-1; i < j; i, j = i+1, j-1 {
+		vars[i], vars[j] = vars[j], vars[i]
+	}
+	return vars
+}
+
+func dropVar(vars []LocalVar, name string) []LocalVar {
+	out := vars[:0]
+	for _, v := range vars {
+		if !strings.EqualFold(v.Name, name) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// literalType is the type of a simple literal default, as Spark infers a
+// variable's type from it, or "".
+func literalType(def string) string {
+	toks := significant(Lex(def))
+	if len(toks) != 1 {
+		return ""
+	}
+	t := toks[0]
+	switch {
+	case t.Kind == String:
+		return "STRING"
+	case t.Kind == Number && strings.ContainsAny(t.Text, "eE"):
+		return "DOUBLE"
+	case t.Kind == Number && strings.Contains(t.Text, "."):
+		return "DECIMAL"
+	case t.Kind == Number && strings.IndexFunc(t.Text, func(r rune) bool { return r < '0' || r > '9' }) < 0:
+		return "INT"
+	case strings.EqualFold(t.Text, "true"), strings.EqualFold(t.Text, "false"):
+		return "BOOLEAN"
+	}
+	return ""
 }
