@@ -146,6 +146,13 @@ func (h *hoverer) expression(parts []string, at int) string {
 			}
 		}
 	}
+	// A field of a struct column, possibly through array elements:
+	// address.geo.lat, lines[0].sku.
+	if col, rest := structColumn(h.ctx, h.v, h.c.Scope, parts[:at+1]); col != nil && len(rest) > 0 {
+		if typ, ok := pathType(col.Type, rest); ok {
+			return fmt.Sprintf("%s — field · %s\n\nof column %s\n", mdCode(h.name), mdCode(typ), mdCode(col.Name))
+		}
+	}
 	return ""
 }
 
