@@ -62,8 +62,47 @@ type scriptFrame struct {
 
 // ScriptAt reads the SQL script around offset. ok is false when the
 // cursor is not inside one.
+//
+// It reads at most scriptWindow bytes before the cursor (from a statement
+// boundary), so that it costs the same in a large file: a longer block
+// before the cursor is not seen.
 func ScriptAt(src string, offset int) (ScriptScope, bool) {
 	offset = min(max(offset, 0), len(src))
+	w := windowStart(src, offset)
+	sc, ok := scriptAt(src[w:offset], offset-w)
+	for i := range sc.Vars {
+		sc.Vars[i].Span = shift(sc.Vars[i].Span, w)
+	}
+	for i := range sc.Labels {
+		sc.Labels[i].Span = shift(sc.Labels[i].Span, w)
+	}
+	return sc, ok
+}
+
+// scriptWindow bounds the text ScriptAt and SessionVars read.
+const scriptWindow = 64 << 10
+
+// windowStart returns where to start reading src for a cursor at offset:
+// 0, or the end of the first statement boundary within scriptWindow bytes
+// before it.
+func windowStart(src string, offset int) int {
+	if offset <= scriptWindow {
+		return 0
+	}
+	ix := indexTo(src, offset)
+	lo := offset - scriptWindow
+	for _, b := range ix.bounds { // in order; a binary search would do too
+		if b.End >= lo && b.End <= offset {
+			return b.End
+		}
+	}
+	return offset // no boundary in the window: read nothing
+}
+
+func shift(s Span, d int) Span { return Span{s.Start + d, s.End + d} }
+
+// scriptAt is ScriptAt over src, which ends at the cursor or after it.
+func scriptAt(src string, offset int) (ScriptScope, bool) {
 	if !containsFold(src, "begin") {
 		return ScriptScope{}, false
 	}
@@ -143,7 +182,7 @@ func ScriptAt(src string, offset int) (ScriptScope, bool) {
 	if !seenBegin || len(stack) == 0 {
 		return ScriptScope{}, false
 	}
-	if p := i - 1; p >= 0 && toks[p].Kind == Ident {
+	if p := min(i, len(toks)) - 1; p >= 0 && toks[p].Kind == Ident {
 		switch strings.ToUpper(toks[p].Text) {
 		case "LEAVE", "ITERATE":
 			out.WantLabel = true
@@ -309,8 +348,19 @@ func containsFold(s, sub string) bool {
 // [DEFAULT expr]), latest first, less those dropped again (DROP TEMPORARY
 // VARIABLE v). A statement inside a BEGIN … END block declares a local
 // variable instead; see [ScriptAt].
+//
+// Like [ScriptAt] it reads at most scriptWindow bytes before offset.
 func SessionVars(src string, offset int) []LocalVar {
 	offset = min(max(offset, 0), len(src))
+	w := windowStart(src, offset)
+	vars := sessionVars(src[w:offset], offset-w)
+	for i := range vars {
+		vars[i].Span = shift(vars[i].Span, w)
+	}
+	return vars
+}
+
+func sessionVars(src string, offset int) []LocalVar {
 	if !containsFold(src, "declare") {
 		return nil
 	}

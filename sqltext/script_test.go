@@ -59,3 +59,17 @@ func TestScriptAt(t *testing.T) {
 		t.Errorf("LEAVE: %+v", s)
 	}
 }
+
+// ScriptAt and SessionVars never fail, at any offset of half-typed scripts.
+func TestScriptAtEveryOffset(t *testing.T) {
+	for _, src := range []string{
+		"lbl: BEGIN DECLARE x INT DEFAULT; DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN SELECT 1; END; FOR r AS (SELECT 1 AS a DO SELECT r.a; END FOR; LEAVE lbl; END",
+		"DECLARE OR REPLACE VARIABLE v = ; DROP TEMPORARY VARIABLE; BEGIN DECLARE , ; END; DECLARE",
+		"BEGIN WHILE x DO IF y THEN CASE WHEN 1 THEN 2 END; END IF; END WHILE; REPEAT SELECT 1; UNTIL true END REPEAT; END",
+	} {
+		for off := 0; off <= len(src); off++ {
+			ScriptAt(src, off)
+			SessionVars(src, off)
+		}
+	}
+}
