@@ -56,3 +56,19 @@ func TestPipeExpect(t *testing.T) {
 		}
 	}
 }
+
+// At, Definition and PipeStepAt never fail at any offset of half-typed pipes
+// and element paths.
+func TestPipeEveryOffset(t *testing.T) {
+	for _, src := range []string{
+		"FROM t |> AS |> AGGREGATE GROUP BY |> JOIN (FROM u |> SELECT |> |> DROP , |> EXTEND * AS |> SELECT a[0]. FROM x",
+		"SELECT * FROM (FROM (SELECT 1 AS a) |> WHERE a[ |> SELECT x[0][1].y. , ]. |> PIVOT (",
+		"WITH c AS (FROM t |> SELECT a AS b) FROM c |> WHERE b |> UNION ALL (SELECT 1) |> LIMIT",
+	} {
+		for off := 0; off <= len(src); off++ {
+			At(src, off)
+			Definition(src, off)
+			PipeStepAt(src, off)
+		}
+	}
+}

@@ -152,6 +152,7 @@ func scriptAt(src string, offset int) (ScriptScope, bool) {
 			start = kw == "BEGIN" || kw == "LOOP" || kw == "REPEAT"
 			if kw == "FOR" {
 				i = forLoop(src, toks, i, offset, f)
+				start = i < len(toks) && strings.EqualFold(toks[i].Text, "DO") // the body starts
 			}
 		case wasStart && (kw == "IF" || kw == "CASE"):
 			stack = append(stack, &scriptFrame{kind: kw})

@@ -20,6 +20,8 @@ func TestScriptAt(t *testing.T) {
 			"vars b:INT a:INT labels inner outer"},
 		{"for row variable", "BEGIN lp: FOR r AS (SELECT 1 AS id, 'x' AS name) DO SELECT r.| ; END FOR; END",
 			"vars r::id,name labels lp"},
+		{"a block in a for body", "BEGIN FOR r AS SELECT 1 AS a DO BEGIN DECLARE y INT; SELECT |; END; END FOR; END",
+			"vars y:INT r::a labels"},
 		{"for without parens", "BEGIN FOR r AS SELECT order_id FROM t DO VALUES (|); END FOR; END", "vars r::order_id labels"},
 		{"after the for loop", "BEGIN FOR r AS SELECT 1 AS a DO SELECT 1; END FOR; SELECT |; END", "vars labels"},
 		{"if and case do not end the block", "BEGIN DECLARE x INT; IF x > 0 THEN SELECT CASE WHEN x = 1 THEN 2 END; END IF; SELECT |; END",
