@@ -27,6 +27,9 @@ func HoverAt(ctx context.Context, cache *schema.Cache, text string, off int) (md
 		ctx, cancel := lookupCtx(ctx)
 		defer cancel()
 		md := pipeMarkdown(ctx, newCatalogView(cache, false, text, off), st)
+		if st.OpSpan.Start <= off && off <= st.OpSpan.End && st.OpSpan.End > 0 {
+			return md, st.OpSpan, true
+		}
 		return md, st.Span, true
 	}
 	if t, ok := paramAt(text, off); ok {

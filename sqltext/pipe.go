@@ -193,12 +193,15 @@ type PipeStep struct {
 	// or "" while not typed; Span is the |> token.
 	Op   string
 	Span Span
+	// OpSpan is the operator word, or empty.
+	OpSpan Span
 	// In is what the step reads (the previous step's result) and Out what
 	// it produces, both as references of kind RefPipe.
 	In, Out TableRef
 }
 
-// PipeStepAt finds the pipe step whose |> token is at byte offset off.
+// PipeStepAt finds the pipe step whose |> token or operator word is at
+// byte offset off.
 func PipeStepAt(src string, off int) (PipeStep, bool) {
 	a := analyze(src, off, false)
 	if a.literal {
@@ -210,14 +213,18 @@ func PipeStepAt(src string, off int) (PipeStep, bool) {
 			continue
 		}
 		t := c.refs[0].span
-		if off < t.Start || t.End < off {
+		var op Span
+		if c.step.opAt >= 0 {
+			op = a.span(c.step.opAt, c.step.opAt)
+		}
+		if (off < t.Start || t.End < off) && (op.End == 0 || off < op.Start || op.End < off) {
 			continue
 		}
 		in := a.export(c.refs[0], 0)
 		oc := a.stepCols(c)
 		out := TableRef{Kind: RefPipe, Span: in.Span, Columns: colNames(oc.cols), Star: oc.star,
 			Sources: a.exportSources(oc.sources, nil)}
-		return PipeStep{Op: c.step.op, Span: t, In: in, Out: out}, true
+		return PipeStep{Op: c.step.op, Span: t, OpSpan: op, In: in, Out: out}, true
 	}
 	return PipeStep{}, false
 }
