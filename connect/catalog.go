@@ -244,7 +244,7 @@ func (c *Client) catalogRows(ctx context.Context, cat *pb.Catalog, fallback stri
 }
 
 func (c *Client) sqlRows(ctx context.Context, stmt string) ([]row, error) {
-	res, err := c.runStatement(ctx, stmt, RunOptions{Limits: catalogLimits})
+	res, err := c.runStatement(ctx, stmt, RunOptions{Limits: catalogLimits}, stmtArgs{})
 	if err != nil {
 		return nil, err
 	}

@@ -84,6 +84,8 @@ type RunOptions struct {
 	// (script transforms, reflection) is refused with *RefusedError before
 	// it executes.
 	QueryOnly bool
+	// Params bind the parameter markers (:name, ?) of the statements.
+	Params Params
 }
 
 // RefusedError is a statement that RunOptions.QueryOnly kept from running.
@@ -110,11 +112,14 @@ func (c *Client) Run(ctx context.Context, text string, opt RunOptions) (*Result,
 		return nil, errors.New("nothing to run: the text holds no SQL statement")
 	}
 	var res *Result
+	pos := 0
 	for i, s := range stmts {
 		if opt.OnStatement != nil {
 			opt.OnStatement(i, s.Text)
 		}
-		r, err := c.runStatement(ctx, s.Text, opt)
+		var args stmtArgs
+		args, pos = opt.Params.forStatement(s.Text, pos)
+		r, err := c.runStatement(ctx, s.Text, opt, args)
 		if err != nil {
 			var se *SparkError
 			if errors.As(err, &se) {
@@ -136,21 +141,21 @@ func (c *Client) Run(ctx context.Context, text string, opt RunOptions) (*Result,
 // limit over the enveloped query: one round trip instead of two. If Spark
 // does not parse it as a query, it runs the way PySpark's spark.sql does
 // (runCommand), which also reports a syntax error in the user's own text.
-func (c *Client) runStatement(ctx context.Context, stmt string, opt RunOptions) (*Result, error) {
+func (c *Client) runStatement(ctx context.Context, stmt string, opt RunOptions, args stmtArgs) (*Result, error) {
 	if opt.QueryOnly {
-		if err := c.refuseServerCode(ctx, stmt); err != nil {
+		if err := c.refuseServerCode(ctx, stmt, args); err != nil {
 			return nil, err
 		}
-		return c.runQuery(ctx, stmt, opt)
+		return c.runQuery(ctx, stmt, opt, args)
 	}
 	if sqltext.Classify(stmt).IsQuery() {
-		r, err := c.runQuery(ctx, stmt, opt)
+		r, err := c.runQuery(ctx, stmt, opt, args)
 		var se *SparkError
 		if !errors.As(err, &se) || !se.isParseError() {
 			return r, err
 		}
 	}
-	r, err := c.runCommand(ctx, stmt, opt)
+	r, err := c.runCommand(ctx, stmt, opt, args)
 	var se *SparkError
 	if errors.As(err, &se) {
 		se.inText(stmt)
@@ -167,9 +172,9 @@ var serverCode = regexp.MustCompile(`(?i)ScriptTransformation|\b(?:try_)?reflect
 // refuseServerCode analyses the enveloped stmt and refuses it when its plan
 // would run code on the server. A statement Spark does not read as a query
 // fails here with its parse error.
-func (c *Client) refuseServerCode(ctx context.Context, stmt string) error {
+func (c *Client) refuseServerCode(ctx context.Context, stmt string, args stmtArgs) error {
 	resp, err := c.analyze(ctx, &pb.AnalyzePlanRequest{Analyze: &pb.AnalyzePlanRequest_Explain_{
-		Explain: &pb.AnalyzePlanRequest_Explain{Plan: &pb.Plan{OpType: &pb.Plan_Root{Root: enveloped(stmt)}},
+		Explain: &pb.AnalyzePlanRequest_Explain{Plan: &pb.Plan{OpType: &pb.Plan_Root{Root: args.sql(envelope(stmt))}},
 			ExplainMode: pb.AnalyzePlanRequest_Explain_ExplainMode(ExplainExtended)},
 	}})
 	if err != nil {
@@ -187,11 +192,11 @@ func (c *Client) refuseServerCode(ctx context.Context, stmt string) error {
 
 // runQuery runs stmt inside the query envelope as one ExecutePlan of a
 // Limit of Rows+1 over it.
-func (c *Client) runQuery(ctx context.Context, stmt string, opt RunOptions) (*Result, error) {
+func (c *Client) runQuery(ctx context.Context, stmt string, opt RunOptions, args stmtArgs) (*Result, error) {
 	start := time.Now()
 	lim := opt.Limits.withDefaults()
 	p := &previewReader{lim: lim, res: &Result{Statement: stmt}, onProgress: opt.OnProgress}
-	limited := &pb.Relation{RelType: &pb.Relation_Limit{Limit: &pb.Limit{Input: enveloped(stmt), Limit: int32(lim.Rows + 1)}}}
+	limited := &pb.Relation{RelType: &pb.Relation_Limit{Limit: &pb.Limit{Input: args.sql(envelope(stmt)), Limit: int32(lim.Rows + 1)}}}
 	opID, err := c.execute(ctx, &pb.Plan{OpType: &pb.Plan_Root{Root: limited}}, opt.Tags, p.handle)
 	if err != nil {
 		var se *SparkError
@@ -207,18 +212,18 @@ func (c *Client) runQuery(ctx context.Context, stmt string, opt RunOptions) (*Re
 
 // runCommand runs stmt the way PySpark's spark.sql does: a SqlCommand, then,
 // for a query, a limited read of the relation it returns.
-func (c *Client) runCommand(ctx context.Context, stmt string, opt RunOptions) (*Result, error) {
+func (c *Client) runCommand(ctx context.Context, stmt string, opt RunOptions, args stmtArgs) (*Result, error) {
 	start := time.Now()
 	lim := opt.Limits.withDefaults()
 	p := &previewReader{lim: lim, res: &Result{Statement: stmt}, onProgress: opt.OnProgress}
 
 	// Phase 1: the SqlCommand. Commands run here and answer with their rows
 	// inline; a query answers with a relation to read in phase 2.
-	sqlRel := &pb.Relation{RelType: &pb.Relation_Sql{Sql: &pb.SQL{Query: stmt}}}
+	sqlRel := args.sql(stmt)
 	command := &pb.Plan{OpType: &pb.Plan_Command{Command: &pb.Command{CommandType: &pb.Command_SqlCommand{
 		// input is what 4.0+ reads; 3.5 knows only sql (field 1) and would
 		// otherwise parse an empty string.
-		SqlCommand: &pb.SqlCommand{Sql: stmt, Input: sqlRel},
+		SqlCommand: &pb.SqlCommand{Sql: stmt, Input: sqlRel, Args: args.named, PosArgs: args.pos},
 	}}}}
 	var next *pb.Relation
 	opID, err := c.execute(ctx, command, opt.Tags, func(resp *pb.ExecutePlanResponse) error {

@@ -91,6 +91,11 @@ func complete(ctx context.Context, cache *schema.Cache, text string, off int, op
 	cp.v.touches = opt.touches
 	cp.prefix = cp.c.Prefix
 	cp.match = schema.NewMatcher(cp.prefix)
+	cp.script, cp.inScript = sqltext.ScriptAt(text, off)
+	if cp.inScript && cp.script.WantLabel {
+		cp.scriptLabels()
+		return cp.result()
+	}
 	switch cp.c.Expect {
 	case sqltext.ExpectKeyword:
 		cp.keywords(cp.c.Keywords, true)
@@ -118,6 +123,9 @@ type completer struct {
 	match  *schema.Matcher // prefix, prepared once for every name
 	out    []candidate
 	more   bool // a search dropped matches beyond the limit
+	// script is the SQL script around the cursor, when inScript.
+	script   sqltext.ScriptScope
+	inScript bool
 }
 
 // add offers a name-like candidate matched against what was typed (prefix
@@ -408,6 +416,9 @@ func (cp *completer) statementTables() []*schema.Table {
 func (cp *completer) columns() {
 	q := cp.c.Qualifier
 	if len(q) > 0 {
+		if cp.scriptQualified(q) || cp.sessionQualified(q) {
+			return
+		}
 		cp.qualifiedColumns(q)
 		return
 	}
@@ -442,6 +453,7 @@ func (cp *completer) columns() {
 			cp.addName(candidate{kind: KindVariable, detail: refDetail(r), group: groupRef, prox: -r.Outer}, name)
 		}
 	}
+	cp.scriptVars()
 	cp.functions()
 	cp.keywords(append(slices.Clone(cp.c.Keywords), exprKeywords...), false)
 }
@@ -496,39 +508,15 @@ func (cp *completer) qualifiedColumns(q []string) {
 // structFields offers the fields of a struct column named by q: [col] or
 // [alias col] (and deeper fields after them).
 func (cp *completer) structFields(q []string) {
-	find := func(r sqltext.TableRef, name string) *schema.Column {
-		for _, c := range cp.v.refColumns(cp.ctx, r, false) {
-			if c.Col != nil && strings.EqualFold(c.Name, name) {
-				return c.Col
-			}
-		}
-		return nil
-	}
-	var col *schema.Column
-	rest := q[1:]
-	if r, ok := cp.c.Scope.Lookup(q[0]); ok && len(q) > 1 {
-		col, rest = find(r, q[1]), q[2:]
-	}
-	if col == nil {
-		rest = q[1:]
-		for _, r := range cp.c.Scope.Tables {
-			if col = find(r, q[0]); col != nil {
-				break
-			}
-		}
-	}
+	col, rest := structColumn(cp.ctx, cp.v, cp.c.Scope, q)
 	if col == nil {
 		return
 	}
-	fields := structType(col.Type)
-	for _, part := range rest {
-		i := slices.IndexFunc(fields, func(f structField) bool { return strings.EqualFold(f.name, part) })
-		if i < 0 {
-			return
-		}
-		fields = structType(fields[i].typ)
+	typ, ok := pathType(col.Type, rest)
+	if !ok {
+		return
 	}
-	for _, f := range fields {
+	for _, f := range structType(typ) {
 		cp.addName(candidate{kind: KindField, detail: f.typ, group: groupColumn}, f.name)
 	}
 }
@@ -567,6 +555,8 @@ func refKindName(k sqltext.RefKind) string {
 		return "table function"
 	case sqltext.RefLateralView:
 		return "lateral view"
+	case sqltext.RefPipe:
+		return "pipe input"
 	}
 	return "subquery"
 }
@@ -757,6 +747,79 @@ func snippetEscape(s string) string { return snippetEscaper.Replace(s) }
 type structField struct{ name, typ string }
 
 // structType returns the fields of a struct<a:int,b:...> type, or nil.
+// structColumn finds the column a path q starts from: [col …] or [alias
+// col …], and the rest of the path after it.
+func structColumn(ctx context.Context, v *catalogView, scope sqltext.Scope, q []string) (*schema.Column, []string) {
+	find := func(r sqltext.TableRef, name string) *schema.Column {
+		for _, c := range v.refColumns(ctx, r, false) {
+			if c.Col != nil && strings.EqualFold(c.Name, name) {
+				return c.Col
+			}
+		}
+		return nil
+	}
+	if r, ok := scope.Lookup(q[0]); ok && len(q) > 1 {
+		if col := find(r, q[1]); col != nil {
+			return col, q[2:]
+		}
+	}
+	for _, r := range scope.Tables {
+		if col := find(r, q[0]); col != nil {
+			return col, q[1:]
+		}
+	}
+	return nil, nil
+}
+
+// pathType follows a path of struct fields and elements
+// (sqltext.ElementPart: an array's element, a map's value) down from type
+// typ. Map keys are not guessed.
+func pathType(typ string, path []string) (string, bool) {
+	for _, part := range path {
+		if part == sqltext.ElementPart {
+			t, ok := elementType(typ)
+			if !ok {
+				return "", false
+			}
+			typ = t
+			continue
+		}
+		fields := structType(typ)
+		i := slices.IndexFunc(fields, func(f structField) bool { return strings.EqualFold(f.name, part) })
+		if i < 0 {
+			return "", false
+		}
+		typ = fields[i].typ
+	}
+	return typ, true
+}
+
+// elementType is the element type of array<T> or the value type of
+// map<K,V>.
+func elementType(typ string) (string, bool) {
+	typ = strings.TrimSpace(typ)
+	n := len(typ)
+	switch {
+	case n > 7 && strings.EqualFold(typ[:6], "array<") && typ[n-1] == '>':
+		return strings.TrimSpace(typ[6 : n-1]), true
+	case n > 5 && strings.EqualFold(typ[:4], "map<") && typ[n-1] == '>':
+		body, depth := typ[4:n-1], 0
+		for i := 0; i < len(body); i++ {
+			switch body[i] {
+			case '<', '(':
+				depth++
+			case '>', ')':
+				depth--
+			case ',':
+				if depth == 0 {
+					return strings.TrimSpace(body[i+1:]), true
+				}
+			}
+		}
+	}
+	return "", false
+}
+
 func structType(typ string) []structField {
 	typ = strings.TrimSpace(typ)
 	if len(typ) < 8 || !strings.EqualFold(typ[:7], "struct<") || typ[len(typ)-1] != '>' {

@@ -23,6 +23,18 @@ const maxHoverColumns = 300
 // HoverAt is the Markdown for the name at byte offset off of text and the
 // span it is about; ok is false when there is nothing to say.
 func HoverAt(ctx context.Context, cache *schema.Cache, text string, off int) (md string, span sqltext.Span, ok bool) {
+	if st, ok := sqltext.PipeStepAt(text, off); ok {
+		ctx, cancel := lookupCtx(ctx)
+		defer cancel()
+		md := pipeMarkdown(ctx, newCatalogView(cache, false, text, off), st)
+		if st.OpSpan.Start <= off && off <= st.OpSpan.End && st.OpSpan.End > 0 {
+			return md, st.OpSpan, true
+		}
+		return md, st.Span, true
+	}
+	if t, ok := paramAt(text, off); ok {
+		return paramMarkdown(t), sqltext.Span{Start: t.Start, End: t.End}, true
+	}
 	tok, follow, next, found := nameAt(text, off)
 	if !found {
 		return "", span, false
@@ -32,6 +44,10 @@ func HoverAt(ctx context.Context, cache *schema.Cache, text string, off int) (md
 	h := &hoverer{ctx: ctx, c: sqltext.At(text, tok.End), v: newCatalogView(cache, false, text, tok.End), text: text, tok: tok}
 	h.name = unquoteToken(tok)
 	md = h.markdown(follow, next)
+	if md == "" {
+		parts := append(append(append([]string(nil), h.c.Qualifier...), h.name), follow...)
+		md = scriptHover(text, tok.End, h.c.Statement.Start, parts, len(h.c.Qualifier))
+	}
 	return md, sqltext.Span{Start: tok.Start, End: tok.End}, md != ""
 }
 
@@ -131,6 +147,13 @@ func (h *hoverer) expression(parts []string, at int) string {
 			if strings.EqualFold(col.Name, h.name) {
 				return h.columnOf(r, col)
 			}
+		}
+	}
+	// A field of a struct column, possibly through array elements:
+	// address.geo.lat, lines[0].sku.
+	if col, rest := structColumn(h.ctx, h.v, h.c.Scope, parts[:at+1]); col != nil && len(rest) > 0 {
+		if typ, ok := pathType(col.Type, rest); ok {
+			return fmt.Sprintf("%s — field · %s\n\nof column %s\n", mdCode(h.name), mdCode(typ), mdCode(col.Name))
 		}
 	}
 	return ""
@@ -237,6 +260,8 @@ func refTitle(r sqltext.TableRef) string {
 		return "table function " + name
 	case sqltext.RefLateralView:
 		return "lateral view"
+	case sqltext.RefPipe:
+		return "the previous pipe step"
 	}
 	return "subquery"
 }
@@ -450,4 +475,41 @@ func functionMarkdown(f fnInfo) string {
 		fmt.Fprintf(&b, "\n**Example**\n\n%s", MDFence(f.examples))
 	}
 	return b.String()
+}
+
+// pipeMarkdown describes a pipe step (hover over its |>): the columns that
+// flow in and those it produces, with types where the catalog has them.
+func pipeMarkdown(ctx context.Context, v *catalogView, st sqltext.PipeStep) string {
+	var b strings.Builder
+	op := "|>"
+	if st.Op != "" {
+		op += " " + st.Op
+	}
+	fmt.Fprintf(&b, "%s — pipe step\n\n", mdCode(op))
+	b.WriteString("in " + columnList(dedupe(v.refColumns(ctx, st.In, false))))
+	b.WriteString("\nout " + columnList(dedupe(v.refColumns(ctx, st.Out, false))))
+	return b.String()
+}
+
+// paramAt finds the parameter marker (:name or ?) at off.
+func paramAt(text string, off int) (sqltext.Token, bool) {
+	st := sqltext.At(text, off).Statement
+	if st.Start > off || off > st.End {
+		return sqltext.Token{}, false
+	}
+	for _, t := range sqltext.Lex(text[st.Start:st.End]) {
+		t.Start, t.End = t.Start+st.Start, t.End+st.Start
+		if t.Kind == sqltext.Param && t.Start <= off && off <= t.End {
+			return t, true
+		}
+	}
+	return sqltext.Token{}, false
+}
+
+func paramMarkdown(t sqltext.Token) string {
+	if t.Text == "?" {
+		return "`?` — positional parameter marker\n\nA run binds it to the next value: `sparkls run FILE --param VALUE`, or `\"params\": {\"1\": …}` of `sparkls.run`. Spark does not mix `?` and `:name` in one statement.\n"
+	}
+	name := strings.TrimPrefix(t.Text, ":")
+	return fmt.Sprintf("%s — named parameter marker\n\nA run binds it: `sparkls run FILE --param %s=VALUE`, or `\"params\": {\"%s\": …}` of `sparkls.run`.\n", mdCode(t.Text), name, name)
 }

@@ -276,6 +276,11 @@ func analyze(ctx context.Context, client *connect.Client, stmt string) (verdict,
 		// on the next call), not about the query.
 		return verdict{}, err
 	}
+	if se.ErrorClass == "UNBOUND_SQL_PARAMETER" {
+		// A parameter marker (:name, ?) gets its value only when the
+		// statement runs: not an error in the text.
+		return verdict{}, nil
+	}
 	v := verdict{failed: true, class: se.ErrorClass, msg: sparkMessage(se)}
 	ok := false
 	if qc, has := se.Position(); has {

@@ -29,6 +29,13 @@ const (
 	// CommandReconnect makes a fresh connection to the configured remote at
 	// once (after a failure, instead of waiting for the next retry).
 	CommandReconnect = "sparkls.reconnect"
+
+	// RunArgParams is the field of the sparkls.run argument that binds the
+	// statements' parameter markers: {"name": value} for :name, {"1": value,
+	// "2": …} for the ?s in order. A JSON string binds a STRING, a number an
+	// INT, BIGINT or DECIMAL by its form, true/false a BOOLEAN. Values go to
+	// Spark as arguments of the SQL relation, never into the text.
+	RunArgParams = "params"
 )
 
 // States of the Spark connection in a [Status].

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -36,10 +37,50 @@ import (
 // RunID is the client's own name for the run (optional, any string):
 // sparkls/runStarted echoes it, so that a client with several runs in
 // flight pairs each with its queryId without guessing.
+//
+// Params bind parameter markers (the RunArgParams field).
 type RunArgs struct {
-	URI   protocol.DocumentURI `json:"uri"`
-	Range protocol.Range       `json:"range"`
-	RunID string               `json:"runId,omitempty"`
+	URI    protocol.DocumentURI       `json:"uri"`
+	Range  protocol.Range             `json:"range"`
+	RunID  string                     `json:"runId,omitempty"`
+	Params map[string]json.RawMessage `json:"params,omitempty"` // RunArgParams
+}
+
+// bindParams converts the params of a sparkls.run to connect's: keys made of
+// digits are the 1-based positions of ? markers, others names.
+func bindParams(m map[string]json.RawMessage) (connect.Params, error) {
+	var p connect.Params
+	pos := map[int]string{}
+	for k, raw := range m {
+		var v any
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return p, fmt.Errorf("params.%s: %w", k, err)
+		}
+		var s string
+		switch v := v.(type) {
+		case string:
+			s = "'" + v + "'" // connect's form of a string
+		case bool, float64:
+			s = strings.TrimSpace(string(raw))
+		default:
+			return p, fmt.Errorf("params.%s: want a string, number or boolean", k)
+		}
+		if n, err := strconv.Atoi(k); err == nil && n >= 1 {
+			pos[n] = s
+			continue
+		}
+		if err := p.ParseParam(strings.TrimPrefix(k, ":") + "=" + s); err != nil {
+			return p, err
+		}
+	}
+	for i := 1; len(p.Positional) < len(pos); i++ {
+		s, ok := pos[i]
+		if !ok {
+			return p, fmt.Errorf("params: positional %d is missing (keys are 1, 2, …)", i)
+		}
+		p.Positional = append(p.Positional, s)
+	}
+	return p, nil
 }
 
 // RunResult answers sparkls.run: the preview of the statement that ran last
@@ -190,6 +231,10 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 	if err != nil {
 		return nil, jsonrpc2.NewError(codeRequestFailed, CommandRun+": "+err.Error())
 	}
+	params, err := bindParams(args.Params)
+	if err != nil {
+		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, CommandRun+": "+err.Error())
+	}
 	rs := s.runs()
 	id := uuid.NewString()
 	if snap.Settings.ReadOnly {
@@ -232,6 +277,7 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 		Tags:       []string{"sparkls-run-" + id},
 		OnProgress: prog.spark,
 		QueryOnly:  settings.ReadOnly,
+		Params:     params,
 	}
 	began := time.Now()
 	var (
@@ -245,6 +291,7 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 		stmt = st
 		sent = append(sent, st.Text)
 		r, err := client.Run(ctx, st.Text, opts)
+		opts.Params = opts.Params.Rest(st.Text) // the next ? takes the next value
 		if err != nil {
 			failed = err
 			break

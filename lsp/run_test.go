@@ -1167,3 +1167,71 @@ func TestRunDiagnosticsForgottenOnClose(t *testing.T) {
 		t.Errorf("run state of the closed document kept: %+v", d)
 	}
 }
+
+func TestBindParams(t *testing.T) {
+	p, err := bindParams(map[string]json.RawMessage{"who": json.RawMessage(`"x'y"`), ":n": json.RawMessage(`3`),
+		"2": json.RawMessage(`true`), "1": json.RawMessage(`1.50`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Named["who"] != "'x'y'" || p.Named["n"] != "3" || !slices.Equal(p.Positional, []string{"1.50", "true"}) {
+		t.Errorf("got %+v", p)
+	}
+	if _, err := bindParams(map[string]json.RawMessage{"2": json.RawMessage(`1`)}); err == nil {
+		t.Error("a gap in the positions is not an error")
+	}
+	if _, err := bindParams(map[string]json.RawMessage{"a": json.RawMessage(`[1]`)}); err == nil {
+		t.Error("an array is not an error")
+	}
+}
+
+// Parameters of a run go to Spark as arguments, named for :name and by
+// position for ?, across the statements of a selection.
+func TestITRunParams(t *testing.T) {
+	c := startRunClient(t, nil, runSetup{remote: itRemote(t)})
+	text := "SELECT ? AS a;\nSELECT ? AS b, typeof(?) AS t, :who AS who\n"
+	c.open(runURI, text)
+	doc := newDocument(runURI, "sql", 1, text)
+	var res RunResult
+	args := RunArgs{URI: doc.URI, Range: doc.Range(0, strings.Index(text, "\nSELECT ? AS b")), Params: map[string]json.RawMessage{
+		"who": json.RawMessage(`"x' OR 1=1 --"`), "1": json.RawMessage(`5`), "2": json.RawMessage(`1.5`), "3": json.RawMessage(`"z"`)}}
+	c.callOK(protocol.MethodWorkspaceExecuteCommand, runParams(CommandRun, args), &res)
+	if res.Error != nil || *res.Rows[0][0] != "5" {
+		t.Fatalf("one statement: %+v %+v", res, res.Error)
+	}
+	// Spark takes named or positional arguments, not both: the mixed second
+	// statement fails, as it would in PySpark.
+	args.Range = doc.Range(strings.Index(text, "SELECT ? AS b"), len(text))
+	c.callOK(protocol.MethodWorkspaceExecuteCommand, runParams(CommandRun, args), &res)
+	if res.Error == nil || res.Error.ErrorClass != "UNBOUND_SQL_PARAMETER" {
+		t.Errorf("mixed markers: %+v %+v", res, res.Error)
+	}
+	text2 := "SELECT :who AS who;\nSELECT ? AS b, typeof(?) AS t\n"
+	const uri2 = "file:///work/params2.sql"
+	c.open(uri2, text2)
+	doc = newDocument(uri2, "sql", 1, text2)
+	args.URI, args.Range = doc.URI, doc.Range(0, len(text2))
+	c.callOK(protocol.MethodWorkspaceExecuteCommand, runParams(CommandRun, args), &res)
+	if res.Error != nil || *res.Rows[0][0] != "5" || *res.Rows[0][1] != "decimal(2,1)" {
+		t.Fatalf("selection: %+v %+v", res, res.Error)
+	}
+}
+
+// A statement with parameter markers is no error for diagnostics: its
+// values come with the run.
+func TestITDiagnosticsParams(t *testing.T) {
+	remote := ittest.Remote(t)
+	c := startServer(t, testOptions{realDial: true})
+	c.initialize(map[string]any{"sparkls": map[string]any{"remote": remote}}, false)
+	c.waitNote(NotifyStatus, func(p json.RawMessage) bool { return strings.Contains(string(p), `"connected"`) })
+	const uri = "file:///work/params.sql"
+	text := "SELECT order_id FROM sales.orders WHERE amount > :min LIMIT 3;\nSELECT order_id FROM sales.orders WHERE status = ?;\nSELECT order_idd FROM sales.orders;\n"
+	c.open(uri, text)
+	_, got := c.waitPublished(0, uri, 1)
+	var b strings.Builder
+	renderPublished(&b, got[len(got)-1], text)
+	if want := "published v1:\n  2:7-2:16 \"order_idd\" error spark UNRESOLVED_COLUMN"; !strings.HasPrefix(b.String(), want) || strings.Count(b.String(), "\n") != 2 {
+		t.Errorf("got\n%s\nwant only the misspelled column", b.String())
+	}
+	c.exit(true)
+}

@@ -176,7 +176,7 @@ func demoSource() *memSource {
 		schema.Table{Name: "all_types", Kind: schema.KindManaged, Columns: []schema.Column{
 			col("id", "int", ""), col("tags", "array<string>", ""),
 			col("address", "struct<street:string,city:string,geo:struct<lat:double,lon:double>>", "postal address"),
-			col("props", "map<string,string>", ""),
+			col("props", "map<string,string>", ""), col("lines", "array<struct<sku:string,qty:int>>", "order lines"),
 		}},
 	)
 	m.add("spark_catalog", "hr",

@@ -368,12 +368,56 @@ func (a *analysis) cursor() {
 		}
 	}
 	a.name = a.cur
-	for j := a.cur - 1; j >= 1 && a.toks[j].Is(".") && isName(a.toks[j-1]); j -= 2 {
-		a.name = j - 1
+	// Walk back over name. and name[…]. : an element of an array (or a
+	// map's value) is the part "[]".
+	var rev []string
+	for j := a.cur - 1; j >= 1 && a.toks[j].Is("."); {
+		k := j - 1
+		var elems int
+		for k >= 0 && a.toks[k].Is("]") {
+			o := a.openBracket(k)
+			if o < 1 {
+				break
+			}
+			elems++
+			k = o - 1
+		}
+		if k < 0 || !isName(a.toks[k]) || a.toks[k].Is("]") {
+			break
+		}
+		for ; elems > 0; elems-- {
+			rev = append(rev, ElementPart)
+		}
+		rev = append(rev, Unquote(a.toks[k]))
+		a.name = k
+		j = k - 1
 	}
-	for j := a.name; j < a.cur; j += 2 {
-		a.qual = append(a.qual, Unquote(a.toks[j]))
+	for i := len(rev) - 1; i >= 0; i-- {
+		a.qual = append(a.qual, rev[i])
 	}
+}
+
+// ElementPart is the qualifier part that stands for x[…]: an array's
+// element or a map's value (a.items[0].| has the qualifier [a items []]).
+const ElementPart = "[]"
+
+// openBracket returns the index of the '[' that the ']' at k closes, or -1.
+func (a *analysis) openBracket(k int) int {
+	depth := 0
+	for i := k; i >= 0; i-- {
+		switch {
+		case a.toks[i].Is("]"):
+			depth++
+		case a.toks[i].Is("["):
+			depth--
+			if depth == 0 {
+				return i
+			}
+		case a.toks[i].Is(";"):
+			return -1
+		}
+	}
+	return -1
 }
 
 // skipBlockStart returns the first token of the statement proper: a script

@@ -64,6 +64,9 @@ const (
 	cSession
 	cMergeWhen
 	cMergeThen
+	cPipe    // after |>, before its operator's clause
+	cPipeAgg // |> AGGREGATE list
+	cPipeExt // |> EXTEND or DROP list
 )
 
 // expect works out what belongs at the cursor, with keyword hints.
@@ -280,7 +283,21 @@ func (a *analysis) clauseExpect(p, lo int) (Expect, []string) {
 		if a.enc[j] != g {
 			continue
 		}
+		if a.toks[j].Is("|>") {
+			cl, joinOpen, cases = cPipe, false, 0
+			continue
+		}
 		kw := kwOf(a.toks[j])
+		if cl == cPipe && j > 0 && a.toks[j-1].Is("|>") {
+			switch pipeOp(a.toks[j]) {
+			case "AGGREGATE":
+				cl = cPipeAgg
+				continue
+			case "EXTEND", "DROP":
+				cl = cPipeExt
+				continue
+			}
+		}
 		switch kw {
 		case "":
 			continue
@@ -364,6 +381,15 @@ func (a *analysis) clauseExpect(p, lo int) (Expect, []string) {
 	}
 	t := a.toks[p]
 	kw := kwOf(t)
+	if t.Is("|>") {
+		return ExpectKeyword, pipeOps
+	}
+	if p > 0 && a.toks[p-1].Is("|>") {
+		switch pipeOp(t) {
+		case "AGGREGATE", "EXTEND", "DROP":
+			return ExpectColumn, nil
+		}
+	}
 	switch cl {
 	case cNone, cTarget:
 		return a.stmtExpect(p)
@@ -410,6 +436,16 @@ func (a *analysis) clauseExpect(p, lo int) (Expect, []string) {
 	case cSession:
 		if p == a.verb {
 			return ExpectKeyword, []string{"CATALOG", "SCHEMA", "TIME ZONE", "VAR"}
+		}
+		// SET VAR v = expr, and a script's SET v = expr: a variable, then
+		// an expression.
+		if w := pipeOp(a.toks[p]); p == a.verb+1 && (w == "VAR" || w == "VARIABLE") {
+			return ExpectColumn, nil
+		}
+		for j := a.verb + 1; j <= p; j++ {
+			if a.toks[j].Is("=") {
+				return a.exprExpect(p, g, lo, cNone)
+			}
 		}
 		return ExpectNone, nil
 	case cMergeWhen:
@@ -580,6 +616,10 @@ func (a *analysis) followers(cl clauseT) []string {
 		return []string{"THEN", "AND", "OR"}
 	case cValues, cUsing:
 		return nil
+	case cPipeAgg:
+		return []string{"AS", "GROUP BY"}
+	case cPipeExt:
+		return []string{"AS"}
 	}
 	return kwOperators
 }

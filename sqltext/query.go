@@ -59,6 +59,10 @@ type core struct {
 	values  int    // the VALUES keyword of a VALUES core, or -1
 	paren   *qnode // the query of a core that is a parenthesized query
 	insertT bool   // the head of an INSERT, which returns no columns
+	// step is set for a pipe step (|> …); stepOut memoizes its columns.
+	step     *pipeStep
+	stepOut  *outCols
+	stepBusy bool
 }
 
 type ref struct {
@@ -74,6 +78,7 @@ type ref struct {
 	fn          []colDef // columns a known table function returns
 	fnKnown     bool
 	c           *core
+	pipeIn      *core // for RefPipe: the step before, or nil for the query before |>
 }
 
 type colDef struct {
@@ -218,14 +223,20 @@ func (a *analysis) newCore(q *qnode, lo, hi int) *core {
 
 // parseCores splits a query body at its set operators into cores.
 func (a *analysis) parseCores(q *qnode, i int) {
+	hi := q.hi
+	ps := a.pipes(i, hi)
+	if len(ps) > 0 {
+		hi = ps[0]
+	}
 	start := i
-	for j := i; j < q.hi; j = a.next(j) {
+	for j := i; j < hi; j = a.next(j) {
 		if a.isSetOp(j) {
 			a.parseCore(q, start, j)
 			start = j + 1
 		}
 	}
-	a.parseCore(q, start, q.hi)
+	a.parseCore(q, start, hi)
+	a.parsePipes(q, ps)
 }
 
 // isSetOp reports whether token j is UNION, INTERSECT, EXCEPT or MINUS

@@ -16,10 +16,12 @@ const (
 	RefTVF
 	// RefLateralView is a LATERAL VIEW generator.
 	RefLateralView
+	// RefPipe is the result of the step before a pipe operator (|>).
+	RefPipe
 )
 
 var refKindNames = [...]string{
-	RefTable: "Table", RefCTE: "CTE", RefSubquery: "Subquery", RefTVF: "TVF", RefLateralView: "LateralView",
+	RefTable: "Table", RefCTE: "CTE", RefSubquery: "Subquery", RefTVF: "TVF", RefLateralView: "LateralView", RefPipe: "Pipe",
 }
 
 func (k RefKind) String() string {
@@ -300,6 +302,8 @@ func (a *analysis) refCols(r *ref) outCols {
 		if r.fnKnown {
 			return outCols{cols: r.fn}
 		}
+	case RefPipe:
+		return a.pipeInput(r)
 	}
 	return outCols{star: true, sources: []*ref{r}}
 }
@@ -331,6 +335,9 @@ func (a *analysis) queryCols(q *qnode) outCols {
 }
 
 func (a *analysis) queryColsOf(q *qnode) outCols {
+	if s := lastStep(q); s != nil {
+		return a.stepCols(s)
+	}
 	var c *core
 	for _, k := range q.cores {
 		if !k.insertT {
@@ -338,6 +345,11 @@ func (a *analysis) queryColsOf(q *qnode) outCols {
 			break
 		}
 	}
+	return a.coreCols(c)
+}
+
+// coreCols returns the columns of one core of a query.
+func (a *analysis) coreCols(c *core) outCols {
 	switch {
 	case c == nil:
 		return outCols{}

@@ -141,6 +141,8 @@ func (g *tsGen) tsType(t reflect.Type) string {
 			el = "(" + el + ")"
 		}
 		return el + "[]"
+	case reflect.Map:
+		return "Record<string, " + g.tsType(t.Elem()) + ">"
 	case reflect.Struct:
 		g.declare(t)
 		return t.Name()

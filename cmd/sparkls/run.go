@@ -22,6 +22,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	remote := remoteFlag(fs)
 	cell := fs.Int("cell", 0, "run only cell N (1-based); 0 runs them all")
 	format := fs.String("format", "table", "output format: table, json or csv")
+	var params connect.Params
+	fs.Var(&params, "param", "bind a parameter marker: name=value for :name, a bare value for the next ? (repeatable; 'text' in single quotes is a string)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -53,16 +55,17 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer c.Close()
-	return runCells(ctx, c, text, cells, first, render, stdout)
+	return runCells(ctx, c, text, cells, first, render, stdout, params)
 }
 
 // runCells runs cells of text (the first one numbered first) and prints
 // each preview.
-func runCells(ctx context.Context, c *connect.Client, text string, cells []sqltext.Cell, first int, render func(io.Writer, *connect.Result) error, stdout io.Writer) error {
+func runCells(ctx context.Context, c *connect.Client, text string, cells []sqltext.Cell, first int, render func(io.Writer, *connect.Result) error, stdout io.Writer, params connect.Params) error {
 	for i, cell := range cells {
 		fmt.Fprintf(stdout, "-- cell %d: %s\n", first+i, cellTitle(text[cell.Start:cell.End]))
 		body := text[cell.Start:cell.End]
-		res, err := c.Run(ctx, body, connect.RunOptions{})
+		res, err := c.Run(ctx, body, connect.RunOptions{Params: params})
+		params = params.Rest(body)
 		if err != nil {
 			var se *connect.SparkError
 			if errors.As(err, &se) {

@@ -66,7 +66,7 @@ func TestRunCells(t *testing.T) {
 	defer c.Close()
 	text := "-- Databricks notebook source\nUSE sales\n\n-- COMMAND ----------\n-- the orders\nSELECT * FROM orders\n\n-- COMMAND ----------\nSELECT nope\nFROM orders\n\n-- COMMAND ----------\nSELECT * FROM orders\n"
 	var out bytes.Buffer
-	err = runCells(t.Context(), c, text, sqltext.SplitCells(text), 1, renderTable, &out)
+	err = runCells(t.Context(), c, text, sqltext.SplitCells(text), 1, renderTable, &out, connect.Params{})
 	want := "-- cell 1: USE sales\n\n\n(0 rows, ‹t›)\n-- cell 2: -- the orders\norder_id | status\nbigint   | string\n---------+-------\n1        | new\n2        | NULL\n(2 rows, ‹t›)\n-- cell 3: SELECT nope\n"
 	if got := elapsedNorm(out.String()); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
@@ -77,7 +77,7 @@ func TestRunCells(t *testing.T) {
 
 	out.Reset()
 	cells := sqltext.SplitCells(text)
-	if err := runCells(t.Context(), c, text, cells[1:2], 2, renderJSON, &out); err != nil {
+	if err := runCells(t.Context(), c, text, cells[1:2], 2, renderJSON, &out, connect.Params{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := out.String(); !strings.HasPrefix(got, "-- cell 2: -- the orders\n{\"columns\":[{\"name\":\"order_id\"") {
@@ -110,5 +110,28 @@ func TestITRunFile(t *testing.T) {
 	out.Reset()
 	if code := run([]string{"run", "--remote", remote, "--cell", "2", file}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "cell 2: ") {
 		t.Errorf("cell 2 alone (a new session, no view): %d %q", code, errb.String())
+	}
+}
+
+// Against the real server: --param values are bound through the SQL
+// relation's arguments, typed by their form; positional values run on
+// across cells; a value is never SQL text. (Spark does not mix named and
+// positional markers in one statement.)
+func TestITRunParams(t *testing.T) {
+	remote := ittest.Remote(t)
+	file := runFile(t, "-- %% one\nSELECT :who AS who, typeof(:flag) AS f FROM range(5) LIMIT :n\n"+
+		"-- %% two\nSELECT ? + 1 AS n, typeof(?) AS t\n-- %% three\nSELECT ? AS s, typeof(?) AS big\n")
+	var out, errb bytes.Buffer
+	args := []string{"run", "--remote", remote, "--format", "csv",
+		"--param", "who=x' OR 1=1 --", "--param", "n=1", "--param", "41", "--param", "1.50",
+		"--param", "flag=true", "--param", "'7'", "--param", "9876543210", file}
+	if code := run(args, &out, &errb); code != 0 {
+		t.Fatalf("run: %d %s", code, errb.String())
+	}
+	want := "-- cell 1: SELECT :who AS who, typeof(:flag) AS f FROM range(5) LIMIT :n\nwho,f\nx' OR 1=1 --,boolean\n" +
+		"-- cell 2: SELECT ? + 1 AS n, typeof(?) AS t\nn,t\n42,\"decimal(3,2)\"\n" +
+		"-- cell 3: SELECT ? AS s, typeof(?) AS big\ns,big\n7,bigint\n"
+	if out.String() != want {
+		t.Errorf("got %q\nwant %q", out.String(), want)
 	}
 }

@@ -22,6 +22,12 @@ export const CommandExplain = 'sparkls.explain';
 // CommandReconnect makes a fresh connection to the configured remote at
 // once (after a failure, instead of waiting for the next retry).
 export const CommandReconnect = 'sparkls.reconnect';
+// RunArgParams is the field of the sparkls.run argument that binds the
+// statements' parameter markers: {"name": value} for :name, {"1": value,
+// "2": …} for the ?s in order. A JSON string binds a STRING, a number an
+// INT, BIGINT or DECIMAL by its form, true/false a BOOLEAN. Values go to
+// Spark as arguments of the SQL relation, never into the text.
+export const RunArgParams = 'params';
 export const StateConnecting = 'connecting';
 export const StateConnected = 'connected';
 export const StateDisconnected = 'disconnected';

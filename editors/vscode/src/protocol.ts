@@ -22,11 +22,15 @@ export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'err
  * RunID is the client's own name for the run (optional, any string):
  * sparkls/runStarted echoes it, so that a client with several runs in
  * flight pairs each with its queryId without guessing.
+ *
+ * Params bind parameter markers (the RunArgParams field).
  */
 export interface RunArgs {
   uri: string;
   range: Range;
   runId?: string;
+  /** RunArgParams */
+  params?: Record<string, unknown>;
 }
 
 /** Column is a result column: its name and its Spark type as typeof() prints it. */
