@@ -45,6 +45,9 @@ local subcommands = {
   preview = function()
     sparkls().open_preview(0)
   end,
+  results = function()
+    sparkls().results()
+  end,
   clear = function()
     sparkls().clear(0)
   end,
@@ -82,6 +85,7 @@ local plug = {
   { 'n', 'SparkCancelAll', '<Cmd>Spark cancel all<CR>' },
   { 'n', 'SparkRefresh', '<Cmd>Spark refresh<CR>' },
   { 'n', 'SparkPreview', '<Cmd>Spark preview<CR>' },
+  { 'n', 'SparkResults', '<Cmd>Spark results<CR>' },
   { 'n', 'SparkClear', '<Cmd>Spark clear<CR>' },
 }
 for _, m in ipairs(plug) do

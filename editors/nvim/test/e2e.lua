@@ -98,6 +98,12 @@ local ok, err = xpcall(function()
   eq('render: error line of a message that starts with a line break',
     render.error_text({ message = '\n[PARSE_SYNTAX_ERROR] Syntax error at or near end of input. SQLSTATE: 42601 (line 1, pos 10)\n\n== SQL ==\nSELECT 1 +\n', errorClass = 'PARSE_SYNTAX_ERROR' }),
     '✗ PARSE_SYNTAX_ERROR: Syntax error at or near end of input. SQLSTATE: 42601 (line 1, pos 10)')
+  -- The inline preview keeps a fixed width: wider lines are cut with "…",
+  -- highlights kept.
+  local wide = (render.clip or function() return {} end)(render.table({ columns = { { name = 'a', type = 'string' }, { name = 'n', type = 'int' } },
+    rows = { { string.rep('x', 30), '7' } }, rowCount = 1, elapsedMs = 5 }), 12)
+  eq('render: clip cuts wide lines to the width with …', render.text(wide), { 'a          …', '───────────…', 'xxxxxxxxxxx…', '1 row · 5 ms' })
+  eq('render: clip keeps the highlights of what is left', wide[3], { { 'xxxxxxxxxxx…', 'SparkCell' } })
   eq('render: statement without columns', render.text(render.table({ columns = {}, rows = {}, rowCount = 0, elapsedMs = 1500 })), { '✓ done · 1.5 s' })
   eq('utf16: columns of "a😀é|"', { compat.utf16_col('a😀é|', 1), compat.utf16_col('a😀é|', 5), compat.utf16_col('a😀é|', 7) }, { 1, 3, 4 })
   eq('utf16: back to bytes', { compat.byte_col('a😀é|', 3), compat.byte_col('a😀é|', 4) }, { 5, 7 })
@@ -136,7 +142,7 @@ local ok, err = xpcall(function()
   eq(':Spark completes subcommands', vim.fn.getcompletion('Spark c', 'cmdline'), { 'cancel', 'clear' })
   eq(':Spark cancel completes "all"', vim.fn.getcompletion('Spark cancel ', 'cmdline'), { 'all' })
   for _, m in ipairs({ { 'n', 'SparkRun' }, { 'x', 'SparkRun' }, { 'n', 'SparkCancel' }, { 'n', 'SparkCancelAll' },
-    { 'n', 'SparkRefresh' }, { 'n', 'SparkExplain' }, { 'x', 'SparkExplain' }, { 'n', 'SparkPreview' }, { 'n', 'SparkClear' } }) do
+    { 'n', 'SparkRefresh' }, { 'n', 'SparkExplain' }, { 'x', 'SparkExplain' }, { 'n', 'SparkPreview' }, { 'n', 'SparkResults' }, { 'n', 'SparkClear' } }) do
     check(m[1] .. ' <Plug>(' .. m[2] .. ')', vim.fn.maparg('<Plug>(' .. m[2] .. ')', m[1]) ~= '')
   end
   local own = {}
@@ -158,7 +164,7 @@ local ok, err = xpcall(function()
   local hok, herr = pcall(vim.cmd, 'helptags ' .. vim.fn.fnameescape(docdir))
   check(':helptags doc/ without errors', hok, tostring(herr))
   local tags = table.concat(vim.fn.readfile(docdir .. '/tags'), '\n')
-  for _, tag in ipairs({ 'sparkls', 'g:sparkls', ':Spark', ':Spark-run', '<Plug>(SparkRun)', 'SparkNull', 'sparkls-health' }) do
+  for _, tag in ipairs({ 'sparkls', 'g:sparkls', ':Spark', ':Spark-run', '<Plug>(SparkRun)', 'SparkNull', 'sparkls-health', ':Spark-results', 'sparkls-history', 'sparkls-codelens' }) do
     check('help tag ' .. tag, tags:find('\n' .. vim.pesc(tag) .. '\t', 1) ~= nil or tags:find('^' .. vim.pesc(tag) .. '\t') ~= nil)
   end
 
@@ -178,6 +184,8 @@ local ok, err = xpcall(function()
     'SELECT nope FROM sales.orders;',
     '',
     'SELECT count(*) AS c FROM range(0, 100000000000, 1, 1) WHERE id % 7 = 3;',
+    '',
+    "SELECT repeat('x', 50) AS a, repeat('y', 50) AS b, repeat('z', 50) AS c;",
   })
   vim.cmd('edit ' .. vim.fn.fnameescape(run_sql))
   local buf = vim.api.nvim_get_current_buf()
@@ -194,6 +202,23 @@ local ok, err = xpcall(function()
     return st ~= nil and (st.state == 'connected' or st.state == 'error')
   end) and state.status[client.id].state == 'connected', vim.inspect(state.status[client.id]))
   out('      status: ' .. vim.inspect(state.status[client.id]):gsub('%s+', ' '))
+  -- 0.11 sets omnifunc itself; before that the plugin does, on attach.
+  eq("omnifunc is the LSP's", vim.bo[buf].omnifunc, 'v:lua.vim.lsp.omnifunc')
+  local function lens_titles(row)
+    local titles = {}
+    for _, l in ipairs(vim.lsp.codelens.get(buf)) do
+      if row == nil or l.range.start.line == row then
+        table.insert(titles, (row and '' or (l.range.start.line .. ' ')) .. (l.command and l.command.title or '?'))
+      end
+    end
+    table.sort(titles)
+    return titles
+  end
+  -- The server puts each lens on its statement's first line (the first
+  -- statement's cell starts at the comment on line 0).
+  check('code lenses: ▶ Run above each statement, by themselves', wait(15000, function()
+    return #lens_titles() == 7
+  end) and vim.tbl_contains(lens_titles(9), '▶ Run') and vim.tbl_contains(lens_titles(5), "▶ Run SELECT 2 AS b"), vim.inspect(lens_titles()))
 
   ------------------------------------------------------------------
   section('completion')
@@ -373,6 +398,15 @@ local ok, err = xpcall(function()
     and entry.result.statement:find('SELECT order_id, status FROM sales.orders', 1, true) ~= nil, vim.inspect(entry and entry.result))
   check('result.queryId is set', entry and entry.result and type(entry.result.queryId) == 'string' and entry.result.queryId ~= '')
 
+  local lens = {}
+  check('code lenses refreshed after the run: ✓ 3 rows', wait(10000, function()
+    lens = lens_titles()
+    for _, l in ipairs(lens) do
+      if l:match('^%d+ ✓ 3 rows') then
+        return true
+      end
+    end
+  end), vim.inspect(lens))
   text = run(1, 'Spark run') or {}
   eq('running again replaces the preview', #marks_at(1), 1)
 
@@ -451,6 +485,45 @@ local ok, err = xpcall(function()
     and vim.tbl_contains(plines, '    1001 │ shipped') and vim.tbl_contains(plines, '    1003 │ new'), vim.inspect(plines))
   vim.cmd('close')
 
+  -- A wide result: the inline preview keeps its width, :Spark preview
+  -- shows it all.
+  text = run(11, 'Spark run') or {}
+  local widths = vim.tbl_map(vim.api.nvim_strwidth, text)
+  check('inline preview: no line wider than preview.width (80)', #text == 4 and math.max(unpack(widths)) <= 80
+    and text[3]:match('…$') ~= nil, vim.inspect(text))
+  vim.cmd('Spark preview')
+  plines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+  check(':Spark preview shows the wide row whole', plines[4] ~= nil and plines[4]:find(string.rep('z', 50), 1, true) ~= nil
+    and vim.api.nvim_strwidth(plines[4]) > 80, vim.inspect(plines))
+  vim.cmd('close')
+
+  ------------------------------------------------------------------
+  section(':Spark results')
+  vim.cmd('Spark results')
+  local hbuf = vim.api.nvim_get_current_buf()
+  local hlines = vim.api.nvim_buf_get_lines(hbuf, 0, -1, false)
+  check(':Spark results lists the runs, the last first', hbuf ~= buf and #hlines >= 8
+    and hlines[1]:find("✓ 1 row", 1, true) ~= nil and hlines[1]:find("SELECT repeat('x', 50)", 1, true) ~= nil
+    and hlines[2]:find('✓ 3 rows', 1, true) ~= nil and hlines[2]:find('SELECT order_id, status', 1, true) ~= nil, vim.inspect(hlines))
+  local errline
+  for i, l in ipairs(hlines) do
+    if l:find('SELECT nope', 1, true) then
+      errline = errline or i
+    end
+  end
+  check(':Spark results shows failed runs with ✗', errline ~= nil and hlines[errline]:find('✗ UNRESOLVED_COLUMN', 1, true) ~= nil, vim.inspect(hlines))
+  vim.api.nvim_win_set_cursor(0, { 2, 0 })
+  vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes('<CR>', true, false, true), 'x', false)
+  plines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+  check('<CR> in :Spark results opens that run\'s preview', vim.api.nvim_get_current_buf() ~= hbuf
+    and vim.tbl_contains(plines, '    1003 │ new'), vim.inspect(plines))
+  vim.cmd('close')
+  if vim.api.nvim_buf_is_valid(hbuf) and vim.fn.bufwinid(hbuf) ~= -1 then
+    vim.api.nvim_win_close(vim.fn.bufwinid(hbuf), true)
+  end
+  vim.cmd('buffer ' .. buf)
+
+  vim.api.nvim_win_set_cursor(0, { 2, 0 })
   local ex_done = false
   vim.api.nvim_create_autocmd('User', { pattern = 'SparklsExplainDone', once = true, callback = function() ex_done = true end })
   vim.cmd('Spark explain')

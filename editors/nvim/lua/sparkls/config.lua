@@ -22,6 +22,8 @@ M.defaults = {
   preview = {
     inline_rows = 10, -- rows shown under the statement
     max_width = 40, -- widest cell inline, in screen columns
+    width = 80, -- widest line inline (wider ones end with …); 0: no limit
+    history = 50, -- runs kept for :Spark results
     window = 'split', -- :Spark preview and :Spark explain: 'split' or 'float'
     height = 15, -- split height
   },

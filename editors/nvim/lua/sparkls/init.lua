@@ -7,11 +7,27 @@ local names = require('sparkls.names')
 local detect = require('sparkls.detect')
 local preview = require('sparkls.preview')
 local state = require('sparkls.state')
+local render = require('sparkls.render')
 
 local M = {}
 
 local function notify(msg, level)
   vim.notify('sparkls: ' .. msg, level or vim.log.levels.INFO)
+end
+
+-- refresh_lenses asks for the code lenses of bufnr again (0.7 refreshes
+-- only the current buffer; 0.9+ takes the buffer).
+local function refresh_lenses(bufnr)
+  if not vim.api.nvim_buf_is_loaded(bufnr) then
+    return
+  end
+  if compat.has_011 then
+    vim.lsp.codelens.refresh({ bufnr = bufnr })
+  else
+    vim.api.nvim_buf_call(bufnr, function()
+      vim.lsp.codelens.refresh()
+    end)
+  end
 end
 
 -- Handlers of the server's notifications. They may run in a fast event
@@ -26,6 +42,16 @@ M.handlers = {
     vim.schedule(function()
       vim.api.nvim_exec_autocmds('User', { pattern = 'SparklsStatus', modeline = false })
     end)
+  end,
+  -- The server asks for fresh lenses when a run starts or ends (advertised
+  -- in capabilities below; Neovim itself does not handle it).
+  ['workspace/codeLens/refresh'] = function(_, _, ctx)
+    vim.schedule(function()
+      for _, b in ipairs(vim.lsp.get_buffers_by_client_id(ctx.client_id)) do
+        refresh_lenses(b)
+      end
+    end)
+    return vim.NIL
   end,
   [names.NotifyRunStarted] = function(_, result, ctx)
     if type(result) ~= 'table' or result.queryId == nil then
@@ -57,6 +83,8 @@ function M.lsp_config(cfg, user)
     settings = settings,
     init_options = settings.sparkls,
     handlers = M.handlers,
+    capabilities = vim.tbl_deep_extend('force', vim.lsp.protocol.make_client_capabilities(),
+      { workspace = { codeLens = { refreshSupport = true } } }),
   }
   for _, k in ipairs({ 'cmd', 'filetypes', 'root_markers' }) do
     if user == nil or user[k] ~= nil then
@@ -94,6 +122,33 @@ end
 
 local warned_missing = false
 
+-- on_attach shows code lenses (▶ Run, ✓ 3 rows · 0.4 s) and keeps them
+-- fresh, and before 0.11 (which does it itself) sets 'omnifunc'.
+function M.on_attach(_, bufnr)
+  if not compat.has_011 then
+    vim.bo[bufnr].omnifunc = 'v:lua.vim.lsp.omnifunc'
+  end
+  local group = vim.api.nvim_create_augroup('sparkls_lenses_' .. bufnr, { clear = true })
+  vim.api.nvim_create_autocmd({ 'BufEnter', 'InsertLeave', 'BufWritePost' }, {
+    group = group,
+    buffer = bufnr,
+    callback = function()
+      refresh_lenses(bufnr)
+    end,
+  })
+  refresh_lenses(bufnr)
+end
+
+-- The lens "▶ Run" runs through :Spark run, so that its result shows.
+vim.lsp.commands[names.CommandRun] = function(command, ctx)
+  local args = type(command.arguments) == 'table' and command.arguments[1] or {}
+  local bufnr = ctx.bufnr
+  if type(args.uri) == 'string' then
+    bufnr = vim.uri_to_bufnr(args.uri)
+  end
+  M.run(bufnr, type(args.range) == 'table' and args.range or nil)
+end
+
 -- attach starts (or reuses) a client for bufnr's project and attaches it.
 -- Neovim 0.11+ does this itself through vim.lsp.enable('sparkls').
 function M.attach(bufnr)
@@ -122,6 +177,7 @@ function M.attach(bufnr)
   if client == nil or compat.is_stopped(client) then
     local lc = M.lsp_config(cfg)
     lc.root_dir = root
+    lc.on_attach = M.on_attach
     lc.on_exit = function()
       state.clients[key] = nil
     end
@@ -141,6 +197,16 @@ function M.enable()
     notify(p, vim.log.levels.WARN)
   end
   vim.lsp.config('sparkls', M.lsp_config(cfg, user))
+  -- LspAttach, not on_attach: a user's on_attach in vim.lsp.config replaces ours.
+  vim.api.nvim_create_autocmd('LspAttach', {
+    group = vim.api.nvim_create_augroup('sparkls_attach', { clear = true }),
+    callback = function(args)
+      local c = vim.lsp.get_client_by_id(args.data.client_id)
+      if c and c.name == 'sparkls' then
+        M.on_attach(c, args.buf)
+      end
+    end,
+  })
   if cfg.autostart then
     vim.lsp.enable('sparkls')
   end
@@ -230,13 +296,18 @@ function M.run(bufnr, range)
       end
       local at = preview.row_of(bufnr, run.mark) or row
       preview.delete(bufnr, run.mark)
+      local shown = result
       if err then
-        preview.show_error(bufnr, at, { message = err.message or tostring(err) })
+        shown = { error = { message = err.message or tostring(err) } }
+        preview.show_error(bufnr, at, shown.error)
       elseif type(result) ~= 'table' then
-        preview.show_error(bufnr, at, { message = 'the server returned no result' })
+        shown = { error = { message = 'the server returned no result' } }
+        preview.show_error(bufnr, at, shown.error)
       else
         preview.show(bufnr, result, at, cfg.preview)
       end
+      M.remember(bufnr, range, shown, cfg.preview.history)
+      refresh_lenses(bufnr)
       vim.api.nvim_exec_autocmds('User', { pattern = 'SparklsRunDone', modeline = false })
     end)
   end)
@@ -248,6 +319,30 @@ function M.run(bufnr, range)
   run.request_id = request_id
   state.pending[bufnr] = state.pending[bufnr] or {}
   table.insert(state.pending[bufnr], run)
+end
+
+-- remember puts a run first in the session's history (:Spark results),
+-- keeping at most keep runs.
+function M.remember(bufnr, range, result, keep)
+  local statement = result.statement
+  if type(statement) ~= 'string' then
+    local l = vim.api.nvim_buf_get_lines(bufnr, range.start.line, range['end'].line + 1, false)
+    statement = table.concat(l, '\n')
+  end
+  local r = result.range ~= vim.NIL and result.range or range
+  table.insert(state.history, 1, {
+    result = result,
+    statement = statement,
+    summary = render.summary(result),
+    bufnr = bufnr,
+    name = vim.fn.fnamemodify(vim.api.nvim_buf_get_name(bufnr), ':t'),
+    row = type(r) == 'table' and r.start and r.start.line or range.start.line,
+    time = os.date('%H:%M:%S'),
+  })
+  keep = tonumber(keep) or 50
+  while #state.history > math.max(keep, 1) do
+    table.remove(state.history)
+  end
 end
 
 -- cancel stops the runs started from bufnr: sparkls.cancel for those the
@@ -352,19 +447,49 @@ function M.open_preview(bufnr)
     notify('no result in this buffer yet: :Spark run first')
     return
   end
+  return M.open_result(entry.result)
+end
+
+-- open_result shows result whole (every row, no width limit) in a window,
+-- its statement as a title; statement overrides result.statement.
+function M.open_result(result, statement)
   local cfg = config.get()
-  local lines = require('sparkls.render').table(entry.result, {})
-  local statement = entry.result.statement
-  if type(statement) == 'string' then
-    -- The statement on one line, without its comments, as a title.
-    local title = statement:gsub('%-%-[^\n]*', ''):gsub('%s+', ' ')
-    title = vim.trim(title)
-    if title ~= '' then
-      table.insert(lines, 1, { { require('sparkls.render').fit(title, 200), 'Comment' } })
-    end
+  local lines = render.table(result, {})
+  local title = render.title(statement or result.statement)
+  if title ~= '' then
+    table.insert(lines, 1, { { render.fit(title, 200), 'Comment' } })
   end
   local buf = preview.open(lines, { window = cfg.preview.window, height = cfg.preview.height, filetype = 'sparkls-result' })
   pcall(vim.api.nvim_buf_set_name, buf, 'sparkls://result/' .. buf)
+  return buf
+end
+
+-- results lists the runs of the session, the last first: time, file:line,
+-- outcome and statement. <CR> on one opens its result (as :Spark preview).
+function M.results()
+  if #state.history == 0 then
+    notify('no run yet in this session: :Spark run first')
+    return
+  end
+  local cfg = config.get()
+  local runs = { unpack(state.history) } -- the list as it is now
+  local lines = {}
+  for _, h in ipairs(runs) do
+    local hl = h.summary:sub(1, #'✗') == '✗' and render.hl.error or render.hl.footer
+    table.insert(lines, {
+      { h.time .. '  ' .. h.name .. ':' .. (h.row + 1) .. '  ', render.hl.border },
+      { h.summary, hl },
+      { '  ' .. render.fit(render.title(h.statement), 120), render.hl.cell },
+    })
+  end
+  local buf = preview.open(lines, { window = cfg.preview.window, height = cfg.preview.height, filetype = 'sparkls-results' })
+  pcall(vim.api.nvim_buf_set_name, buf, 'sparkls://results/' .. buf)
+  vim.keymap.set('n', '<CR>', function()
+    local h = runs[vim.api.nvim_win_get_cursor(0)[1]]
+    if h then
+      M.open_result(h.result, h.statement)
+    end
+  end, { buffer = buf, silent = true, nowait = true, desc = 'sparkls: open this result' })
   return buf
 end
 

@@ -82,6 +82,9 @@ function M.show(bufnr, result, fallback_row, opts)
   end
   M.clear(bufnr, first, last)
   local lines = render.table(result, { rows = opts.inline_rows, max_width = opts.max_width })
+  if tonumber(opts.width) and opts.width > 0 then
+    lines = render.clip(lines, opts.width)
+  end
   local kind = (result.error and result.error ~= vim.NIL) and 'error' or 'result'
   return place(bufnr, last, lines, { kind = kind, result = result, span = last - first })
 end

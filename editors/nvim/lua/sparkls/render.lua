@@ -50,21 +50,55 @@ local function clean(s)
   return (s:gsub('%c', '?'))
 end
 
--- fit shortens s to at most w screen columns, ending it with an ellipsis.
-function M.fit(s, w)
-  if width(s) <= w then
-    return s
-  end
+-- prefix is the longest start of s at most w screen columns wide.
+local function prefix(s, w)
   local out, used = {}, 0
   for ch in s:gmatch('[%z\1-\127\194-\244][\128-\191]*') do
     local cw = width(ch)
-    if used + cw > w - 1 then
+    if used + cw > w then
       break
     end
     table.insert(out, ch)
     used = used + cw
   end
-  return table.concat(out) .. '…'
+  return table.concat(out)
+end
+
+-- fit shortens s to at most w screen columns, ending it with an ellipsis.
+function M.fit(s, w)
+  if width(s) <= w then
+    return s
+  end
+  return prefix(s, w - 1) .. '…'
+end
+
+-- clip cuts every line of chunks wider than w screen columns to w, the
+-- last one ending with "…" in the highlight of the chunk it cut.
+function M.clip(lines, w)
+  local out = {}
+  for i, line in ipairs(lines) do
+    local total = 0
+    for _, chunk in ipairs(line) do
+      total = total + width(chunk[1])
+    end
+    if total <= w then
+      out[i] = line
+    else
+      local cut, used = {}, 0
+      for _, chunk in ipairs(line) do
+        local cw = width(chunk[1])
+        if used + cw <= w - 1 then
+          table.insert(cut, chunk)
+          used = used + cw
+        else
+          table.insert(cut, { prefix(chunk[1], w - 1 - used) .. '…', chunk[2] })
+          break
+        end
+      end
+      out[i] = cut
+    end
+  end
+  return out
 end
 
 local function pad(s, w, right)
@@ -94,6 +128,28 @@ function M.footer(result, shown)
     text = text .. ' (truncated)'
   end
   return text
+end
+
+-- summary is the outcome of a run on one line: "✓ 3 rows · 0.4 s",
+-- "✓ done · 1.5 s" or "✗ ERROR_CLASS: message".
+function M.summary(result)
+  if result.error and result.error ~= vim.NIL then
+    return M.error_text(result.error)
+  end
+  local cols = result.columns
+  if cols == nil or cols == vim.NIL or #cols == 0 then
+    return '✓ done · ' .. M.elapsed(result.elapsedMs)
+  end
+  return '✓ ' .. M.footer(result)
+end
+
+-- title is a statement on one line, without its comments.
+function M.title(statement)
+  if type(statement) ~= 'string' then
+    return ''
+  end
+  local t = statement:gsub('%-%-[^\n]*', ''):gsub('%s+', ' ')
+  return vim.trim(t)
 end
 
 -- error_text is "✗ ERROR_CLASS: message" on one line.

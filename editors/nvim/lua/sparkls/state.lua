@@ -13,6 +13,9 @@ return {
   previews = {},
   -- key (cmd and root) → client id, for the clients started before 0.11
   clients = {},
+  -- the runs of the session, the last first: {result, statement, summary,
+  -- bufnr, name, row, time} (:Spark results)
+  history = {},
   -- the last run_id handed out (runs are "nvim-<pid>-<seq>")
   run_seq = 0,
 }
