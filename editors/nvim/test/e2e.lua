@@ -487,7 +487,8 @@ local ok, err = xpcall(function()
 
   -- A wide result: the inline preview keeps its width, :Spark preview
   -- shows it all.
-  text = run(11, 'Spark run') or {}
+  -- Through its code lens: ▶ Run runs as :Spark run does, preview and all.
+  text = run(11, 'lua vim.lsp.codelens.run()', 0, 'the ▶ Run lens') or {}
   local widths = vim.tbl_map(vim.api.nvim_strwidth, text)
   check('inline preview: no line wider than preview.width (80)', #text == 4 and math.max(unpack(widths)) <= 80
     and text[3]:match('…$') ~= nil, vim.inspect(text))

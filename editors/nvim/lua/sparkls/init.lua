@@ -478,7 +478,7 @@ function M.results()
     local hl = h.summary:sub(1, #'✗') == '✗' and render.hl.error or render.hl.footer
     table.insert(lines, {
       { h.time .. '  ' .. h.name .. ':' .. (h.row + 1) .. '  ', render.hl.border },
-      { h.summary, hl },
+      { render.fit(h.summary, 60), hl },
       { '  ' .. render.fit(render.title(h.statement), 120), render.hl.cell },
     })
   end
