@@ -460,6 +460,14 @@ local ok, err = xpcall(function()
     end
     return false
   end), vim.inspect(state.pending[buf]))
+  -- The running line follows the run: elapsed time, then Spark's stages
+  -- and tasks from the $/progress of the run's own workDoneToken.
+  local running = {}
+  check('"⋯ running · <elapsed> · … tasks" while it runs', wait(10000, function()
+    running = virt_text(9) or {}
+    return #running == 1 and running[1]:match('^⋯ running · [%d.]+ m?s · [1-9]%d* stages? · %d+/[1-9]%d* tasks') ~= nil
+  end), vim.inspect(running))
+  out('      ' .. tostring(running[1]))
   vim.wait(500) -- let Spark start the job, so that cancelling interrupts it
   vim.cmd('Spark cancel')
   check(':Spark cancel ends the run', wait(20000, function()

@@ -43,6 +43,28 @@ M.handlers = {
       vim.api.nvim_exec_autocmds('User', { pattern = 'SparklsStatus', modeline = false })
     end)
   end,
+  -- Work-done progress: the reports of a run's own token (its runId) go to
+  -- its running line; everything goes on to Neovim's handler.
+  ['$/progress'] = function(err, result, ctx, config)
+    local value = type(result) == 'table' and result.value or nil
+    if type(value) == 'table' and value.kind == 'report' and type(value.message) == 'string' then
+      for _, runs in pairs(state.pending) do
+        for _, run in ipairs(runs) do
+          if run.client_id == ctx.client_id and run.run_id == result.token then
+            -- "statement 1 of 1 · " says nothing for a single statement.
+            run.progress = value.message:gsub('^statement 1 of 1 · ', ''):gsub('^statement 1 of 1$', '')
+            vim.schedule(function()
+              M.show_running(run)
+            end)
+          end
+        end
+      end
+    end
+    local default = vim.lsp.handlers['$/progress']
+    if default then
+      return default(err, result, ctx, config)
+    end
+  end,
   -- The server asks for fresh lenses when a run starts or ends (advertised
   -- in capabilities below; Neovim itself does not handle it).
   ['workspace/codeLens/refresh'] = function(_, _, ctx)
@@ -221,8 +243,8 @@ local function client_of(bufnr)
   return c
 end
 
-local function execute(client, bufnr, command, args, handler)
-  local params = { command = command }
+local function execute(client, bufnr, command, args, handler, token)
+  local params = { command = command, workDoneToken = token }
   if args then
     params.arguments = args
   end
@@ -257,6 +279,20 @@ function M.range_of(bufnr, line1, line2)
   return { start = pos(line1 - 1, 0), ['end'] = pos(line2 - 1, #last) }
 end
 
+-- show_running redraws the running line of run: "⋯ running · 3.2 s ·
+-- 1 stage · 3/8 tasks" (elapsed time, then the last progress report).
+function M.show_running(run)
+  if run.mark == nil or run.done or not vim.api.nvim_buf_is_valid(run.bufnr) then
+    return
+  end
+  local ms = (vim.loop.hrtime() - run.began) / 1e6
+  local text = 'running · ' .. render.elapsed(ms)
+  if run.progress and run.progress ~= '' then
+    text = text .. ' · ' .. run.progress
+  end
+  preview.running(run.bufnr, nil, text, run.mark)
+end
+
 local function remove_run(bufnr, run)
   local runs = state.pending[bufnr] or {}
   for i, r in ipairs(runs) do
@@ -280,9 +316,24 @@ function M.run(bufnr, range)
   local cfg = config.get()
   state.run_seq = state.run_seq + 1
   local run = { client_id = client.id, uri = vim.uri_from_bufnr(bufnr), run_id = 'nvim-' .. vim.fn.getpid() .. '-' .. state.run_seq }
+  run.bufnr, run.began = bufnr, vim.loop.hrtime()
   run.mark = preview.running(bufnr, row)
+  -- The clock of the running line; progress reports redraw it too.
+  local timer = vim.loop.new_timer()
+  local function stop()
+    run.done = true
+    if not timer:is_closing() then
+      timer:stop()
+      timer:close()
+    end
+  end
+  timer:start(1000, 1000, vim.schedule_wrap(function()
+    M.show_running(run)
+  end))
   local args = { { uri = run.uri, range = range, runId = run.run_id } }
+  -- The runId is the work-done token too: its $/progress is this run's.
   local ok, request_id = execute(client, bufnr, names.CommandRun, args, function(err, result)
+    stop()
     remove_run(bufnr, run)
     if run.query_id then
       state.running[run.query_id] = nil
@@ -310,8 +361,9 @@ function M.run(bufnr, range)
       refresh_lenses(bufnr)
       vim.api.nvim_exec_autocmds('User', { pattern = 'SparklsRunDone', modeline = false })
     end)
-  end)
+  end, run.run_id)
   if not ok then
+    stop()
     preview.delete(bufnr, run.mark)
     notify('the server is not running', vim.log.levels.ERROR)
     return

@@ -65,9 +65,19 @@ function M.clear(bufnr, first, last)
 end
 
 -- running shows "⋯ running" under row; the mark is replaced by the result.
-function M.running(bufnr, row, what)
-  local text = '⋯ running' .. (what and (' ' .. what) or '')
-  return place(bufnr, row, { { { text, render.hl.running } } }, { kind = 'running', span = 0 })
+-- With id, it redraws that running mark as "⋯ <what>" where it now is.
+function M.running(bufnr, row, what, id)
+  local lines = { { { '⋯ ' .. (what or 'running'), render.hl.running } } }
+  if id then
+    row = M.row_of(bufnr, id)
+    if row == nil or previews(bufnr)[id] == nil then
+      return nil
+    end
+    vim.api.nvim_buf_set_extmark(bufnr, M.ns, row, 0, { id = id, virt_lines = lines })
+    previews(bufnr)[id].virt_lines = lines
+    return id
+  end
+  return place(bufnr, row, lines, { kind = 'running', span = 0 })
 end
 
 -- show replaces the previews of the statement that ran with its result.
