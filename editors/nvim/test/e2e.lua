@@ -513,7 +513,7 @@ local ok, err = xpcall(function()
   local hlines = vim.api.nvim_buf_get_lines(hbuf, 0, -1, false)
   check(':Spark results lists the runs, the last first', hbuf ~= buf and #hlines >= 8
     and hlines[1]:find("✓ 1 row", 1, true) ~= nil and hlines[1]:find("SELECT repeat('x', 50)", 1, true) ~= nil
-    and hlines[2]:find('✓ 3 rows', 1, true) ~= nil and hlines[2]:find('SELECT order_id, status', 1, true) ~= nil, vim.inspect(hlines))
+    and hlines[2]:find('  run.sql:2  ✓ 3 rows', 1, true) ~= nil and hlines[2]:find('SELECT order_id, status', 1, true) ~= nil, vim.inspect(hlines))
   local errline
   for i, l in ipairs(hlines) do
     if l:find('SELECT nope', 1, true) then

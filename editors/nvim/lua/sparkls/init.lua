@@ -381,14 +381,15 @@ function M.remember(bufnr, range, result, keep)
     local l = vim.api.nvim_buf_get_lines(bufnr, range.start.line, range['end'].line + 1, false)
     statement = table.concat(l, '\n')
   end
-  local r = result.range ~= vim.NIL and result.range or range
   table.insert(state.history, 1, {
     result = result,
     statement = statement,
     summary = render.summary(result),
     bufnr = bufnr,
     name = vim.fn.fnamemodify(vim.api.nvim_buf_get_name(bufnr), ':t'),
-    row = type(r) == 'table' and r.start and r.start.line or range.start.line,
+    -- The line run from (the cursor, the selection, the lens), not the
+    -- cell's first line, which may be a comment.
+    row = range.start.line,
     time = os.date('%H:%M:%S'),
   })
   keep = tonumber(keep) or 50
