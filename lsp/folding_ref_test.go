@@ -9,6 +9,7 @@ import (
 
 	"go.lsp.dev/protocol"
 
+	"github.com/sparkls/sparkls/ide"
 	"github.com/sparkls/sparkls/sqltext"
 )
 
@@ -29,11 +30,11 @@ func refFoldingRanges(doc *Document) []protocol.FoldingRange {
 
 	// Cells: from a marker to the last token before the next marker.
 	for i, t := range toks {
-		if !isCellMarker(text, t) {
+		if !ide.IsCellMarker(text, t) {
 			continue
 		}
 		last := i
-		for last+1 < len(toks) && !isCellMarker(text, toks[last+1]) {
+		for last+1 < len(toks) && !ide.IsCellMarker(text, toks[last+1]) {
 			last++
 		}
 		add(line(t.Start), line(toks[last].End), protocol.RegionFoldingRange)
@@ -59,7 +60,7 @@ func refFoldingRanges(doc *Document) []protocol.FoldingRange {
 	// comments (cell markers excepted).
 	lineComment := func(i int) bool {
 		t := toks[i]
-		return t.Kind == sqltext.Comment && t.Text[1] == '-' && firstOnLine(i) && !isCellMarker(text, t)
+		return t.Kind == sqltext.Comment && t.Text[1] == '-' && firstOnLine(i) && !ide.IsCellMarker(text, t)
 	}
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]

@@ -138,7 +138,7 @@ func checkSignatureHelp(t *testing.T, path string) {
 			if sg.Documentation.Kind != string(protocol.Markdown) {
 				t.Errorf("documentation kind %s", sg.Documentation.Kind)
 			}
-			fmt.Fprintf(&b, "    doc: %s\n", oneLine(sg.Documentation.Value, 72))
+			fmt.Fprintf(&b, "    doc: %s\n", ide.OneLine(sg.Documentation.Value, 72))
 		}
 	}
 	if int(res.ActiveParameter) >= len(res.Signatures[res.ActiveSignature].Parameters) {
