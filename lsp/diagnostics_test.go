@@ -19,6 +19,7 @@ import (
 
 	"github.com/sparkls/sparkls/connect"
 	"github.com/sparkls/sparkls/connect/connecttest"
+	"github.com/sparkls/sparkls/ide"
 	"github.com/sparkls/sparkls/internal/ittest"
 	"github.com/sparkls/sparkls/sqltext"
 )
@@ -481,37 +482,47 @@ func TestCheckLimitAndCache(t *testing.T) {
 	}
 	text := b.String()
 	nsCalls := 0
-	ck := checker{client: client, limit: 4, namespace: func(context.Context) (string, error) { nsCalls++; return "spark_catalog.default", nil }}
-	res := ck.check(t.Context(), text, text)
-	if res.analyzed != 4 || res.skipped != 7 || len(fake.Analyzed()) != 4 || res.err != nil {
-		t.Fatalf("first check: analyzed %d skipped %d err %v; server saw %q", res.analyzed, res.skipped, res.err, fake.Analyzed())
+	ns := &namespaceAs{Spark: sparkOf(client), ns: "spark_catalog.default", calls: &nsCalls}
+	ck := ide.Checker{Spark: ns, Limit: 4}
+	res := ck.Check(t.Context(), text, text)
+	if res.Analyzed != 4 || res.Skipped != 7 || len(fake.Analyzed()) != 4 || res.Err != nil {
+		t.Fatalf("first check: analyzed %d skipped %d err %v; server saw %q", res.Analyzed, res.Skipped, res.Err, fake.Analyzed())
 	}
-	if len(res.problems) != 10 { // every "SELECT bad" is the same statement
-		t.Errorf("first check: %d problems, want 10", len(res.problems))
+	if len(res.Problems) != 10 { // every "SELECT bad" is the same statement
+		t.Errorf("first check: %d problems, want 10", len(res.Problems))
 	}
-	ck.cache = res.verdicts
-	res = ck.check(t.Context(), text, text)
-	if res.analyzed != 4 || res.skipped != 3 || len(res.problems) != 10 {
-		t.Errorf("second check: analyzed %d skipped %d problems %d", res.analyzed, res.skipped, len(res.problems))
+	ck.Cache = res.Verdicts
+	res = ck.Check(t.Context(), text, text)
+	if res.Analyzed != 4 || res.Skipped != 3 || len(res.Problems) != 10 {
+		t.Errorf("second check: analyzed %d skipped %d problems %d", res.Analyzed, res.Skipped, len(res.Problems))
 	}
-	ck.cache = res.verdicts
-	if res = ck.check(t.Context(), text, text); res.analyzed != 3 || res.skipped != 0 {
-		t.Errorf("third check: analyzed %d skipped %d", res.analyzed, res.skipped)
+	ck.Cache = res.Verdicts
+	if res = ck.Check(t.Context(), text, text); res.Analyzed != 3 || res.Skipped != 0 {
+		t.Errorf("third check: analyzed %d skipped %d", res.Analyzed, res.Skipped)
 	}
-	ck.cache = res.verdicts
-	res = ck.check(t.Context(), text, text)
-	if res.analyzed != 0 || res.skipped != 0 || len(fake.Analyzed()) != 11 {
-		t.Errorf("last check: analyzed %d skipped %d; server saw %d", res.analyzed, res.skipped, len(fake.Analyzed()))
+	ck.Cache = res.Verdicts
+	res = ck.Check(t.Context(), text, text)
+	if res.Analyzed != 0 || res.Skipped != 0 || len(fake.Analyzed()) != 11 {
+		t.Errorf("last check: analyzed %d skipped %d; server saw %d", res.Analyzed, res.Skipped, len(fake.Analyzed()))
 	}
 	if nsCalls != 4 {
 		t.Errorf("namespace read %d times, want once per check", nsCalls)
 	}
 	// Another namespace is another key.
-	ck.namespace = func(context.Context) (string, error) { return "spark_catalog.sales", nil }
-	if res = ck.check(t.Context(), text, text); res.analyzed != 4 {
-		t.Errorf("other namespace: analyzed %d, want 4", res.analyzed)
+	ns.ns = "spark_catalog.sales"
+	if res = ck.Check(t.Context(), text, text); res.Analyzed != 4 {
+		t.Errorf("other namespace: analyzed %d, want 4", res.Analyzed)
 	}
 }
+
+// namespaceAs is a Spark whose session namespace is ns, counting the reads.
+type namespaceAs struct {
+	ide.Spark
+	ns    string
+	calls *int
+}
+
+func (n *namespaceAs) Namespace(context.Context) (string, error) { *n.calls++; return n.ns, nil }
 
 // With the server unreachable, Check keeps the local problems, reports the
 // transport error once, and stops asking.
@@ -594,19 +605,6 @@ func TestSparkMessage(t *testing.T) {
 		got := sparkMessage(&connect.SparkError{ErrorClass: tc.class, Message: tc.msg})
 		if got != tc.want {
 			t.Errorf("sparkMessage(%q)\n got %q\nwant %q", tc.msg, got, tc.want)
-		}
-	}
-}
-
-func TestFirstLine(t *testing.T) {
-	for _, tc := range []struct{ stmt, want string }{
-		{"SELECT a, b", "SELECT a, b"},
-		{"SELECT a,  \n  b", "SELECT a,"},
-		{"-- why\n/* more */ SELECT a\r\nFROM t", "SELECT a"},
-	} {
-		s, e := firstLine(tc.stmt)
-		if got := tc.stmt[s:e]; got != tc.want {
-			t.Errorf("firstLine(%q) = %q, want %q", tc.stmt, got, tc.want)
 		}
 	}
 }
