@@ -1,12 +1,9 @@
 package lsp
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,27 +17,10 @@ import (
 	"github.com/sparkls/sparkls/connect"
 	"github.com/sparkls/sparkls/connect/connecttest"
 	"github.com/sparkls/sparkls/ide"
+	"github.com/sparkls/sparkls/internal/fixture"
 	"github.com/sparkls/sparkls/internal/ittest"
 	"github.com/sparkls/sparkls/sqltext"
 )
-
-// -update rewrites the want sections of fixtures. It is defined only if no
-// other test file of the package did, so that fixtures of several features
-// share one flag.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the want sections of testdata fixtures")
-	}
-}
-
-func updating() bool {
-	f := flag.Lookup("update")
-	if f == nil {
-		return false
-	}
-	b, _ := f.Value.(flag.Getter).Get().(bool)
-	return b
-}
 
 const fakeRemote = "sc://127.0.0.1:15002"
 
@@ -62,18 +42,14 @@ const fakeRemote = "sc://127.0.0.1:15002"
 //	want     the transcript: diagnostics published, then what Spark was
 //	         asked to analyse and to execute; go test -update rewrites it
 func TestDiagnostics(t *testing.T) {
-	forEachFixture(t, "testdata/diagnostics", checkDiagnostics)
+	fixture.Run(t, "testdata/diagnostics", checkDiagnostics)
 }
 
 // checkDiagnostics is the only code that drives the diagnostics of a
 // fixture: it plays its steps and compares the transcript with want.
 func checkDiagnostics(t *testing.T, path string) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ar := parseDiagArchive(data)
-	rules, online := ar.file("spark")
+	ar := fixture.Read(t, path)
+	rules, online := ar.File("spark")
 	var fake *connecttest.Server
 	release := make(chan struct{})
 	to := testOptions{}
@@ -99,32 +75,32 @@ func checkDiagnostics(t *testing.T, path string) {
 		close(release)
 		c.waitNote(NotifyStatus, func(p json.RawMessage) bool { return strings.Contains(string(p), `"connected"`) })
 	}
-	if _, later := ar.file("connect"); online && !later {
+	if _, later := ar.File("connect"); online && !later {
 		connected()
 	}
 
 	uri := "file:///work/q.sql"
-	for _, sec := range ar.sections {
-		if ext, ok := strings.CutPrefix(sec.name, "open"); ok && ext != "" {
+	for _, sec := range ar.Sections {
+		if ext, ok := strings.CutPrefix(sec.Name, "open"); ok && ext != "" {
 			uri = "file:///work/q" + ext // open.py: the document is Python
 		}
 	}
 	var b strings.Builder
 	texts := map[int32]string{}
 	version, closed, seen := int32(0), false, 0
-	for _, sec := range ar.sections {
-		switch sec.name {
+	for _, sec := range ar.Sections {
+		switch sec.Name {
 		case "spark", "want":
 		case "open", "open.py", "open.scala":
 			version, closed = 1, false
-			texts[version] = sec.data
-			c.open(uri, sec.data)
+			texts[version] = sec.Data
+			c.open(uri, sec.Data)
 		case "change":
 			version++
-			texts[version] = sec.data
+			texts[version] = sec.Data
 			c.notify(protocol.MethodTextDocumentDidChange, map[string]any{
 				"textDocument":   map[string]any{"uri": uri, "version": version},
-				"contentChanges": []map[string]any{{"text": sec.data}},
+				"contentChanges": []map[string]any{{"text": sec.Data}},
 			})
 		case "close":
 			closed = true
@@ -142,7 +118,7 @@ func checkDiagnostics(t *testing.T, path string) {
 				renderPublished(&b, p, texts[int32(p.Version)])
 			}
 		default:
-			t.Fatalf("%s: unknown section %q", path, sec.name)
+			t.Fatalf("%s: unknown section %q", path, sec.Name)
 		}
 	}
 	if online {
@@ -161,18 +137,7 @@ func checkDiagnostics(t *testing.T, path string) {
 		t.Errorf("the server panicked:\n%s", c.log.String())
 	}
 	got := b.String()
-	want, _ := ar.file("want")
-	if got == want {
-		return
-	}
-	if updating() {
-		ar.set("want", got)
-		if err := os.WriteFile(path, ar.format(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Errorf("%s: got:\n%s\nwant:\n%s", path, got, want)
+	ar.Want(t, got)
 }
 
 // fakeRules makes the fake answer as the spark section says; it reports
@@ -307,75 +272,6 @@ func writeList(b *strings.Builder, list []string) {
 	for _, s := range list {
 		fmt.Fprintf(b, "  %q\n", s)
 	}
-}
-
-// diagArchive is a txtar archive whose sections may repeat (steps).
-type diagArchive struct {
-	comment  string
-	sections []diagSection
-}
-
-type diagSection struct{ name, data string }
-
-func parseDiagArchive(data []byte) *diagArchive {
-	ar := &diagArchive{}
-	cur := (*diagSection)(nil)
-	var buf strings.Builder
-	flush := func() {
-		if cur == nil {
-			ar.comment = buf.String()
-		} else {
-			cur.data = buf.String()
-			ar.sections = append(ar.sections, *cur)
-		}
-		buf.Reset()
-	}
-	for _, line := range strings.SplitAfter(string(data), "\n") {
-		if name, ok := diagMarker(line); ok {
-			flush()
-			cur = &diagSection{name: name}
-			continue
-		}
-		buf.WriteString(line)
-	}
-	flush()
-	return ar
-}
-
-func diagMarker(line string) (string, bool) {
-	line = strings.TrimRight(line, "\r\n")
-	if !strings.HasPrefix(line, "-- ") || !strings.HasSuffix(line, " --") || len(line) < 7 {
-		return "", false
-	}
-	return strings.TrimSpace(line[3 : len(line)-3]), true
-}
-
-func (ar *diagArchive) file(name string) (string, bool) {
-	for _, s := range ar.sections {
-		if s.name == name {
-			return s.data, true
-		}
-	}
-	return "", false
-}
-
-func (ar *diagArchive) set(name, data string) {
-	for i, s := range ar.sections {
-		if s.name == name {
-			ar.sections[i].data = data
-			return
-		}
-	}
-	ar.sections = append(ar.sections, diagSection{name, data})
-}
-
-func (ar *diagArchive) format() []byte {
-	var b bytes.Buffer
-	b.WriteString(ar.comment)
-	for _, s := range ar.sections {
-		fmt.Fprintf(&b, "-- %s --\n%s", s.name, s.data)
-	}
-	return b.Bytes()
 }
 
 // ---------------------------------------------------------------------------

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"os"
 	"regexp"
 	"runtime"
 	"slices"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/sparkls/sparkls/connect"
 	"github.com/sparkls/sparkls/connect/connecttest"
+	"github.com/sparkls/sparkls/internal/fixture"
 	"github.com/sparkls/sparkls/internal/ittest"
 	"github.com/sparkls/sparkls/sqltext"
 )
@@ -172,7 +172,7 @@ func eventually(t testing.TB, what string, cond func() bool) {
 //	           sparkls.run result, the code lenses and hovers after it,
 //	           the run diagnostics, and what Spark executed
 func TestRunFixtures(t *testing.T) {
-	forEachFixture(t, "testdata/run", checkRun)
+	fixture.Run(t, "testdata/run", checkRun)
 }
 
 // elapsedRE matches the durations of run summaries, which vary.
@@ -180,14 +180,10 @@ var elapsedRE = regexp.MustCompile(`(?:\d+ min )?\d+(?:\.\d+)? s([^A-Za-z]|$)`)
 
 // checkRun is the only code that drives a run fixture.
 func checkRun(t *testing.T, path string) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ar := parseDiagArchive(data)
+	ar := fixture.Read(t, path)
 	uri := protocol.DocumentURI(runURI)
-	input, ok := ar.file("input.sql")
-	if py, isPy := ar.file("input.py"); isPy {
+	input, ok := ar.File("input.sql")
+	if py, isPy := ar.File("input.py"); isPy {
 		input, ok, uri = py, true, "file:///work/run.py" // a Databricks notebook in Python
 	}
 	if !ok {
@@ -202,7 +198,7 @@ func checkRun(t *testing.T, path string) {
 		text, end = before+sel+rest, len(before)+len(sel)
 	}
 	setup := runSetup{}
-	if s, ok := ar.file("settings"); ok {
+	if s, ok := ar.File("settings"); ok {
 		if err := json.Unmarshal([]byte(s), &setup.settings); err != nil {
 			t.Fatalf("%s: settings: %v", path, err)
 		}
@@ -286,18 +282,7 @@ func checkRun(t *testing.T, path string) {
 	if strings.Contains(c.log.String(), "panic") {
 		t.Errorf("the server panicked:\n%s", c.log.String())
 	}
-	want, _ := ar.file("want")
-	if got == want {
-		return
-	}
-	if updating() {
-		ar.set("want", got)
-		if err := os.WriteFile(path, ar.format(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Errorf("%s: got:\n%s\nwant:\n%s", path, got, want)
+	ar.Want(t, got)
 }
 
 // ---------------------------------------------------------------------------
