@@ -74,7 +74,7 @@ func Folds(text string, line func(off int) int) []Fold {
 	}
 	for t := range sqltext.Tokens(text) {
 		firstOnLine := func() bool { return prevEnd < 0 || line(prevEnd) < line(t.Start) }
-		isMarker := IsCellMarker(text, t)
+		isMarker := isCellMarker(text, t)
 		if isMarker {
 			if marker >= 0 {
 				add(&cells, line(marker), line(prevEnd), FoldRegion)

@@ -50,7 +50,7 @@ const symbolNameLen = 60
 func Symbols(text string) []Symbol {
 	var markers []sqltext.Token
 	for t := range sqltext.Tokens(text) { // a stream: a large document's tokens would not fit
-		if IsCellMarker(text, t) {
+		if isCellMarker(text, t) {
 			markers = append(markers, t)
 		}
 	}
@@ -81,7 +81,7 @@ func Symbols(text string) []Symbol {
 		}
 		sym := Symbol{
 			Name:      name,
-			Detail:    CountOf(len(c.Statements), "statement"),
+			Detail:    countOf(len(c.Statements), "statement"),
 			Kind:      SymbolCell,
 			Span:      sqltext.Span{Start: start, End: c.End},
 			Selection: sel,
@@ -157,10 +157,10 @@ const (
 	markerPercent  = "-- %%"
 )
 
-// IsCellMarker reports whether t, a token of text, is a cell marker line.
+// isCellMarker reports whether t, a token of text, is a cell marker line.
 // It mirrors sqltext's rule (a line comment that is the whole line, trailing blanks
 // forgiven), which that package keeps unexported.
-func IsCellMarker(text string, t sqltext.Token) bool {
+func isCellMarker(text string, t sqltext.Token) bool {
 	if t.Kind != sqltext.Comment || !strings.HasPrefix(t.Text, "--") {
 		return false
 	}
@@ -199,8 +199,8 @@ func OneLine(s string, n int) string {
 	return strings.TrimRight(string(r[:n-1]), " ") + "…"
 }
 
-// CountOf is "1 what" or "n whats".
-func CountOf(n int, what string) string {
+// countOf is "1 what" or "n whats".
+func countOf(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
 	}
