@@ -10,6 +10,7 @@ import (
 
 	"go.lsp.dev/protocol"
 
+	"github.com/sparkls/sparkls/ide"
 	"github.com/sparkls/sparkls/internal/ittest"
 )
 
@@ -100,19 +101,19 @@ func BenchmarkITCheck(b *testing.B) {
 		"SELECT amount_typo FROM sales.orders;\n" +
 		"WITH big AS (SELECT * FROM sales.orders WHERE amount > 100) SELECT count(*) FROM big;\n" +
 		"SELECT status, sum(amount) FROM sales.orders GROUP BY status ORDER BY 2 DESC"
-	ck := checker{client: client, namespace: sessionNamespace(client)}
+	ck := ide.Checker{Spark: sparkOf(client)}
 	lat := make([]time.Duration, 0, b.N)
 	analyzed := 0
 	b.ResetTimer()
 	for i := range b.N {
 		edited := text + fmt.Sprintf("\n-- edit %d", i)
 		begin := time.Now()
-		res := ck.check(context.Background(), edited, edited)
+		res := ck.Check(context.Background(), edited, edited)
 		lat = append(lat, time.Since(begin))
-		if res.err != nil || len(res.problems) != 1 {
-			b.Fatalf("check: %v %+v", res.err, res.problems)
+		if res.Err != nil || len(res.Problems) != 1 {
+			b.Fatalf("check: %v %+v", res.Err, res.Problems)
 		}
-		analyzed += res.analyzed
+		analyzed += res.Analyzed
 	}
 	b.StopTimer()
 	slices.Sort(lat)

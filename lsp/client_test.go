@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"path"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -391,23 +390,4 @@ func errCode(m *message) int {
 		return 0
 	}
 	return int(m.Error.Code)
-}
-
-// forEachFixture runs check on every dir/*.txt fixture, each as a parallel
-// subtest named after its file. A directory without fixtures fails.
-func forEachFixture(t *testing.T, dir string, check func(t *testing.T, path string)) {
-	t.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "*.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) == 0 {
-		t.Fatalf("no fixtures in %s", dir)
-	}
-	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) {
-			t.Parallel()
-			check(t, f)
-		})
-	}
 }

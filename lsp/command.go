@@ -13,6 +13,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/sparkls/sparkls/connect"
+	"github.com/sparkls/sparkls/ide"
 	"github.com/sparkls/sparkls/sqltext"
 )
 
@@ -261,7 +262,7 @@ func (s *Server) explain(ctx context.Context, snap *Snapshot, a ExplainArgs) (*E
 		}
 		stmt = stmts[0].Text
 	} else {
-		st, ok := statementAt(doc.SQL(), start)
+		st, ok := ide.StatementAt(doc.SQL(), start)
 		if !ok {
 			return nil, fail("no SQL statement at line %d", a.Range.Start.Line+1)
 		}

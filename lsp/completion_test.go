@@ -15,6 +15,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/sparkls/sparkls/ide"
+	"github.com/sparkls/sparkls/internal/fixture"
 	"github.com/sparkls/sparkls/schema"
 )
 
@@ -31,12 +32,12 @@ import (
 //
 // The catalog is demoSource's, in an in-memory schema cache: no Spark.
 func TestCompletion(t *testing.T) {
-	forEachFixture(t, "testdata/completion", checkCompletion)
+	fixture.Run(t, "testdata/completion", checkCompletion)
 }
 
 // catalogFixture is a parsed completion or hover fixture.
 type catalogFixture struct {
-	ar      *diagArchive
+	ar      *fixture.Archive
 	text    string
 	off     int
 	ext     string              // of the input section's name: ".sql", ".py", ".scala"
@@ -45,14 +46,10 @@ type catalogFixture struct {
 
 func readCatalogFixture(t *testing.T, path string) catalogFixture {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fx := catalogFixture{ar: parseDiagArchive(data), options: map[string][]string{}}
+	fx := catalogFixture{ar: fixture.Read(t, path), options: map[string][]string{}}
 	input, ok := "", false
 	for _, ext := range []string{".sql", ".py", ".scala"} {
-		if input, ok = fx.ar.file("input" + ext); ok {
+		if input, ok = fx.ar.File("input" + ext); ok {
 			fx.ext = ext
 			break
 		}
@@ -60,12 +57,10 @@ func readCatalogFixture(t *testing.T, path string) catalogFixture {
 	if !ok {
 		t.Fatalf("%s: no input.sql (or .py, .scala) section", path)
 	}
-	before, after, ok := strings.Cut(input, "$0")
-	if !ok {
+	if fx.text, fx.off = fixture.Cursor(input); fx.off < 0 {
 		t.Fatalf("%s: no $0 cursor in input.sql", path)
 	}
-	fx.text, fx.off = before+after, len(before)
-	opts, _ := fx.ar.file("options")
+	opts, _ := fx.ar.File("options")
 	for _, line := range strings.Split(opts, "\n") {
 		name, arg, _ := strings.Cut(strings.TrimSpace(line), " ")
 		if name != "" {
@@ -100,23 +95,6 @@ func (fx catalogFixture) start(t *testing.T) (*testClient, *Document) {
 	uri := "file:///work/fixture" + fx.ext
 	c.open(uri, fx.text)
 	return c, newDocument(protocol.DocumentURI(uri), languageOf(uri), 1, fx.text)
-}
-
-// compare checks got against the want section, or rewrites it.
-func (fx catalogFixture) compare(t *testing.T, path, got string) {
-	t.Helper()
-	want, _ := fx.ar.file("want")
-	if got == want {
-		return
-	}
-	if updating() {
-		fx.ar.set("want", got)
-		if err := os.WriteFile(path, fx.ar.format(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Errorf("%s: got\n%s\nwant\n%s(go test ./lsp -run %s -update rewrites it)", path, got, want, t.Name())
 }
 
 // maxShown bounds the items a fixture's want lists.
@@ -198,7 +176,7 @@ func checkCompletion(t *testing.T, path string) {
 			b.WriteString(indentMarkdown(raw.Documentation.Value))
 		}
 	}
-	fx.compare(t, path, b.String())
+	fx.ar.Want(t, b.String())
 }
 
 // indentMarkdown indents every line by four spaces.

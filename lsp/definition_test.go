@@ -6,11 +6,13 @@ import (
 	"testing"
 
 	"go.lsp.dev/protocol"
+
+	"github.com/sparkls/sparkls/internal/fixture"
 )
 
 // TestDefinitionFixtures runs testdata/definition: where the name at $0 is
 // defined, with the text there.
-func TestDefinitionFixtures(t *testing.T) { textFixtures(t, "definition", checkDefinition) }
+func TestDefinitionFixtures(t *testing.T) { fixture.Run(t, "testdata/definition", checkDefinition) }
 
 // checkDefinition is the only code that calls definitionAt.
 func checkDefinition(t *testing.T, path string) {
@@ -32,7 +34,7 @@ func checkDefinition(t *testing.T, path string) {
 		line, _, _ = strings.Cut(line, "\n")
 		fmt.Fprintf(&b, "%s %q in %q\n", showRange(l.Range), doc.Text[start:end], strings.TrimSpace(line))
 	}
-	wantText(t, path, ar, b.String())
+	ar.Want(t, b.String())
 }
 
 // Over the pipe: a location in the same document, null where there is none.

@@ -5,36 +5,21 @@ import (
 	"errors"
 	"maps"
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"go.lsp.dev/protocol"
 
 	"github.com/sparkls/sparkls/connect"
-	"github.com/sparkls/sparkls/embed"
-	"github.com/sparkls/sparkls/pycheck"
-	"github.com/sparkls/sparkls/sqltext"
+	"github.com/sparkls/sparkls/ide"
 )
 
-// Diagnostics: after an open or an edit (debounced), each query of the
-// document is analysed by Spark without running it and the errors are
-// published where Spark points; local syntax problems (unclosed quotes,
-// comments, parentheses) are found without Spark. Check is the same logic
-// for `sparkls check`, so the editor and the CLI report the same problems.
-//
-// Only queries are ever sent: Spark executes DDL, DML and SET inside a SQL
-// relation even when only asked to analyse it. Statements are analysed in
-// the session's current namespace, whatever USE statements the document
-// holds (sparkls does not run them for diagnostics).
-
-// Sources of a [Problem], shown by editors next to the message.
-const (
-	SourceSpark = "spark"   // Spark's analysis of a query
-	SourceLocal = "sparkls" // found in the text, without Spark
-)
+// Diagnostics: after an open or an edit (debounced), the document is
+// checked by ide.Checker (local problems, then Spark's analysis of each
+// query without running it) and the problems are published where they
+// point. sparkAnalyzer adapts a connect.Client to ide.Spark; Check and
+// CheckFile are the same check for `sparkls check`.
 
 const (
 	// diagnosticsDelay is how long a document must stay unchanged before it
@@ -51,245 +36,69 @@ const (
 	connectionPoll = 250 * time.Millisecond
 )
 
-// Problem is one error found in a SQL text by [Check].
-type Problem struct {
-	Start, End int // byte span of the text the problem is about
-	Line, Col  int // 1-based position of Start; Col counts characters
-	Source     string
-	Code       string // Spark's error class (UNRESOLVED_COLUMN.WITH_SUGGESTION, ...); empty for local problems
-	Message    string
-	Warning    bool // a warning (the Spark Connect lint of Python), not an error
-}
+// Problem and its sources are ide's: `sparkls check` prints them.
+type Problem = ide.Problem
 
-// pythonLint is the Spark Connect compatibility lint (package pycheck) of
-// a Python file or notebook as problems; none for other files.
-func pythonLint(uri, languageID, text string) []Problem {
-	if embed.KindOf(uri, languageID, "") != embed.Python {
-		return nil // .py with any text is Python or a notebook; both are Python code
-	}
-	var ps []Problem
-	for _, f := range pycheck.Check(text) {
-		ps = append(ps, Problem{Start: f.Start, End: f.End, Source: SourceLocal, Code: f.Code, Message: f.Message(), Warning: true})
-	}
-	return ps
-}
+// Sources of a [Problem], shown by editors next to the message.
+const (
+	SourceSpark = ide.SourceSpark
+	SourceLocal = ide.SourceLocal
+)
 
-// Check returns the problems of text: local syntax problems, and, with a
-// client, Spark's analysis of every query and unrecognised statement, each
-// inside the query envelope (see analysed). It analyses statements one by one, each with the
-// client's call timeout. err is why Spark's analysis is incomplete (the
-// server could not be reached, ...): the problems found are still returned.
+// Check returns the problems of text (see ide.Check), with Spark's
+// analysis when client is not nil.
 func Check(ctx context.Context, client *connect.Client, text string) ([]Problem, error) {
-	return CheckFile(ctx, client, "", text)
+	return ide.Check(ctx, sparkOf(client), text)
 }
 
-// CheckFile is Check for the SQL that file's text holds (package embed): a
-// .sql file, the %sql cells of a Databricks notebook or the spark.sql
-// strings of Python. Positions are in text.
+// CheckFile is Check for the SQL that file's text holds (see ide.CheckFile).
 func CheckFile(ctx context.Context, client *connect.Client, file, text string) ([]Problem, error) {
-	ck := checker{client: client}
-	if client != nil {
-		ck.namespace = sessionNamespace(client)
+	return ide.CheckFile(ctx, sparkOf(client), file, text)
+}
+
+// sparkOf is client as ide.Spark; nil (not a typed nil) for no client.
+func sparkOf(client *connect.Client) ide.Spark {
+	if client == nil {
+		return nil
 	}
-	v := embed.Of(file, "", text)
-	ck.opaque = v.Opaque
-	ck.lint = pythonLint(file, "", text)
-	res := ck.check(ctx, v.Text, text)
-	return res.problems, res.err
+	return sparkAnalyzer{client}
 }
 
-// verdict is Spark's analysis of one statement, in terms of its text.
-type verdict struct {
-	failed     bool
-	class, msg string
-	start, end int // byte span in the statement's text
+// sparkAnalyzer is a Spark Connect session as ide.Spark.
+type sparkAnalyzer struct{ client *connect.Client }
+
+// Namespace asks the session for its current "catalog.namespace".
+func (a sparkAnalyzer) Namespace(ctx context.Context) (string, error) {
+	catalog, db, err := a.client.CurrentDatabase(ctx)
+	return catalog + "." + db, err
 }
 
-// checker checks one text. The zero value checks without Spark and without
-// limit.
-type checker struct {
-	client *connect.Client // nil: local checks only
-	// namespace returns the session's current namespace, the other half of
-	// the cache key; nil for none (no cache).
-	namespace func(context.Context) (string, error)
-	cache     map[string]verdict // by namespace + "\x00" + statement text
-	limit     int                // most statements sent to Spark; 0 for no limit
-	// opaque tells a statement that nothing judges (an f-string with
-	// holes that Python fills in); nil for none.
-	opaque func(start, end int) bool
-	lint   []Problem // more problems to report (pythonLint)
-}
+// Unreachable: a transport error.
+func (a sparkAnalyzer) Unreachable(err error) bool { return connect.IsTransport(err) }
 
-type checkResult struct {
-	problems   []Problem
-	verdicts   map[string]verdict // every verdict this check used: the next cache
-	analyzed   int                // statements sent to Spark
-	skipped    int                // queries not analysed because of the limit
-	skippedUse int                // queries after a USE of another namespace than the session's
-	err        error              // the first failure to analyse (not a Spark error)
-}
-
-// check checks text, the SQL of a document (Document.SQL: as long as
-// orig, the document's text, where line and column are counted).
-func (ck *checker) check(ctx context.Context, text, orig string) checkResult {
-	res := checkResult{verdicts: map[string]verdict{}}
-	stmts := sqltext.SplitStatements(text)
-	problems, broken := localProblems(text, stmts)
-	if ck.opaque != nil {
-		// Neither the local checks nor Spark judge SQL that Python completes.
-		kept := problems[:0]
-		for _, p := range problems {
-			if !ck.opaque(statementSpan(stmts, p.Start)) {
-				kept = append(kept, p)
-			}
-		}
-		problems = kept
-	}
-
-	client := ck.client
-	ns, nsKnown := "", ck.namespace == nil
-	var useCat, useNS string // what the USE statements before st leave in effect
-	var useOK bool
-	for i, st := range stmts {
-		if client != nil && i > 0 && sqltext.Classify(stmts[i-1].Text) == sqltext.Session {
-			// Only a USE or SET moves the namespace: replay them (from the
-			// start of the text) only after one, not for every statement.
-			useCat, useNS, useOK = sqltext.CurrentNamespace(text, st.Start)
-		}
-		// A statement with a syntax problem is not sent: Spark would only
-		// report the same problem, less precisely.
-		if client == nil || broken[i] || !analysed(st.Text) || ck.opaque != nil && ck.opaque(st.Start, st.End) {
-			continue
-		}
-		if !nsKnown {
-			var err error
-			if ns, err = ck.namespace(ctx); err != nil {
-				res.err, client = err, nil // without the key the cache is useless; so is a server that fails this
-				continue
-			}
-			nsKnown = true
-		}
-		if useOK && !sameNamespace(ns, useCat, useNS) {
-			// A USE earlier in the file names another namespace than the
-			// session's, where Spark would resolve this statement: its
-			// verdict could be wrong either way, so it is not asked.
-			res.skippedUse++
-			continue
-		}
-		key := ns + "\x00" + st.Text // a copy: the cache does not keep the document's text alive
-		v, ok := res.verdicts[key]
-		if !ok {
-			v, ok = ck.cache[key]
-		}
-		if !ok {
-			if ck.limit > 0 && res.analyzed >= ck.limit {
-				res.skipped++
-				continue
-			}
-			res.analyzed++
-			var err error
-			if v, err = analyze(ctx, client, st.Text); err != nil {
-				if ctx.Err() != nil {
-					res.err = ctx.Err()
-					return res
-				}
-				if res.err == nil {
-					res.err = err
-				}
-				if connect.IsTransport(err) {
-					client = nil // every further call would fail the same way, each after a timeout
-				}
-				continue
-			}
-		}
-		res.verdicts[key] = v
-		if v.failed {
-			problems = append(problems, Problem{Start: st.Start + v.start, End: st.Start + v.end, Source: SourceSpark, Code: v.class, Message: v.msg})
-		}
-	}
-	problems = append(problems, ck.lint...)
-	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Start < problems[j].Start })
-	if len(problems) > 0 {
-		lines := newLineIndex(orig)
-		for i := range problems {
-			p := &problems[i]
-			pos := lines.position(orig, p.Start)
-			p.Line = int(pos.Line) + 1
-			p.Col = utf8.RuneCountInString(orig[lines[pos.Line]:p.Start]) + 1
-		}
-	}
-	res.problems = problems
-	return res
-}
-
-// statementSpan is the span of the statement holding off (off alone if
-// none does).
-func statementSpan(stmts []sqltext.Statement, off int) (start, end int) {
-	for _, st := range stmts {
-		if st.Start <= off && off <= st.End {
-			return st.Start, st.End
-		}
-	}
-	return off, off + 1
-}
-
-// analysed tells whether Spark is asked about stmt: what the guess calls a
-// query, and what it cannot place (a typo such as SELEC, text with ${…}),
-// so that Spark's parse error shows. Safety does not rest on this guess:
-// connect sends the statement inside the query envelope, where anything
-// Spark reads as a command fails to parse. Commands are left out only
-// because the envelope would always report them as syntax errors.
-func analysed(stmt string) bool {
-	k := sqltext.Classify(stmt)
-	return k == sqltext.Query || k == sqltext.Unknown
-}
-
-// sessionNamespace asks the session for its current "catalog.namespace".
-func sessionNamespace(client *connect.Client) func(context.Context) (string, error) {
-	return func(ctx context.Context) (string, error) {
-		catalog, db, err := client.CurrentDatabase(ctx)
-		return catalog + "." + db, err
-	}
-}
-
-// sameNamespace tells whether the session's "catalog.namespace" is the one
-// a USE in the file left (catalog "" means the session's catalog). An
-// unknown session namespace matches nothing.
-func sameNamespace(session, catalog, namespace string) bool {
-	scat, sns, ok := strings.Cut(session, ".")
-	if !ok {
-		return false
-	}
-	return (catalog == "" || strings.EqualFold(catalog, scat)) && (namespace == "" || strings.EqualFold(namespace, sns))
-}
-
-// analyze asks Spark to analyse one query. A Spark error about the query is
+// Analyze asks Spark to analyse one query. A Spark error about the query is
 // a failed verdict; any other error (transport, a lost session) is returned.
-func analyze(ctx context.Context, client *connect.Client, stmt string) (verdict, error) {
-	_, err := client.Schema(ctx, stmt)
+func (a sparkAnalyzer) Analyze(ctx context.Context, stmt string) (ide.Verdict, error) {
+	_, err := a.client.Schema(ctx, stmt)
 	var se *connect.SparkError
 	switch {
 	case err == nil:
-		return verdict{}, nil
+		return ide.Verdict{}, nil
 	case !errors.As(err, &se) || strings.HasPrefix(se.ErrorClass, "INVALID_HANDLE"):
 		// INVALID_HANDLE is about the session (the client starts a new one
 		// on the next call), not about the query.
-		return verdict{}, err
+		return ide.Verdict{}, err
 	}
 	if se.ErrorClass == "UNBOUND_SQL_PARAMETER" {
 		// A parameter marker (:name, ?) gets its value only when the
 		// statement runs: not an error in the text.
-		return verdict{}, nil
+		return ide.Verdict{}, nil
 	}
-	v := verdict{failed: true, class: se.ErrorClass, msg: sparkMessage(se)}
-	ok := false
+	v := ide.Verdict{Failed: true, Class: se.ErrorClass, Message: sparkMessage(se)}
 	if qc, has := se.Position(); has {
-		v.start, v.end, ok = contextSpan(stmt, qc)
+		v.Start, v.End, v.Placed = contextSpan(stmt, qc)
 	}
-	if !ok {
-		v.start, v.end = firstLine(stmt)
-	}
-	return v, nil
+	return v, nil // ide shows an error without a position on the statement's first line
 }
 
 // sparkMessage is the first line of a Spark error's message, without what
@@ -326,75 +135,6 @@ func contextSpan(stmt string, qc connect.QueryContext) (start, end int, ok bool)
 	return qc.Start, qc.Stop, true
 }
 
-// firstLine is where an error without a position is shown: from the
-// statement's first word (past leading comments) to the end of its line.
-func firstLine(stmt string) (start, end int) {
-	for t := range sqltext.Tokens(stmt) {
-		if t.Kind != sqltext.Comment && t.Kind != sqltext.Hint {
-			start = t.Start
-			break
-		}
-	}
-	end = len(stmt)
-	if i := strings.IndexAny(stmt[start:], "\r\n"); i >= 0 {
-		end = start + i
-	}
-	end = start + len(strings.TrimRight(stmt[start:end], " \t\f\v"))
-	return start, end
-}
-
-// localProblems finds what is wrong in the text without Spark: unclosed
-// strings, quoted identifiers and comments, and parentheses that do not
-// pair up within a statement. broken[i] tells whether statement i has any.
-//
-// Each statement's tokens are read as a stream, never held: a large
-// document (or one 20 MB INSERT) would take about twelve times its size in
-// tokens. An unclosed token runs to the end of the text, so it is in the
-// last statement or in the comments after it.
-func localProblems(text string, stmts []sqltext.Statement) (problems []Problem, broken []bool) {
-	broken = make([]bool, len(stmts))
-	// unclosed reports an unterminated token of the text at base.
-	unclosed := func(base int, tok sqltext.Token) {
-		for _, p := range sqltext.Problems([]sqltext.Token{tok}) {
-			// Underline the token without the line breaks it ran over.
-			start := base + p.Start
-			end := start + len(strings.TrimRight(text[start:base+p.End], " \t\n\r\f\v"))
-			problems = append(problems, Problem{Start: start, End: max(end, start+1), Source: SourceLocal, Message: p.Message})
-		}
-	}
-	for i, st := range stmts {
-		var open []int // offsets of the unclosed '('
-		for tok := range sqltext.Tokens(st.Text) {
-			switch {
-			case tok.Unterminated:
-				unclosed(st.Start, tok)
-				broken[i] = true
-			case tok.Is("("):
-				open = append(open, st.Start+tok.Start)
-			case tok.Is(")") && len(open) > 0:
-				open = open[:len(open)-1]
-			case tok.Is(")"):
-				problems = append(problems, Problem{Start: st.Start + tok.Start, End: st.Start + tok.End, Source: SourceLocal, Message: "unmatched ')'"})
-				broken[i] = true
-			}
-		}
-		for _, off := range open {
-			problems = append(problems, Problem{Start: off, End: off + 1, Source: SourceLocal, Message: "unclosed '('"})
-			broken[i] = true
-		}
-	}
-	tail := 0
-	if len(stmts) > 0 {
-		tail = stmts[len(stmts)-1].End
-	}
-	for tok := range sqltext.Tokens(text[tail:]) {
-		if tok.Unterminated {
-			unclosed(tail, tok)
-		}
-	}
-	return problems, broken
-}
-
 // ---------------------------------------------------------------------------
 // The server side: when to check, and publishing.
 
@@ -418,7 +158,7 @@ type docCheck struct {
 	// The verdicts of the last check, valid for that client only; the
 	// map is replaced, never changed.
 	client *connect.Client
-	cache  map[string]verdict
+	cache  map[string]ide.Verdict
 }
 
 func newDiagnostics(s *Server) *diagnostics {
@@ -514,19 +254,18 @@ func (d *diagnostics) run(ctx context.Context, dc *docCheck, gen uint64, doc *Do
 		}
 	}
 	client, _ := d.s.client()
-	ck := checker{client: client, limit: maxAnalyzed}
+	ck := ide.Checker{Spark: sparkOf(client), Limit: maxAnalyzed}
 	if client != nil {
-		ck.namespace = sessionNamespace(client)
 		d.mu.Lock()
 		if dc.client == client {
-			ck.cache = dc.cache
+			ck.Cache = dc.cache
 		}
 		d.mu.Unlock()
 	}
 	start := time.Now()
-	ck.opaque = doc.view.Opaque
-	ck.lint = pythonLint(string(doc.URI), doc.LanguageID, doc.Text)
-	res := ck.check(ctx, doc.SQL(), doc.Text)
+	ck.Opaque = doc.view.Opaque
+	ck.Lint = ide.PythonLint(string(doc.URI), doc.LanguageID, doc.Text)
+	res := ck.Check(ctx, doc.SQL(), doc.Text)
 	log := d.s.log.With("uri", string(doc.URI), "version", doc.Version)
 
 	d.mu.Lock()
@@ -535,29 +274,29 @@ func (d *diagnostics) run(ctx context.Context, dc *docCheck, gen uint64, doc *Do
 		// Superseded: keep what Spark answered so far for the next check.
 		// Cache maps are never changed once stored: a check may be reading
 		// this one.
-		if client != nil && dc.client == client && len(res.verdicts) > 0 {
+		if client != nil && dc.client == client && len(res.Verdicts) > 0 {
 			merged := maps.Clone(dc.cache)
-			maps.Copy(merged, res.verdicts)
+			maps.Copy(merged, res.Verdicts)
 			dc.cache = merged
 		}
 		return
 	}
-	dc.client, dc.cache = client, res.verdicts
+	dc.client, dc.cache = client, res.Verdicts
 	switch {
-	case res.err != nil && connect.IsTransport(res.err):
+	case res.Err != nil && connect.IsTransport(res.Err):
 		// Not the document's fault: the status notification says why.
-		log.Info("diagnostics: Spark did not answer; showing the local problems only", "err", res.err)
-	case res.err != nil:
-		log.Warn("diagnostics: a statement could not be analysed", "err", res.err)
+		log.Info("diagnostics: Spark did not answer; showing the local problems only", "err", res.Err)
+	case res.Err != nil:
+		log.Warn("diagnostics: a statement could not be analysed", "err", res.Err)
 	}
-	if res.skipped > 0 {
-		log.Info("diagnostics: analysis limit reached; the other queries are checked after the next edits", "analyzed", res.analyzed, "skipped", res.skipped)
+	if res.Skipped > 0 {
+		log.Info("diagnostics: analysis limit reached; the other queries are checked after the next edits", "analyzed", res.Analyzed, "skipped", res.Skipped)
 	}
-	log.Debug("diagnostics", "problems", len(res.problems), "analyzed", res.analyzed, "took", time.Since(start))
+	log.Debug("diagnostics", "problems", len(res.Problems), "analyzed", res.Analyzed, "took", time.Since(start))
 	if d.s.state.Load() == stateShutdown {
 		return
 	}
-	d.publish(doc, res.problems)
+	d.publish(doc, res.Problems)
 }
 
 // publish sends the document's diagnostics; d.mu is held.

@@ -1,12 +1,9 @@
 package lsp
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,27 +16,11 @@ import (
 
 	"github.com/sparkls/sparkls/connect"
 	"github.com/sparkls/sparkls/connect/connecttest"
+	"github.com/sparkls/sparkls/ide"
+	"github.com/sparkls/sparkls/internal/fixture"
 	"github.com/sparkls/sparkls/internal/ittest"
 	"github.com/sparkls/sparkls/sqltext"
 )
-
-// -update rewrites the want sections of fixtures. It is defined only if no
-// other test file of the package did, so that fixtures of several features
-// share one flag.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the want sections of testdata fixtures")
-	}
-}
-
-func updating() bool {
-	f := flag.Lookup("update")
-	if f == nil {
-		return false
-	}
-	b, _ := f.Value.(flag.Getter).Get().(bool)
-	return b
-}
 
 const fakeRemote = "sc://127.0.0.1:15002"
 
@@ -61,18 +42,14 @@ const fakeRemote = "sc://127.0.0.1:15002"
 //	want     the transcript: diagnostics published, then what Spark was
 //	         asked to analyse and to execute; go test -update rewrites it
 func TestDiagnostics(t *testing.T) {
-	forEachFixture(t, "testdata/diagnostics", checkDiagnostics)
+	fixture.Run(t, "testdata/diagnostics", checkDiagnostics)
 }
 
 // checkDiagnostics is the only code that drives the diagnostics of a
 // fixture: it plays its steps and compares the transcript with want.
 func checkDiagnostics(t *testing.T, path string) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ar := parseDiagArchive(data)
-	rules, online := ar.file("spark")
+	ar := fixture.Read(t, path)
+	rules, online := ar.File("spark")
 	var fake *connecttest.Server
 	release := make(chan struct{})
 	to := testOptions{}
@@ -98,32 +75,32 @@ func checkDiagnostics(t *testing.T, path string) {
 		close(release)
 		c.waitNote(NotifyStatus, func(p json.RawMessage) bool { return strings.Contains(string(p), `"connected"`) })
 	}
-	if _, later := ar.file("connect"); online && !later {
+	if _, later := ar.File("connect"); online && !later {
 		connected()
 	}
 
 	uri := "file:///work/q.sql"
-	for _, sec := range ar.sections {
-		if ext, ok := strings.CutPrefix(sec.name, "open"); ok && ext != "" {
+	for _, sec := range ar.Sections {
+		if ext, ok := strings.CutPrefix(sec.Name, "open"); ok && ext != "" {
 			uri = "file:///work/q" + ext // open.py: the document is Python
 		}
 	}
 	var b strings.Builder
 	texts := map[int32]string{}
 	version, closed, seen := int32(0), false, 0
-	for _, sec := range ar.sections {
-		switch sec.name {
+	for _, sec := range ar.Sections {
+		switch sec.Name {
 		case "spark", "want":
 		case "open", "open.py", "open.scala":
 			version, closed = 1, false
-			texts[version] = sec.data
-			c.open(uri, sec.data)
+			texts[version] = sec.Data
+			c.open(uri, sec.Data)
 		case "change":
 			version++
-			texts[version] = sec.data
+			texts[version] = sec.Data
 			c.notify(protocol.MethodTextDocumentDidChange, map[string]any{
 				"textDocument":   map[string]any{"uri": uri, "version": version},
-				"contentChanges": []map[string]any{{"text": sec.data}},
+				"contentChanges": []map[string]any{{"text": sec.Data}},
 			})
 		case "close":
 			closed = true
@@ -141,7 +118,7 @@ func checkDiagnostics(t *testing.T, path string) {
 				renderPublished(&b, p, texts[int32(p.Version)])
 			}
 		default:
-			t.Fatalf("%s: unknown section %q", path, sec.name)
+			t.Fatalf("%s: unknown section %q", path, sec.Name)
 		}
 	}
 	if online {
@@ -160,18 +137,7 @@ func checkDiagnostics(t *testing.T, path string) {
 		t.Errorf("the server panicked:\n%s", c.log.String())
 	}
 	got := b.String()
-	want, _ := ar.file("want")
-	if got == want {
-		return
-	}
-	if updating() {
-		ar.set("want", got)
-		if err := os.WriteFile(path, ar.format(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Errorf("%s: got:\n%s\nwant:\n%s", path, got, want)
+	ar.Want(t, got)
 }
 
 // fakeRules makes the fake answer as the spark section says; it reports
@@ -308,75 +274,6 @@ func writeList(b *strings.Builder, list []string) {
 	}
 }
 
-// diagArchive is a txtar archive whose sections may repeat (steps).
-type diagArchive struct {
-	comment  string
-	sections []diagSection
-}
-
-type diagSection struct{ name, data string }
-
-func parseDiagArchive(data []byte) *diagArchive {
-	ar := &diagArchive{}
-	cur := (*diagSection)(nil)
-	var buf strings.Builder
-	flush := func() {
-		if cur == nil {
-			ar.comment = buf.String()
-		} else {
-			cur.data = buf.String()
-			ar.sections = append(ar.sections, *cur)
-		}
-		buf.Reset()
-	}
-	for _, line := range strings.SplitAfter(string(data), "\n") {
-		if name, ok := diagMarker(line); ok {
-			flush()
-			cur = &diagSection{name: name}
-			continue
-		}
-		buf.WriteString(line)
-	}
-	flush()
-	return ar
-}
-
-func diagMarker(line string) (string, bool) {
-	line = strings.TrimRight(line, "\r\n")
-	if !strings.HasPrefix(line, "-- ") || !strings.HasSuffix(line, " --") || len(line) < 7 {
-		return "", false
-	}
-	return strings.TrimSpace(line[3 : len(line)-3]), true
-}
-
-func (ar *diagArchive) file(name string) (string, bool) {
-	for _, s := range ar.sections {
-		if s.name == name {
-			return s.data, true
-		}
-	}
-	return "", false
-}
-
-func (ar *diagArchive) set(name, data string) {
-	for i, s := range ar.sections {
-		if s.name == name {
-			ar.sections[i].data = data
-			return
-		}
-	}
-	ar.sections = append(ar.sections, diagSection{name, data})
-}
-
-func (ar *diagArchive) format() []byte {
-	var b bytes.Buffer
-	b.WriteString(ar.comment)
-	for _, s := range ar.sections {
-		fmt.Fprintf(&b, "-- %s --\n%s", s.name, s.data)
-	}
-	return b.Bytes()
-}
-
 // ---------------------------------------------------------------------------
 
 // An edit while Spark is still analysing the older version cancels that
@@ -481,37 +378,47 @@ func TestCheckLimitAndCache(t *testing.T) {
 	}
 	text := b.String()
 	nsCalls := 0
-	ck := checker{client: client, limit: 4, namespace: func(context.Context) (string, error) { nsCalls++; return "spark_catalog.default", nil }}
-	res := ck.check(t.Context(), text, text)
-	if res.analyzed != 4 || res.skipped != 7 || len(fake.Analyzed()) != 4 || res.err != nil {
-		t.Fatalf("first check: analyzed %d skipped %d err %v; server saw %q", res.analyzed, res.skipped, res.err, fake.Analyzed())
+	ns := &namespaceAs{Spark: sparkOf(client), ns: "spark_catalog.default", calls: &nsCalls}
+	ck := ide.Checker{Spark: ns, Limit: 4}
+	res := ck.Check(t.Context(), text, text)
+	if res.Analyzed != 4 || res.Skipped != 7 || len(fake.Analyzed()) != 4 || res.Err != nil {
+		t.Fatalf("first check: analyzed %d skipped %d err %v; server saw %q", res.Analyzed, res.Skipped, res.Err, fake.Analyzed())
 	}
-	if len(res.problems) != 10 { // every "SELECT bad" is the same statement
-		t.Errorf("first check: %d problems, want 10", len(res.problems))
+	if len(res.Problems) != 10 { // every "SELECT bad" is the same statement
+		t.Errorf("first check: %d problems, want 10", len(res.Problems))
 	}
-	ck.cache = res.verdicts
-	res = ck.check(t.Context(), text, text)
-	if res.analyzed != 4 || res.skipped != 3 || len(res.problems) != 10 {
-		t.Errorf("second check: analyzed %d skipped %d problems %d", res.analyzed, res.skipped, len(res.problems))
+	ck.Cache = res.Verdicts
+	res = ck.Check(t.Context(), text, text)
+	if res.Analyzed != 4 || res.Skipped != 3 || len(res.Problems) != 10 {
+		t.Errorf("second check: analyzed %d skipped %d problems %d", res.Analyzed, res.Skipped, len(res.Problems))
 	}
-	ck.cache = res.verdicts
-	if res = ck.check(t.Context(), text, text); res.analyzed != 3 || res.skipped != 0 {
-		t.Errorf("third check: analyzed %d skipped %d", res.analyzed, res.skipped)
+	ck.Cache = res.Verdicts
+	if res = ck.Check(t.Context(), text, text); res.Analyzed != 3 || res.Skipped != 0 {
+		t.Errorf("third check: analyzed %d skipped %d", res.Analyzed, res.Skipped)
 	}
-	ck.cache = res.verdicts
-	res = ck.check(t.Context(), text, text)
-	if res.analyzed != 0 || res.skipped != 0 || len(fake.Analyzed()) != 11 {
-		t.Errorf("last check: analyzed %d skipped %d; server saw %d", res.analyzed, res.skipped, len(fake.Analyzed()))
+	ck.Cache = res.Verdicts
+	res = ck.Check(t.Context(), text, text)
+	if res.Analyzed != 0 || res.Skipped != 0 || len(fake.Analyzed()) != 11 {
+		t.Errorf("last check: analyzed %d skipped %d; server saw %d", res.Analyzed, res.Skipped, len(fake.Analyzed()))
 	}
 	if nsCalls != 4 {
 		t.Errorf("namespace read %d times, want once per check", nsCalls)
 	}
 	// Another namespace is another key.
-	ck.namespace = func(context.Context) (string, error) { return "spark_catalog.sales", nil }
-	if res = ck.check(t.Context(), text, text); res.analyzed != 4 {
-		t.Errorf("other namespace: analyzed %d, want 4", res.analyzed)
+	ns.ns = "spark_catalog.sales"
+	if res = ck.Check(t.Context(), text, text); res.Analyzed != 4 {
+		t.Errorf("other namespace: analyzed %d, want 4", res.Analyzed)
 	}
 }
+
+// namespaceAs is a Spark whose session namespace is ns, counting the reads.
+type namespaceAs struct {
+	ide.Spark
+	ns    string
+	calls *int
+}
+
+func (n *namespaceAs) Namespace(context.Context) (string, error) { *n.calls++; return n.ns, nil }
 
 // With the server unreachable, Check keeps the local problems, reports the
 // transport error once, and stops asking.
@@ -594,19 +501,6 @@ func TestSparkMessage(t *testing.T) {
 		got := sparkMessage(&connect.SparkError{ErrorClass: tc.class, Message: tc.msg})
 		if got != tc.want {
 			t.Errorf("sparkMessage(%q)\n got %q\nwant %q", tc.msg, got, tc.want)
-		}
-	}
-}
-
-func TestFirstLine(t *testing.T) {
-	for _, tc := range []struct{ stmt, want string }{
-		{"SELECT a, b", "SELECT a, b"},
-		{"SELECT a,  \n  b", "SELECT a,"},
-		{"-- why\n/* more */ SELECT a\r\nFROM t", "SELECT a"},
-	} {
-		s, e := firstLine(tc.stmt)
-		if got := tc.stmt[s:e]; got != tc.want {
-			t.Errorf("firstLine(%q) = %q, want %q", tc.stmt, got, tc.want)
 		}
 	}
 }

@@ -7,11 +7,13 @@ import (
 	"testing"
 
 	"go.lsp.dev/protocol"
+
+	"github.com/sparkls/sparkls/internal/fixture"
 )
 
 // TestFoldingFixtures runs testdata/folding: each range as its lines, its
 // kind, and the text of its first line.
-func TestFoldingFixtures(t *testing.T) { textFixtures(t, "folding", checkFolding) }
+func TestFoldingFixtures(t *testing.T) { fixture.Run(t, "testdata/folding", checkFolding) }
 
 // checkFolding is the only code that calls foldingRanges. It also checks
 // that ranges are sorted, within the document and span lines.
@@ -37,7 +39,7 @@ func checkFolding(t *testing.T, path string) {
 	if len(ranges) == 0 {
 		b.WriteString("no folding ranges\n")
 	}
-	wantText(t, path, ar, b.String())
+	ar.Want(t, b.String())
 }
 
 // Over the pipe: line ranges with their kinds; [] for an unknown document.

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"go.lsp.dev/protocol"
+
+	"github.com/sparkls/sparkls/internal/fixture"
 )
 
 // TestHover runs one scenario per testdata/hover/*.txt file, in the form
@@ -13,7 +15,7 @@ import (
 // cursor as $0 (the character after it is the one hovered), options
 // (offline, cold, disk) and want, the hover's range and Markdown.
 func TestHover(t *testing.T) {
-	forEachFixture(t, "testdata/hover", checkHover)
+	fixture.Run(t, "testdata/hover", checkHover)
 }
 
 // checkHover is the only code that asks for hovers: it renders the hover
@@ -39,5 +41,5 @@ func checkHover(t *testing.T, path string) {
 		}
 		b.WriteString(indentMarkdown(h.Contents.Value))
 	}
-	fx.compare(t, path, b.String())
+	fx.ar.Want(t, b.String())
 }

@@ -19,6 +19,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/sparkls/sparkls/connect"
+	"github.com/sparkls/sparkls/ide"
 	"github.com/sparkls/sparkls/schema"
 	"github.com/sparkls/sparkls/sqltext"
 )
@@ -133,77 +134,6 @@ type RunStarted struct {
 	WorkDoneToken json.RawMessage      `json:"workDoneToken,omitempty"`
 }
 
-// runTarget is what one sparkls.run runs: statements of one document
-// version, with offsets in it.
-type runTarget struct {
-	start, end int
-	stmts      []sqltext.Statement
-}
-
-// runTargetAt chooses the statements a run of [start, end) of text means:
-// the selected ones, or those of the cell at start.
-func runTargetAt(text string, start, end int) (runTarget, error) {
-	if start < end {
-		stmts := sqltext.SplitStatements(text[start:end])
-		if len(stmts) == 0 {
-			return runTarget{}, errors.New("the selection holds no SQL statement")
-		}
-		for i := range stmts {
-			stmts[i].Start += start
-			stmts[i].End += start
-		}
-		return runTarget{start: stmts[0].Start, end: stmts[len(stmts)-1].End, stmts: stmts}, nil
-	}
-	cells := sqltext.SplitCells(text)
-	i := pickSpan(text, start, len(cells), func(i int) (int, int) { return cells[i].Start, cells[i].End })
-	if i < 0 {
-		return runTarget{}, fmt.Errorf("no SQL statement at line %d", 1+strings.Count(text[:start], "\n"))
-	}
-	return runTarget{start: cells[i].Start, end: cells[i].End, stmts: cells[i].Statements}, nil
-}
-
-// statementAt is the statement a cursor at off means (for explain).
-func statementAt(text string, off int) (sqltext.Statement, bool) {
-	stmts := sqltext.SplitStatements(text)
-	i := pickSpan(text, off, len(stmts), func(i int) (int, int) { return stmts[i].Start, stmts[i].End })
-	if i < 0 {
-		return sqltext.Statement{}, false
-	}
-	return stmts[i], true
-}
-
-// pickSpan chooses among n ordered spans the one a cursor at off means: the
-// one containing it (both ends included); else one ending earlier on the
-// same line (the cursor is after its ';'); else the next one, if only
-// blanks and comments come before it (a cell marker line, a blank line or
-// a comment above a statement). -1 if none.
-func pickSpan(text string, off, n int, span func(int) (start, end int)) int {
-	for i := range n {
-		if s, e := span(i); s <= off && off <= e {
-			return i
-		}
-	}
-	for i := n - 1; i >= 0; i-- {
-		if _, e := span(i); e < off {
-			if !strings.ContainsAny(text[e:off], "\r\n") {
-				return i
-			}
-			break
-		}
-	}
-	for i := range n {
-		if s, _ := span(i); s > off {
-			for t := range sqltext.Tokens(text[off:s]) {
-				if t.Kind != sqltext.Comment {
-					return -1
-				}
-			}
-			return i
-		}
-	}
-	return -1
-}
-
 // refusedReadOnly tells whether the readOnly setting refuses stmt before
 // anything is sent: a statement the guess calls anything but a query or
 // Unknown. The guess only ever refuses here; what it lets through is sent
@@ -227,7 +157,7 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 		return nil, jsonrpc2.NewError(codeRequestFailed, CommandRun+": runs SQL files and the %sql cells of notebooks, not spark.sql strings in Python")
 	}
 	start, end := doc.Span(args.Range)
-	target, err := runTargetAt(doc.SQL(), start, end)
+	target, err := ide.RunTargetAt(doc.SQL(), start, end)
 	if err != nil {
 		return nil, jsonrpc2.NewError(codeRequestFailed, CommandRun+": "+err.Error())
 	}
@@ -238,7 +168,7 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 	rs := s.runs()
 	id := uuid.NewString()
 	if snap.Settings.ReadOnly {
-		for _, st := range target.stmts {
+		for _, st := range target.Statements {
 			if refusedReadOnly(st.Text) {
 				s.log.Info("run refused: readOnly", "queryId", id, "uri", doc.URI)
 				return s.finishRun(doc, id, st, nil, refusal(st.Text), 0, nil), nil
@@ -252,19 +182,19 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	run := &activeRun{id: id, uri: doc.URI, version: doc.Version, stmts: target.stmts, cancel: cancel, done: make(chan struct{})}
+	run := &activeRun{id: id, uri: doc.URI, version: doc.Version, stmts: target.Statements, cancel: cancel, done: make(chan struct{})}
 	cleared := rs.begin(run)
 	// The run ends before its lenses are refreshed, so that none still
 	// offers to cancel it.
 	endRun := sync.OnceFunc(func() { rs.end(run) })
 	defer endRun()
-	started := RunStarted{QueryID: id, URI: doc.URI, Range: doc.Range(target.start, target.end), RunID: args.RunID}
+	started := RunStarted{QueryID: id, URI: doc.URI, Range: doc.Range(target.Span.Start, target.Span.End), RunID: args.RunID}
 	if len(token) > 0 && string(token) != "null" {
 		started.WorkDoneToken = token
 	}
 	s.notify(NotifyRunStarted, started)
-	s.log.Info("run started", "queryId", id, "uri", doc.URI, "statements", len(target.stmts))
-	prog := s.beginProgress(ctx, token, id, len(target.stmts))
+	s.log.Info("run started", "queryId", id, "uri", doc.URI, "statements", len(target.Statements))
+	prog := s.beginProgress(ctx, token, id, len(target.Statements))
 	rs.setToken(run, prog.key())
 	if cleared {
 		s.publishRunDiagnostics(doc.URI) // a statement that runs again loses its old error
@@ -286,7 +216,7 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 		stmt   sqltext.Statement
 		sent   []string
 	)
-	for i, st := range target.stmts {
+	for i, st := range target.Statements {
 		prog.statement(i)
 		stmt = st
 		sent = append(sent, st.Text)
@@ -297,7 +227,7 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 			break
 		}
 		last = r
-		if i < len(target.stmts)-1 {
+		if i < len(target.Statements)-1 {
 			rs.record(doc, st, recordOf(resultOf(doc, id, st, r, nil, r.Elapsed)))
 		}
 	}

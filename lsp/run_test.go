@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"os"
 	"regexp"
 	"runtime"
 	"slices"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/sparkls/sparkls/connect"
 	"github.com/sparkls/sparkls/connect/connecttest"
+	"github.com/sparkls/sparkls/internal/fixture"
 	"github.com/sparkls/sparkls/internal/ittest"
 	"github.com/sparkls/sparkls/sqltext"
 )
@@ -172,7 +172,7 @@ func eventually(t testing.TB, what string, cond func() bool) {
 //	           sparkls.run result, the code lenses and hovers after it,
 //	           the run diagnostics, and what Spark executed
 func TestRunFixtures(t *testing.T) {
-	forEachFixture(t, "testdata/run", checkRun)
+	fixture.Run(t, "testdata/run", checkRun)
 }
 
 // elapsedRE matches the durations of run summaries, which vary.
@@ -180,14 +180,10 @@ var elapsedRE = regexp.MustCompile(`(?:\d+ min )?\d+(?:\.\d+)? s([^A-Za-z]|$)`)
 
 // checkRun is the only code that drives a run fixture.
 func checkRun(t *testing.T, path string) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ar := parseDiagArchive(data)
+	ar := fixture.Read(t, path)
 	uri := protocol.DocumentURI(runURI)
-	input, ok := ar.file("input.sql")
-	if py, isPy := ar.file("input.py"); isPy {
+	input, ok := ar.File("input.sql")
+	if py, isPy := ar.File("input.py"); isPy {
 		input, ok, uri = py, true, "file:///work/run.py" // a Databricks notebook in Python
 	}
 	if !ok {
@@ -202,7 +198,7 @@ func checkRun(t *testing.T, path string) {
 		text, end = before+sel+rest, len(before)+len(sel)
 	}
 	setup := runSetup{}
-	if s, ok := ar.file("settings"); ok {
+	if s, ok := ar.File("settings"); ok {
 		if err := json.Unmarshal([]byte(s), &setup.settings); err != nil {
 			t.Fatalf("%s: settings: %v", path, err)
 		}
@@ -286,69 +282,11 @@ func checkRun(t *testing.T, path string) {
 	if strings.Contains(c.log.String(), "panic") {
 		t.Errorf("the server panicked:\n%s", c.log.String())
 	}
-	want, _ := ar.file("want")
-	if got == want {
-		return
-	}
-	if updating() {
-		ar.set("want", got)
-		if err := os.WriteFile(path, ar.format(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Errorf("%s: got:\n%s\nwant:\n%s", path, got, want)
+	ar.Want(t, got)
 }
 
 // ---------------------------------------------------------------------------
 // Pure units.
-
-func TestRunTargetAt(t *testing.T) {
-	const plain = "SELECT 1;\n\n-- about b\nSELECT b FROM t;  \nSELECT c"
-	const cells = "-- Databricks notebook source\nUSE x;\nSELECT 1\n\n-- COMMAND ----------\n\nSELECT 2;\nSELECT 3\n"
-	for _, tc := range []struct {
-		name       string
-		text       string
-		start, end int
-		want       []string // statement texts; nil: an error
-	}{
-		{"statement at cursor", plain, 0, 0, []string{"SELECT 1"}},
-		{"inside a statement", plain, 30, 30, []string{"-- about b\nSELECT b FROM t"}},
-		{"after the semicolon", plain, 9, 9, []string{"SELECT 1"}},
-		{"after the semicolon and blanks", plain, strings.Index(plain, ";  ") + 3, strings.Index(plain, ";  ") + 3, []string{"-- about b\nSELECT b FROM t"}},
-		{"blank line before a comment", plain, 10, 10, []string{"-- about b\nSELECT b FROM t"}},
-		{"last statement without semicolon", plain, len(plain), len(plain), []string{"SELECT c"}},
-		{"selection across two statements", plain, 3, strings.Index(plain, "FROM t;") + 6, []string{"ECT 1", "-- about b\nSELECT b FROM t"}},
-		{"selection of blanks", plain, 9, 11, nil},
-		{"cell with two statements", cells, strings.Index(cells, "SELECT 1"), strings.Index(cells, "SELECT 1"), []string{"USE x", "SELECT 1"}},
-		{"on the marker line", cells, strings.Index(cells, "-- COMMAND"), strings.Index(cells, "-- COMMAND"), []string{"SELECT 2", "SELECT 3"}},
-		{"after the last cell", cells + "\n\n", len(cells) + 2, len(cells) + 2, nil},
-		{"empty document", "", 0, 0, nil},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			target, err := runTargetAt(tc.text, tc.start, tc.end)
-			if tc.want == nil {
-				if err == nil {
-					t.Errorf("got %+v, want an error", target.stmts)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, st := range target.stmts {
-				got = append(got, st.Text)
-				if tc.text[st.Start:st.End] != st.Text {
-					t.Errorf("statement %q at [%d,%d) is %q in the text", st.Text, st.Start, st.End, tc.text[st.Start:st.End])
-				}
-			}
-			if !slices.Equal(got, tc.want) {
-				t.Errorf("got %q, want %q", got, tc.want)
-			}
-		})
-	}
-}
 
 func TestSplitPlan(t *testing.T) {
 	for _, tc := range []struct{ in, msg, plan string }{

@@ -3,75 +3,33 @@ package lsp
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"go.lsp.dev/protocol"
 
 	"github.com/sparkls/sparkls/ide"
+	"github.com/sparkls/sparkls/internal/fixture"
 )
 
 // Fixtures of the text features (signature help, definition, symbols,
 // folding) share one form, txtar as in testdata/run: a comment saying what
 // the scenario is about, an input.sql section with the cursor written as
 // $0 where the feature needs one, and a want section holding the readable
-// answer, which go test ./lsp -update rewrites. Each feature has one check
+// answer, which go test ./lsp -update rewrites (package fixture). Each feature has one check
 // helper, the only test code that calls its API.
-
-// textFixtures runs check on every testdata/<dir>/*.txt file.
-func textFixtures(t *testing.T, dir string, check func(t *testing.T, path string)) {
-	files, err := filepath.Glob(filepath.Join("testdata", dir, "*.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) == 0 {
-		t.Fatal("no fixtures")
-	}
-	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) {
-			t.Parallel()
-			check(t, f)
-		})
-	}
-}
 
 // readTextFixture reads a fixture: the document of its input.sql and the
 // cursor's byte offset (-1 without $0).
-func readTextFixture(t *testing.T, path string) (*diagArchive, *Document, int) {
+func readTextFixture(t *testing.T, path string) (*fixture.Archive, *Document, int) {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ar := parseDiagArchive(data)
-	input, ok := ar.file("input.sql")
+	ar := fixture.Read(t, path)
+	input, ok := ar.File("input.sql")
 	if !ok {
 		t.Fatalf("%s: no input.sql section", path)
 	}
-	off := -1
-	if before, after, ok := strings.Cut(input, "$0"); ok {
-		input, off = before+after, len(before)
-	}
+	input, off := fixture.Cursor(input)
 	return ar, newDocument("file:///work/fixture.sql", "sql", 1, input), off
-}
-
-// wantText compares got with the want section, or rewrites it under -update.
-func wantText(t *testing.T, path string, ar *diagArchive, got string) {
-	t.Helper()
-	want, _ := ar.file("want")
-	if got == want {
-		return
-	}
-	if updating() {
-		ar.set("want", got)
-		if err := os.WriteFile(path, ar.format(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Errorf("%s: got:\n%s\nwant:\n%s", path, got, want)
 }
 
 // showPos and showRange write positions as line:character.
@@ -81,7 +39,9 @@ func showRange(r protocol.Range) string { return showPos(r.Start) + "-" + showPo
 
 // TestSignatureHelpFixtures runs testdata/signature: the signatures at $0,
 // the active one marked "*" and its active parameter in «».
-func TestSignatureHelpFixtures(t *testing.T) { textFixtures(t, "signature", checkSignatureHelp) }
+func TestSignatureHelpFixtures(t *testing.T) {
+	fixture.Run(t, "testdata/signature", checkSignatureHelp)
+}
 
 // checkSignatureHelp is the only code that calls ide.SignatureHelpAt. It asks
 // with label offsets and with string labels and checks that both mark the
@@ -99,7 +59,7 @@ func checkSignatureHelp(t *testing.T, path string) {
 		if plain != nil {
 			t.Errorf("string labels gave help: %+v", plain)
 		}
-		wantText(t, path, ar, b.String())
+		ar.Want(t, b.String())
 		return
 	}
 	if len(plain.Signatures) != len(res.Signatures) || plain.ActiveSignature != res.ActiveSignature || plain.ActiveParameter != res.ActiveParameter {
@@ -138,13 +98,13 @@ func checkSignatureHelp(t *testing.T, path string) {
 			if sg.Documentation.Kind != string(protocol.Markdown) {
 				t.Errorf("documentation kind %s", sg.Documentation.Kind)
 			}
-			fmt.Fprintf(&b, "    doc: %s\n", oneLine(sg.Documentation.Value, 72))
+			fmt.Fprintf(&b, "    doc: %s\n", ide.OneLine(sg.Documentation.Value, 72))
 		}
 	}
 	if int(res.ActiveParameter) >= len(res.Signatures[res.ActiveSignature].Parameters) {
 		fmt.Fprintf(&b, "no active parameter (%d)\n", res.ActiveParameter)
 	}
-	wantText(t, path, ar, b.String())
+	ar.Want(t, b.String())
 }
 
 // initializeWith runs initialize and initialized with these client

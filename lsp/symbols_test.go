@@ -7,11 +7,13 @@ import (
 	"testing"
 
 	"go.lsp.dev/protocol"
+
+	"github.com/sparkls/sparkls/internal/fixture"
 )
 
 // TestSymbolFixtures runs testdata/symbols: the outline of input.sql, one
 // symbol a line, children indented.
-func TestSymbolFixtures(t *testing.T) { textFixtures(t, "symbols", checkSymbols) }
+func TestSymbolFixtures(t *testing.T) { fixture.Run(t, "testdata/symbols", checkSymbols) }
 
 // checkSymbols is the only code that calls documentSymbols. It also checks
 // what clients rely on: names are not blank, a selection range lies in its
@@ -44,7 +46,7 @@ func checkSymbols(t *testing.T, path string) {
 	if b.Len() == 0 {
 		b.WriteString("no symbols\n")
 	}
-	wantText(t, path, ar, b.String())
+	ar.Want(t, b.String())
 }
 
 func rangeWithin(in, out protocol.Range) bool {

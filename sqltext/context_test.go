@@ -1,53 +1,33 @@
 package sqltext
 
 import (
-	"bytes"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the want sections of testdata/context fixtures")
+	"github.com/sparkls/sparkls/internal/fixture"
+)
 
 // TestContext runs one scenario per testdata/context/*.txt file. A fixture
 // is in txtar form: a comment saying what it is about, an "input.sql" file
 // with the cursor written as $0, and a "want" file holding the readable
 // result, which go test ./sqltext -update rewrites.
-func TestContext(t *testing.T) {
-	files, err := filepath.Glob("testdata/context/*.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) == 0 {
-		t.Fatal("no fixtures")
-	}
-	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) { check(t, f) })
-	}
-}
+func TestContext(t *testing.T) { fixture.Run(t, "testdata/context", check) }
 
 // check is the only code that calls the cursor API (At, Definition,
 // CurrentNamespace): it renders their results for the fixture at path and
 // compares them with its want section.
 func check(t *testing.T, path string) {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ar := parseTxtar(data)
-	input, ok := ar.file("input.sql")
+	ar := fixture.Read(t, path)
+	input, ok := ar.File("input.sql")
 	if !ok {
 		t.Fatalf("%s: no input.sql section", path)
 	}
-	before, after, ok := strings.Cut(input, "$0")
-	if !ok {
+	src, off := fixture.Cursor(input)
+	if off < 0 {
 		t.Fatalf("%s: no $0 cursor in input.sql", path)
 	}
-	src, off := before+after, len(before)
 
 	ctx := At(src, off)
 	def, defOK := Definition(src, off)
@@ -117,18 +97,10 @@ func check(t *testing.T, path string) {
 	}
 	got := b.String()
 
-	want, _ := ar.file("want")
-	if got == want {
-		return
+	if want, _ := ar.File("want"); got != want && !fixture.Updating() {
+		t.Logf("%s: input\n%s", path, input)
 	}
-	if *update {
-		ar.set("want", got)
-		if err := os.WriteFile(path, ar.format(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Errorf("%s: input\n%s\ngot:\n%s\nwant:\n%s", path, input, got, want)
+	ar.Want(t, got)
 }
 
 func showRef(tr TableRef, sp func(Span) string) string {
@@ -184,72 +156,4 @@ func names(parts []string) string {
 		out[i] = p
 	}
 	return strings.Join(out, ".")
-}
-
-// txtar is the txtar format (golang.org/x/tools/txtar): a comment, then
-// files each introduced by a line "-- name --".
-type txtar struct {
-	comment string
-	names   []string
-	data    []string
-}
-
-func parseTxtar(b []byte) *txtar {
-	ar := &txtar{}
-	cur := &ar.comment
-	for len(b) > 0 {
-		line := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i+1], b[i+1:]
-		} else {
-			b = nil
-		}
-		if name, ok := marker(line); ok {
-			ar.names, ar.data = append(ar.names, name), append(ar.data, "")
-			cur = &ar.data[len(ar.data)-1]
-			continue
-		}
-		*cur += string(line)
-	}
-	return ar
-}
-
-func marker(line []byte) (string, bool) {
-	s := strings.TrimRight(string(line), "\r\n")
-	if !strings.HasPrefix(s, "-- ") || !strings.HasSuffix(s, " --") || len(s) < 6 {
-		return "", false
-	}
-	return strings.TrimSpace(s[3 : len(s)-3]), true
-}
-
-func (ar *txtar) file(name string) (string, bool) {
-	for i, n := range ar.names {
-		if n == name {
-			return ar.data[i], true
-		}
-	}
-	return "", false
-}
-
-func (ar *txtar) set(name, data string) {
-	for i, n := range ar.names {
-		if n == name {
-			ar.data[i] = data
-			return
-		}
-	}
-	ar.names, ar.data = append(ar.names, name), append(ar.data, data)
-}
-
-func (ar *txtar) format() []byte {
-	var b bytes.Buffer
-	b.WriteString(ar.comment)
-	for i, n := range ar.names {
-		fmt.Fprintf(&b, "-- %s --\n", n)
-		b.WriteString(ar.data[i])
-		if d := ar.data[i]; d != "" && !strings.HasSuffix(d, "\n") {
-			b.WriteByte('\n')
-		}
-	}
-	return b.Bytes()
 }

@@ -2,13 +2,15 @@ package main
 
 import (
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
 
 // The layering of ARCHITECTURE.md, checked on the real import graph: only
 // connect speaks gRPC/protobuf, only lsp speaks LSP, sqltext imports nothing
-// of ours and schema imports only sqltext.
+// of ours, schema imports only sqltext and ide (the features) only
+// sqltext, schema, embed and pycheck, so it speaks neither LSP nor gRPC.
 func TestImportLayering(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "github.com/sparkls/sparkls/...").Output()
 	if err != nil {
@@ -36,6 +38,8 @@ func TestImportLayering(t *testing.T) {
 				t.Errorf("%s imports %s: it imports only pylex of ours", pkg, imp)
 			case strings.HasPrefix(imp, mod) && pkg == mod+"schema" && imp != mod+"sqltext":
 				t.Errorf("%s imports %s: schema imports only sqltext", pkg, imp)
+			case strings.HasPrefix(imp, mod) && pkg == mod+"ide" && !slices.Contains([]string{"sqltext", "schema", "embed", "pycheck"}, strings.TrimPrefix(imp, mod)):
+				t.Errorf("%s imports %s: ide imports only sqltext, schema, embed and pycheck (Spark comes through an interface)", pkg, imp)
 			}
 		}
 	}

@@ -1,27 +1,24 @@
-package lsp
+package ide
 
 import (
 	"cmp"
 	"math/rand/v2"
 	"slices"
+	"sort"
 	"strings"
 	"testing"
-
-	"go.lsp.dev/protocol"
 
 	"github.com/sparkls/sparkls/sqltext"
 )
 
-// refFoldingRanges is foldingRanges as it was before it streamed the
-// tokens: the reference the streaming version must agree with.
-func refFoldingRanges(doc *Document) []protocol.FoldingRange {
-	text := doc.Text
+// refFolds is Folds as it was before it streamed the tokens: the
+// reference the streaming version must agree with.
+func refFolds(text string, line func(off int) int) []Fold {
 	toks := sqltext.Lex(text)
-	line := func(off int) uint32 { return doc.Position(off).Line }
-	out := []protocol.FoldingRange{}
-	add := func(start, end uint32, kind protocol.FoldingRangeKind) {
+	out := []Fold{}
+	add := func(start, end int, kind FoldKind) {
 		if end > start {
-			out = append(out, protocol.FoldingRange{StartLine: start, EndLine: end, Kind: kind})
+			out = append(out, Fold{StartLine: start, EndLine: end, Kind: kind})
 		}
 	}
 	// firstOnLine reports whether toks[i] starts its line.
@@ -36,7 +33,7 @@ func refFoldingRanges(doc *Document) []protocol.FoldingRange {
 		for last+1 < len(toks) && !isCellMarker(text, toks[last+1]) {
 			last++
 		}
-		add(line(t.Start), line(toks[last].End), protocol.RegionFoldingRange)
+		add(line(t.Start), line(toks[last].End), FoldRegion)
 	}
 
 	// Statements, from their first line of SQL: a leading comment folds
@@ -66,13 +63,13 @@ func refFoldingRanges(doc *Document) []protocol.FoldingRange {
 		switch {
 		case t.Kind == sqltext.Comment && t.Text[0] == '/':
 			// An unclosed one runs to the end of the text, blanks included.
-			add(line(t.Start), line(t.Start+len(strings.TrimRight(t.Text, " \t\r\n"))), protocol.CommentFoldingRange)
+			add(line(t.Start), line(t.Start+len(strings.TrimRight(t.Text, " \t\r\n"))), FoldComment)
 		case lineComment(i):
 			j := i
 			for j+1 < len(toks) && lineComment(j+1) && line(toks[j+1].Start) == line(toks[j].Start)+1 {
 				j++
 			}
-			add(line(t.Start), line(toks[j].Start), protocol.CommentFoldingRange)
+			add(line(t.Start), line(toks[j].Start), FoldComment)
 			i = j
 		}
 	}
@@ -95,15 +92,15 @@ func refFoldingRanges(doc *Document) []protocol.FoldingRange {
 		}
 	}
 
-	slices.SortStableFunc(out, func(a, b protocol.FoldingRange) int {
+	slices.SortStableFunc(out, func(a, b Fold) int {
 		return cmp.Or(cmp.Compare(a.StartLine, b.StartLine), cmp.Compare(b.EndLine, a.EndLine))
 	})
-	return slices.CompactFunc(out, func(a, b protocol.FoldingRange) bool {
+	return slices.CompactFunc(out, func(a, b Fold) bool {
 		return a.StartLine == b.StartLine && a.EndLine == b.EndLine
 	})
 }
 
-// TestFoldingAgreesWithReference compares foldingRanges with the version
+// TestFoldingAgreesWithReference compares Folds with the version
 // that held every token, on random documents made of the pieces it folds:
 // cell markers, line comment runs, block comments (one unclosed),
 // parentheses on and off their own lines, statements over lines.
@@ -118,9 +115,11 @@ func TestFoldingAgreesWithReference(t *testing.T) {
 		for range rng.IntN(30) {
 			b.WriteString(pieces[rng.IntN(len(pieces))])
 		}
-		doc := newDocument("file:///f.sql", "sql", 1, b.String())
-		if got, want := foldingRanges(doc), refFoldingRanges(doc); !slices.Equal(got, want) {
-			t.Fatalf("foldingRanges(%q)\n got %+v\nwant %+v", doc.Text, got, want)
+		text := b.String()
+		starts := lineStarts(text)
+		line := func(off int) int { return sort.SearchInts(starts, max(0, min(off, len(text)))+1) - 1 }
+		if got, want := Folds(text, line), refFolds(text, line); !slices.Equal(got, want) {
+			t.Fatalf("Folds(%q)\n got %+v\nwant %+v", text, got, want)
 		}
 	}
 }
