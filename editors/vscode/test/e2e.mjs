@@ -259,8 +259,22 @@ try {
       await page.keyboard.press('ArrowLeft');
     }
     const widget = page.locator('.editor-widget.suggest-widget.visible');
-    await page.keyboard.press('Control+Space');
-    await widget.locator('.monaco-list-row', { hasText: /^customers/ }).first().waitFor({ timeout: 30_000 });
+    // The extension starts sparkls for a Python file only once it has seen
+    // SQL in it, which may take a while on a loaded machine: ask again
+    // until the list has the tables.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      await page.keyboard.press('Control+Space');
+      try {
+        await widget.locator('.monaco-list-row', { hasText: /^customers/ }).first().waitFor({ timeout: 3_000 });
+        break;
+      } catch (e) {
+        if (Date.now() > deadline) {
+          throw e;
+        }
+        await page.keyboard.press('Escape');
+      }
+    }
     const labels = await widget.locator('.monaco-list-row .label-name').allInnerTexts();
     note(`completion items in the string: ${labels.slice(0, 8).join(', ')}`);
     await screenshot('python-string-completion');
