@@ -550,6 +550,9 @@ func (w *Workspace) get(ctx context.Context, c *workspaceConn, path string, q ur
 			return fmt.Errorf("%s: %s: answer larger than %d bytes", w, op, restMaxBody)
 		}
 		if err := json.Unmarshal(body, out); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err() // the answer was cut by the deadline, not malformed
+			}
 			return fmt.Errorf("%s: %s: unreadable answer: %v", w, op, err)
 		}
 		return nil
