@@ -3,8 +3,6 @@ package connect
 import (
 	"context"
 	"fmt"
-	"net"
-	"time"
 
 	"github.com/sparkls/sparkls/connect/localspark"
 )
@@ -24,7 +22,7 @@ func EnsureLocal(ctx context.Context, r Remote, progress func(string)) (Remote, 
 		return r, err
 	}
 	r.Port = st.Port
-	if listening(r.Address()) {
+	if localspark.Listening(r.Address()) {
 		return r, nil
 	}
 	if progress != nil {
@@ -36,13 +34,4 @@ func EnsureLocal(ctx context.Context, r Remote, progress func(string)) (Remote, 
 	}
 	r.Port = st.Port
 	return r, nil
-}
-
-func listening(addr string) bool {
-	conn, err := net.DialTimeout("tcp", addr, 500*time.Millisecond)
-	if err != nil {
-		return false
-	}
-	conn.Close()
-	return true
 }

@@ -362,18 +362,7 @@ func (a *analysis) coreCols(c *core) outCols {
 	case c.sel < 0:
 		return outCols{}
 	}
-	var out outCols
-	for _, it := range a.selectItems(c) {
-		if !it.star {
-			out.cols = append(out.cols, it.col)
-			continue
-		}
-		s := a.starCols(c, it.qual)
-		out.cols = append(out.cols, s.cols...)
-		out.star = out.star || s.star
-		out.sources = appendNew(out.sources, s.sources...)
-	}
-	return out
+	return a.itemCols(c, a.selectItems(c))
 }
 
 func appendNew(dst []*ref, rs ...*ref) []*ref {

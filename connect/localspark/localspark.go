@@ -399,7 +399,7 @@ func Start(ctx context.Context, o Options) (State, error) {
 		if st.Port != o.Port {
 			return st, fmt.Errorf("the local Spark server already runs on port %d (pid %d), not %d; stop it first: sparkls server stop", st.Port, st.Pid, o.Port)
 		}
-		if !listening(st.Address()) {
+		if !Listening(st.Address()) {
 			o.Progress(fmt.Sprintf("the local Spark server (pid %d) is starting; waiting for it", st.Pid))
 			if err := o.waitReady(ctx, st, nil); err != nil {
 				return st, err
@@ -413,7 +413,7 @@ func Start(ctx context.Context, o Options) (State, error) {
 		}
 	}
 	st.Port = o.Port
-	if listening(st.Address()) {
+	if Listening(st.Address()) {
 		return st, fmt.Errorf("port %d is already in use by another process; pick another with --port", o.Port)
 	}
 	sparkHome, err := o.install(ctx)
@@ -516,7 +516,7 @@ func (o Options) waitReady(ctx context.Context, st State, exited <-chan struct{}
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		if listening(st.Address()) {
+		if Listening(st.Address()) {
 			return nil
 		}
 		if exited == nil && !alive(st.Pid) {
@@ -560,7 +560,8 @@ func tailFile(path string) string {
 	return string(b)
 }
 
-func listening(addr string) bool {
+// Listening tells whether something accepts TCP connections at addr.
+func Listening(addr string) bool {
 	conn, err := net.DialTimeout("tcp", addr, 500*time.Millisecond)
 	if err != nil {
 		return false

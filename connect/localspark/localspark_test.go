@@ -139,7 +139,7 @@ func TestStartStatusStop(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { Stop(context.Background(), f.opts(0)) })
-	if !st.Running || st.Port != port || st.Pid <= 0 || !listening(st.Address()) {
+	if !st.Running || st.Port != port || st.Pid <= 0 || !Listening(st.Address()) {
 		t.Fatalf("started: %+v", st)
 	}
 	if len(said) != 2 || !strings.Contains(said[0], "starting") || !strings.Contains(said[1], "ready") {
@@ -177,7 +177,7 @@ func TestStartStatusStop(t *testing.T) {
 	if st2, err = Stop(ctx, f.opts(0)); err != nil || st2.Pid != st.Pid {
 		t.Fatalf("stop: %+v, %v", st2, err)
 	}
-	if alive(st.Pid) || listening(st.Address()) {
+	if alive(st.Pid) || Listening(st.Address()) {
 		t.Error("the server still runs after stop")
 	}
 	st2, err = Status(f.opts(0))
