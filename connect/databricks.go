@@ -87,7 +87,8 @@ type Workspace struct {
 
 	token        string // personal access token
 	clientSecret string
-	expiryDelta  time.Duration // an OAuth token is renewed this long before it expires
+	expiryDelta  time.Duration    // an OAuth token is renewed this long before it expires
+	now          func() time.Time // the cluster checks' clock (nil: time.Now; tests move it)
 
 	mu    sync.Mutex
 	conns map[*x509.CertPool]*workspaceConn
@@ -129,9 +130,9 @@ func (w *Workspace) String() string {
 	return fmt.Sprintf("%s (%s, %s, %s)", name, w.URL(), compute, w.AuthType())
 }
 
-// scrub removes the workspace's secrets from a message, in case a lower
+// Scrub removes the workspace's secrets from a message, in case a lower
 // layer or a server echoed one.
-func (w *Workspace) scrub(msg string) string {
+func (w *Workspace) Scrub(msg string) string {
 	for _, s := range []string{w.token, w.clientSecret} {
 		if s != "" {
 			msg = strings.ReplaceAll(msg, s, "***")
@@ -283,7 +284,7 @@ func resolveDatabricks(s string, getenv func(string) string) (Remote, error) {
 		return Remote{}, fmt.Errorf("%s: no credentials: %s (a personal access token), or client_id and client_secret (a service principal)", name, where("token"))
 	}
 
-	r := Remote{Host: w.Host, Port: w.Port, Token: w.token, TLS: true, MaxMessageSize: DefaultMaxMessageSize, Databricks: w, useSSL: "true"}
+	r := Remote{Host: w.Host, Port: w.Port, Token: w.token, TLS: true, MaxMessageSize: DefaultMaxMessageSize, Workspace: w}
 	if w.ClusterID != "" {
 		r.Headers = map[string]string{ClusterIDHeader: w.ClusterID}
 	}
@@ -458,7 +459,7 @@ func (w *Workspace) tokenError(err error) error {
 			msg += ": " + re.ErrorDescription
 		}
 	}
-	return &AuthError{Workspace: w.String(), Msg: w.scrub(truncate(msg, 500))}
+	return &AuthError{Workspace: w.String(), Msg: w.Scrub(truncate(msg, 500))}
 }
 
 func truncate(s string, n int) string {
@@ -527,7 +528,7 @@ func (w *Workspace) get(ctx context.Context, c *workspaceConn, path string, q ur
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return fmt.Errorf("%s: %s: %s (is the workspace reachable?)", w, op, w.scrub(err.Error()))
+			return fmt.Errorf("%s: %s: %s (is the workspace reachable?)", w, op, w.Scrub(err.Error()))
 		}
 		body, err := io.ReadAll(io.LimitReader(resp.Body, restMaxBody+1))
 		resp.Body.Close()
@@ -581,7 +582,7 @@ func (w *Workspace) apiError(op string, code int, body []byte) *APIError {
 		Message   string `json:"message"`
 	}
 	_ = json.Unmarshal(body, &answer) // best effort: the status says enough
-	e := &APIError{Workspace: w.String(), Op: op, StatusCode: code, ErrorCode: answer.ErrorCode, Message: w.scrub(truncate(answer.Message, 500))}
+	e := &APIError{Workspace: w.String(), Op: op, StatusCode: code, ErrorCode: answer.ErrorCode, Message: w.Scrub(truncate(answer.Message, 500))}
 	switch code {
 	case http.StatusUnauthorized:
 		e.Hint = "the workspace refused the credentials: check " + w.credentialKeys()
@@ -620,10 +621,10 @@ func (r rpcCredentials) GetRequestMetadata(ctx context.Context, _ ...string) (ma
 
 func (rpcCredentials) RequireTransportSecurity() bool { return true }
 
-// dialOptions are the gRPC options of a client of the workspace: its
-// credentials, the serverless session header, and the gate that checks the
+// DialOptions are the gRPC options of a client of the workspace: its
+// credentials, the serverless session header, and the check of the
 // cluster's state before calls (nil for serverless).
-func (w *Workspace) dialOptions(roots *x509.CertPool, sessionID func() string) ([]grpc.DialOption, *computeGate) {
+func (w *Workspace) DialOptions(roots *x509.CertPool, sessionID func() string) ([]grpc.DialOption, func(context.Context) error) {
 	c := w.conn(roots)
 	calls := &workspaceCalls{sessionID: sessionID}
 	if w.Serverless {
@@ -635,7 +636,7 @@ func (w *Workspace) dialOptions(roots *x509.CertPool, sessionID func() string) (
 		grpc.WithPerRPCCredentials(rpcCredentials{w: w, c: c}),
 		grpc.WithChainUnaryInterceptor(calls.unary),
 		grpc.WithChainStreamInterceptor(calls.stream),
-	}, calls.gate
+	}, calls.gate.readyFunc()
 }
 
 // workspaceCalls intercepts a workspace client's calls.
@@ -776,7 +777,11 @@ type computeGate struct {
 }
 
 func newComputeGate(w *Workspace, c *workspaceConn) *computeGate {
-	return &computeGate{w: w, c: c, recheck: 2 * time.Minute, negative: 3 * time.Second, now: time.Now, sleep: wait, sem: make(chan struct{}, 1)}
+	now := w.now
+	if now == nil {
+		now = time.Now
+	}
+	return &computeGate{w: w, c: c, recheck: 2 * time.Minute, negative: 3 * time.Second, now: now, sleep: wait, sem: make(chan struct{}, 1)}
 }
 
 // ready returns nil when the cluster is RUNNING (or RESIZING), else why not.
@@ -812,6 +817,14 @@ func (g *computeGate) ready(ctx context.Context) error {
 	}
 	g.mu.Unlock()
 	return err
+}
+
+// readyFunc is g.ready, or nil for a nil gate (nothing to check).
+func (g *computeGate) readyFunc() func(context.Context) error {
+	if g == nil {
+		return nil
+	}
+	return g.ready
 }
 
 func (g *computeGate) cached() (error, bool) {
@@ -871,5 +884,5 @@ func (g *computeGate) check(ctx context.Context) error {
 	if state == "" {
 		state = "UNKNOWN"
 	}
-	return &ClusterNotRunningError{ClusterID: g.w.ClusterID, Name: info.ClusterName, State: state, Message: g.w.scrub(truncate(info.StateMessage, 500))}
+	return &ClusterNotRunningError{ClusterID: g.w.ClusterID, Name: info.ClusterName, State: state, Message: g.w.Scrub(truncate(info.StateMessage, 500))}
 }

@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -565,7 +566,7 @@ cluster_id = 0202-b
 			if err != nil {
 				t.Fatal(err)
 			}
-			w := r.Databricks
+			w, _ := r.Workspace.(*Workspace)
 			got := want{host: w.Host, port: w.Port, cluster: w.ClusterID, serverless: w.Serverless, auth: w.AuthType(), clientID: w.ClientID, token: r.Token, profile: w.Profile}
 			if got != tc.want {
 				t.Errorf("got %+v\nwant %+v", got, tc.want)
@@ -600,7 +601,7 @@ func TestParseRemoteRoutesDatabricks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Databricks == nil || r.Host != "h.example.com" || r.Port != 443 || r.Headers[ClusterIDHeader] != "0101-running" {
+		if r.Workspace == nil || r.Host != "h.example.com" || r.Port != 443 || r.Headers[ClusterIDHeader] != "0101-running" {
 			t.Errorf("remote %+v", r)
 		}
 	}
@@ -646,11 +647,15 @@ func itBackend(t *testing.T) func() (string, func(context.Context, string) (net.
 	return func() (string, func(context.Context, string) (net.Conn, error)) { return r.Address(), nil }
 }
 
-func dialDatabricks(t *testing.T, proxy *connecttest.TLSProxy, getenv func(string) string, remote string) (*Client, error) {
+// dialDatabricks dials remote through proxy; tweak may adjust the workspace first.
+func dialDatabricks(t *testing.T, proxy *connecttest.TLSProxy, getenv func(string) string, remote string, tweak ...func(*Workspace)) (*Client, error) {
 	t.Helper()
 	r, err := ParseRemoteEnv(remote, getenv)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, f := range tweak {
+		f(r.Workspace.(*Workspace))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -788,6 +793,14 @@ func TestDatabricksErrorsThroughTLSProxy(t *testing.T) {
 	})
 }
 
+// clock is time.Now moved forward by add, for the cluster checks of a workspace.
+type clock struct{ ahead atomic.Int64 }
+
+func laterClock() *clock             { return &clock{} }
+func (c *clock) add(d time.Duration) { c.ahead.Add(int64(d)) }
+func (c *clock) now() time.Time      { return time.Now().Add(time.Duration(c.ahead.Load())) }
+func (c *clock) tweak(w *Workspace)  { w.now = c.now }
+
 // A cluster that stops while connected: the next call fails with the
 // state, sends nothing, and closing sends nothing either.
 func TestDatabricksClusterStopsWhileConnected(t *testing.T) {
@@ -795,16 +808,15 @@ func TestDatabricksClusterStopsWhileConnected(t *testing.T) {
 	ws := newFakeWorkspace()
 	ws.pat = "dapi-dev-secret"
 	proxy := dbxProxy(t, ws, backend, "dapi-dev-secret", "0101-running")
-	c, err := dialDatabricks(t, proxy, profileEnv(t, proxy.Addr(), testProfiles), "databricks://dev")
+	later := laterClock()
+	c, err := dialDatabricks(t, proxy, profileEnv(t, proxy.Addr(), testProfiles), "databricks://dev", later.tweak)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ws.mu.Lock()
 	ws.clusters["0101-running"] = "TERMINATED"
 	ws.mu.Unlock()
-	c.compute.mu.Lock()
-	c.compute.runningAt = c.compute.runningAt.Add(-time.Hour) // the RUNNING answer is stale
-	c.compute.mu.Unlock()
+	later.add(time.Hour) // the RUNNING answer is stale
 	before := proxy.Forwarded("")
 	_, err = c.Run(context.Background(), "SELECT 1", RunOptions{})
 	if err == nil || !strings.Contains(err.Error(), "TERMINATED") || !strings.Contains(err.Error(), "start it") {
@@ -823,7 +835,8 @@ func TestDatabricksCancelDuringClusterCheck(t *testing.T) {
 	ws.pat = "dapi-dev-secret"
 	proxy := dbxProxy(t, ws, backend, "dapi-dev-secret", "0101-running")
 	getenv := profileEnv(t, proxy.Addr(), testProfiles)
-	c, err := dialDatabricks(t, proxy, getenv, "databricks://dev")
+	later := laterClock()
+	c, err := dialDatabricks(t, proxy, getenv, "databricks://dev", later.tweak)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -832,9 +845,7 @@ func TestDatabricksCancelDuringClusterCheck(t *testing.T) {
 	ws.mu.Lock()
 	ws.block = block
 	ws.mu.Unlock()
-	c.compute.mu.Lock()
-	c.compute.runningAt = c.compute.runningAt.Add(-time.Hour)
-	c.compute.mu.Unlock()
+	later.add(time.Hour)
 	before := proxy.Forwarded("")
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -881,7 +892,7 @@ func TestDatabricksOAuthM2MThroughTLSProxy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Token != "" || r.Databricks.AuthType() != "oauth-m2m" {
+	if r.Token != "" || r.Workspace.(*Workspace).AuthType() != "oauth-m2m" {
 		t.Fatalf("remote %+v", r)
 	}
 	c, err := Dial(context.Background(), r, Options{Version: "test", RootCAs: proxy.RootCAs()})
@@ -933,7 +944,7 @@ func TestDatabricksOAuthRefresh(t *testing.T) {
 	ws := newFakeWorkspace()
 	ws.clientID, ws.clientSecret = "sp-1", "sp-secret-xyz"
 	ws.expiresIn = 1
-	r, uc := ucFake(t, ws, "databricks://m2m", func(r Remote) { r.Databricks.expiryDelta = time.Millisecond })
+	r, uc := ucFake(t, ws, "databricks://m2m", func(r Remote) { r.Workspace.(*Workspace).expiryDelta = time.Millisecond })
 	ctx := context.Background()
 	for range 3 {
 		if _, err := uc.Catalogs(ctx); err != nil {
@@ -1009,7 +1020,7 @@ func TestITDatabricksThroughTLSProxy(t *testing.T) {
 func TestComputeGate(t *testing.T) {
 	ws := patWorkspace()
 	r, uc := ucFake(t, ws, "databricks://dev", nil)
-	g := newComputeGate(r.Databricks, uc.c)
+	g := newComputeGate(r.Workspace.(*Workspace), uc.c)
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	g.now = func() time.Time { return now }
 	ctx := context.Background()

@@ -1,6 +1,8 @@
 package connect
 
 import (
+	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -11,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+	"google.golang.org/grpc"
 )
 
 // DefaultPort is the Spark Connect gRPC port when a remote string names none.
@@ -22,6 +25,24 @@ const DefaultMaxMessageSize = 128 << 20
 
 // LocalRemote is the remote string that means "the local server sparkls starts itself".
 const LocalRemote = "local"
+
+// Platform is the hosted workspace behind a remote, implemented by package
+// connect/databricks (which imports connect; connect knows nothing of it):
+// its credentials replace the plain bearer token, and it may check the
+// compute before the first call.
+type Platform interface {
+	// String names the workspace and its compute, never a secret; it is the
+	// remote's String.
+	String() string
+	// Scrub removes the workspace's secrets from a message, in case a lower
+	// layer or a server echoed one.
+	Scrub(msg string) string
+	// DialOptions are the gRPC options of a client of the workspace
+	// (credentials, interceptors); sessionID gives the client's current
+	// session id. Dial calls ready (when not nil) before any Spark Connect
+	// call, so a compute that is not running fails there, typed.
+	DialOptions(roots *x509.CertPool, sessionID func() string) (opts []grpc.DialOption, ready func(context.Context) error)
+}
 
 // Remote is a parsed Spark Connect connection string
 // (sc://host[:port][/;param=value;...]). Its String method never shows the token.
@@ -39,10 +60,10 @@ type Remote struct {
 	Headers map[string]string
 	// Local is set for "local": the server that scripts/spark-server starts on loopback.
 	Local bool
-	// Databricks is the workspace behind a "databricks[://profile]" remote
-	// (nil otherwise): its credentials replace the plain bearer token, and
-	// the cluster's state is checked before calls.
-	Databricks *Workspace
+	// Workspace is the hosted workspace behind the remote (nil for a plain
+	// sc:// remote): package connect/databricks sets it for
+	// "databricks[://profile]".
+	Workspace Platform
 
 	useSSL string // the use_ssl parameter as given: "", "true" or "false"
 }
@@ -246,8 +267,8 @@ func (r Remote) String() string {
 	if r.Local {
 		return LocalRemote
 	}
-	if r.Databricks != nil {
-		return r.Databricks.String()
+	if r.Workspace != nil {
+		return r.Workspace.String()
 	}
 	var b strings.Builder
 	b.WriteString("sc://")

@@ -136,7 +136,7 @@ func TestParseRemoteEnvToken(t *testing.T) {
 // A Databricks token or client secret echoed by a lower layer never reaches
 // a TransportError: the plain token is empty on such remotes.
 func TestScrubDatabricksSecrets(t *testing.T) {
-	c := &Client{remote: Remote{Databricks: &Workspace{Host: "w.example.com", Port: 443, token: "dapiSECRET", clientSecret: "CLIENTSECRET"}}}
+	c := &Client{remote: Remote{Workspace: &Workspace{Host: "w.example.com", Port: 443, token: "dapiSECRET", clientSecret: "CLIENTSECRET"}}}
 	for _, secret := range []string{"dapiSECRET", "CLIENTSECRET"} {
 		err := c.classify(context.Background(), "ExecutePlan", status.Error(codes.Unauthenticated, "bad credentials "+secret))
 		if strings.Contains(err.Error(), secret) {

@@ -56,7 +56,8 @@ var _ schema.Source = (*UCSource)(nil)
 // NewUCSource returns the Unity Catalog of r's workspace; r must be a
 // databricks remote. It does not contact the workspace.
 func NewUCSource(r Remote, opt UCOptions) (*UCSource, error) {
-	if r.Databricks == nil {
+	w, ok := r.Workspace.(*Workspace)
+	if !ok {
 		return nil, fmt.Errorf("Unity Catalog needs a %s remote, not %s", DatabricksRemote, r)
 	}
 	if opt.Concurrency <= 0 {
@@ -66,8 +67,8 @@ func NewUCSource(r Remote, opt UCOptions) (*UCSource, error) {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &UCSource{
-		w:     r.Databricks,
-		c:     r.Databricks.conn(opt.RootCAs),
+		w:     w,
+		c:     w.conn(opt.RootCAs),
 		key:   SchemaKey(r),
 		opt:   opt,
 		sem:   make(chan struct{}, opt.Concurrency),

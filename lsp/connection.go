@@ -361,7 +361,7 @@ func (s *Server) connectOnce(ctx context.Context, gen uint64, r connect.Remote, 
 
 // unityCatalog is the Unity Catalog source of a Databricks remote, else nil.
 func (s *Server) unityCatalog(r connect.Remote) *connect.UCSource {
-	if r.Databricks == nil {
+	if r.Workspace == nil {
 		return nil
 	}
 	uc, err := connect.NewUCSource(r, connect.UCOptions{RootCAs: s.opts.Connect.RootCAs, Logger: s.log})
