@@ -77,12 +77,6 @@ const TokenEnv = "SPARK_CONNECT_AUTHENTICATE_TOKEN"
 // $SPARK_CONNECT_AUTHENTICATE_TOKEN when s names none. getenv is os.Getenv
 // outside tests.
 func ParseRemoteEnv(s string, getenv func(string) string) (Remote, error) {
-	if IsDatabricksRemote(s) {
-		if getenv == nil {
-			getenv = os.Getenv
-		}
-		return resolveDatabricks(s, getenv)
-	}
 	r, err := ParseRemote(s)
 	if err != nil || r.Token != "" || r.Local {
 		return r, err
@@ -123,14 +117,11 @@ func ResolveRemote(s string, getenv func(string) string) string {
 }
 
 // ParseRemote parses a remote string. "local" (also "local[*]", "local[2]")
-// means the loopback server on the default port; "databricks[://profile]" a
-// Databricks profile, resolved with the process environment. Errors say what
-// is wrong and never contain the token.
+// means the loopback server on the default port ("databricks[://profile]"
+// is package connect/databricks's, whose ParseRemoteEnv parses every
+// remote). Errors say what is wrong and never contain the token.
 func ParseRemote(s string) (Remote, error) {
 	s = strings.TrimSpace(s)
-	if IsDatabricksRemote(s) {
-		return resolveDatabricks(s, os.Getenv)
-	}
 	if s == LocalRemote || (strings.HasPrefix(s, "local[") && strings.HasSuffix(s, "]")) {
 		return Remote{Host: "127.0.0.1", Port: DefaultPort, MaxMessageSize: DefaultMaxMessageSize, Local: true}, nil
 	}

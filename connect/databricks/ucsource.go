@@ -1,10 +1,11 @@
-package connect
+package databricks
 
 import (
 	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/sparkls/sparkls/connect"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -55,7 +56,7 @@ var _ schema.Source = (*UCSource)(nil)
 
 // NewUCSource returns the Unity Catalog of r's workspace; r must be a
 // databricks remote. It does not contact the workspace.
-func NewUCSource(r Remote, opt UCOptions) (*UCSource, error) {
+func NewUCSource(r connect.Remote, opt UCOptions) (*UCSource, error) {
 	w, ok := r.Workspace.(*Workspace)
 	if !ok {
 		return nil, fmt.Errorf("Unity Catalog needs a %s remote, not %s", DatabricksRemote, r)
@@ -69,10 +70,10 @@ func NewUCSource(r Remote, opt UCOptions) (*UCSource, error) {
 	return &UCSource{
 		w:     w,
 		c:     w.conn(opt.RootCAs),
-		key:   SchemaKey(r),
+		key:   connect.SchemaKey(r),
 		opt:   opt,
 		sem:   make(chan struct{}, opt.Concurrency),
-		sleep: wait,
+		sleep: connect.Wait,
 	}, nil
 }
 
