@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/sparkls/sparkls/connect/connecttest"
+	"github.com/sparkls/sparkls/internal/ittest"
 )
 
 // ---- a fake Databricks workspace: OIDC token endpoint, Clusters API, Unity Catalog ----
@@ -653,10 +654,7 @@ func fakeBackend(t *testing.T) (*connecttest.Server, func() (string, func(contex
 
 func itBackend(t *testing.T) func() (string, func(context.Context, string) (net.Conn, error)) {
 	t.Helper()
-	remote := os.Getenv("SPARKLS_IT_REMOTE")
-	if remote == "" {
-		t.Skip("SPARKLS_IT_REMOTE not set: no real Spark Connect server (make test starts one)")
-	}
+	remote := ittest.Remote(t)
 	r, err := connect.ParseRemote(remote)
 	if err != nil {
 		t.Fatal(err)
