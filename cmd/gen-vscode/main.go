@@ -84,7 +84,9 @@ const sqlEditor = "editorLangId =~ /^(sql|sparksql)$/"
 var editorSettings = []lsp.Setting{
 	{
 		Name: "sparkls.path", Type: "string", Default: "",
-		MarkdownDescription: "Path of the `sparkls` binary. Empty: the binary bundled with the extension, else `sparkls` on `PATH`. " +
+		MarkdownDescription: "Path of the `sparkls` binary. Empty: the binary bundled with the extension, else `sparkls` in an absolute directory of `PATH`, " +
+			"in the user's cache (`~/.cache/sparkls/bin`, `~/Library/Caches/sparkls/bin`, `%LocalAppData%\\sparkls\\bin`) or in Go's bin directory (`$GOBIN`, `~/go/bin`); " +
+			"when there is none it says so and offers to install a binary you pick into that cache. " +
 			"`~` and `${workspaceFolder}` are expanded. Changing it restarts the server.",
 	},
 }

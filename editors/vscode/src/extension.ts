@@ -43,7 +43,7 @@ import type {
   RunStarted,
   Status,
 } from './protocol';
-import { resolveServerPath, serverEnv, serverSettings, tokenKey } from './settings';
+import { installDir, resolveServerPath, serverEnv, serverSettings, tokenKey, type ServerPathEnv } from './settings';
 import { StatusBar } from './status';
 import { wants } from './detect';
 
@@ -95,13 +95,13 @@ class Extension implements vscode.Disposable {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const trusted = vscode.workspace.isTrusted;
     const pathSetting = trusted ? config.get<string>('path') : config.inspect<string>('path')?.globalValue;
-    const server = resolveServerPath(pathSetting, {
-      extensionPath: this.context.extensionPath,
-      platform: process.platform,
-      home: os.homedir(),
-      workspaceFolder: folder,
-      exists: (f) => fs.existsSync(f),
-    });
+    const where = this.pathEnv(folder);
+    const server = resolveServerPath(pathSetting, where);
+    if (server.source === 'missing') {
+      this.starting = undefined;
+      this.missingServer(where);
+      return undefined;
+    }
     this.output.appendLine(`sparkls: starting ${server.command} serve (from ${server.source})`);
     const serverOptions: ServerOptions = {
       command: server.command,
@@ -160,6 +160,67 @@ class Extension implements vscode.Disposable {
     }
     this.client = client;
     return client;
+  }
+
+  private pathEnv(folder?: string): ServerPathEnv {
+    return {
+      extensionPath: this.context.extensionPath,
+      platform: process.platform,
+      home: os.homedir(),
+      workspaceFolder: folder,
+      exists: (f) => fs.existsSync(f) && fs.statSync(f).isFile(),
+      env: process.env,
+    };
+  }
+
+  private offered = false;
+
+  /**
+   * No sparkls anywhere: say where it was looked for and how to get it, and
+   * offer to install a binary the user picks (a release binary or one built
+   * with make build) into the user's cache, where it is found from then on.
+   * Nothing is downloaded, and nothing runs without the user's choice.
+   */
+  private missingServer(where: ServerPathEnv): void {
+    const dest = installDir(where);
+    const exe = where.platform === 'win32' ? 'sparkls.exe' : 'sparkls';
+    const why = `the sparkls language server was not found: not bundled with the extension, not on PATH${dest ? `, not in ${dest}` : ''}, not in Go's bin directory`;
+    this.output.appendLine(`sparkls: ${why}.`);
+    this.output.appendLine(
+      'sparkls: get it from a per-platform .vsix (it has the binary inside), from the release binaries ' +
+        '(scripts/release), or build it in a checkout with `make build` (bin/sparkls); then use ' +
+        `"Install a Binary…" (copies it to ${dest ?? 'the cache'}) or set sparkls.path.`,
+    );
+    this.status.setServerProblem(why);
+    if (this.offered) {
+      return;
+    }
+    this.offered = true;
+    const actions = [...(dest ? ['Install a Binary…'] : []), 'Set sparkls.path', 'Show Log'];
+    void vscode.window.showErrorMessage(`Spark SQL: ${why}.`, ...actions).then(async (pick) => {
+      this.offered = false;
+      if (pick === 'Install a Binary…' && dest) {
+        const uris = await vscode.window.showOpenDialog({ title: `The sparkls binary to copy to ${dest}`, canSelectMany: false, openLabel: 'Install' });
+        const from = uris?.[0]?.fsPath;
+        if (!from) {
+          return;
+        }
+        try {
+          await fs.promises.mkdir(dest, { recursive: true });
+          await fs.promises.copyFile(from, `${dest}/${exe}`);
+          await fs.promises.chmod(`${dest}/${exe}`, 0o755);
+        } catch (e) {
+          void vscode.window.showErrorMessage(`Spark SQL: cannot install ${from}: ${message(e)}`);
+          return;
+        }
+        this.output.appendLine(`sparkls: installed ${from} as ${dest}/${exe}`);
+        void this.restart();
+      } else if (pick === 'Set sparkls.path') {
+        void vscode.commands.executeCommand('workbench.action.openSettings', 'sparkls.path');
+      } else if (pick === 'Show Log') {
+        this.output.show(true);
+      }
+    });
   }
 
   async restart(): Promise<void> {
