@@ -103,9 +103,18 @@ try {
     // The catalog loads in the background after connecting: type the dot
     // again until the list has the table.
     const deadline = Date.now() + 60_000;
+    let first = true;
     for (;;) {
       await page.keyboard.type('.');
       await page.keyboard.press('Control+Space');
+      if (first) {
+        // Never an empty list: the tables, or the item saying the catalog
+        // is loading (isIncomplete, so typing asks again).
+        first = false;
+        await widget.locator('.monaco-list-row', { hasText: /^(orders|Loading the Spark catalog…)/ }).first().waitFor({ timeout: 5_000 });
+        const shown = await widget.locator('.monaco-list-row .label-name').allInnerTexts();
+        note(`first completion after "sales.": ${shown.slice(0, 4).join(', ')}`);
+      }
       try {
         await row.first().waitFor({ timeout: 3_000 });
         break;
