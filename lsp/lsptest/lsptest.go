@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -123,9 +124,14 @@ func (e *Editor) readLoop(r io.Reader) {
 			if e.opt.Answer != nil {
 				result = e.opt.Answer(m.Method, m.Params)
 			}
-			if err := e.Send(map[string]any{"jsonrpc": "2.0", "id": m.ID, "result": result}); err != nil {
-				e.report(fmt.Errorf("answering %s: %v", m.Method, err))
-			}
+			// Not on this goroutine: a server that writes before it reads
+			// again would wait for this loop while it waits for the server.
+			go func() {
+				err := e.Send(map[string]any{"jsonrpc": "2.0", "id": m.ID, "result": result})
+				if err != nil && !errors.Is(err, io.ErrClosedPipe) && !errors.Is(err, os.ErrClosed) {
+					e.report(fmt.Errorf("answering %s: %v", m.Method, err)) // not after the editor closed
+				}
+			}()
 		case m.Method != "":
 			e.mu.Lock()
 			e.notes = append(e.notes, &m)
