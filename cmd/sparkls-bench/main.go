@@ -1,10 +1,12 @@
-// Command sparkls-bench measures sparkls' round trip of whole Run calls
-// (statement sent, preview decoded) against a Spark Connect server, for
-// scripts/bench-roundtrip to compare with PySpark's client on the same
-// server; with -mode page, "fetch more rows" on a 10,000-row result: a
-// page from the kept window (sparkls/resultPage's path) against re-running
-// the query with a larger limit. It prints the medians as JSON. It is a
-// development tool, kept out of the sparkls binary users get.
+// Command sparkls-bench measures sparkls against a Spark Connect server,
+// for scripts that compare it with PySpark's client on the same server; it
+// prints medians as JSON. It is a development tool, kept out of the sparkls
+// binary users get.
+//
+//	sparkls-bench [--remote R] [--runs N]              round trips of connect's Run (scripts/bench-roundtrip)
+//	sparkls-bench run --sparkls BIN [--remote R] [--runs N]  sparkls.run as an editor sends it to `BIN serve` (scripts/bench-run)
+//	sparkls-bench page [--remote R] [--runs N]         "fetch more rows" on a 10,000-row result: a page of the kept
+//	                                                   window (sparkls/resultPage) vs re-running with a larger limit
 package main
 
 import (
@@ -34,13 +36,22 @@ var benchQueries = []struct{ name, sql string }{
 	{"preview100", "SELECT id, id * 2 AS twice, concat('row ', id) AS label, id % 7 = 0 AS lucky FROM range(1000)"},
 }
 
-// run measures the median wall time of whole Run calls over N runs in one
-// process, after a warm-up.
 func run(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "run" {
+		return editorRun(ctx, args[1:], stdout)
+	}
+	if len(args) > 0 && args[0] == "page" {
+		return pagePaging(ctx, args[1:], stdout)
+	}
+	return roundTrip(ctx, args, stdout)
+}
+
+// roundTrip measures the median wall time of whole Run calls over N runs in
+// one process, after a warm-up.
+func roundTrip(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("sparkls-bench", flag.ContinueOnError)
 	remote := fs.String("remote", "sc://127.0.0.1:15002", "Spark Connect remote")
 	runs := fs.Int("runs", 50, "measured runs per query")
-	mode := fs.String("mode", "run", "run: Run round trips; page: fetch more rows of a 10,000-row result")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,9 +64,6 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer c.Close()
-	if *mode == "page" {
-		return pageBench(ctx, c, *runs, stdout)
-	}
 	out := map[string]float64{}
 	for _, q := range benchQueries {
 		var times []time.Duration
@@ -76,6 +84,26 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		out[q.name+"_median_ms"] = float64(times[len(times)/2].Microseconds()) / 1000
 	}
 	return json.NewEncoder(stdout).Encode(out)
+}
+
+// pagePaging dials the remote and runs pageBench.
+func pagePaging(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("sparkls-bench page", flag.ContinueOnError)
+	remote := fs.String("remote", "sc://127.0.0.1:15002", "Spark Connect remote")
+	runs := fs.Int("runs", 20, "pages measured")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	r, err := connect.ParseRemote(*remote)
+	if err != nil {
+		return err
+	}
+	c, err := connect.Dial(ctx, r, connect.Options{Version: "bench"})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return pageBench(ctx, c, *runs, stdout)
 }
 
 // pageQuery is the 10,000-row result "fetch more rows" pages.
