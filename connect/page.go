@@ -117,8 +117,12 @@ func (p *Pager) Close() {
 	p.cancel()
 	p.mu.Lock()
 	p.rows = nil
+	p.err = errLetGo
 	p.mu.Unlock()
 }
+
+// errLetGo answers a page of a closed Pager.
+var errLetGo = errors.New("sparkls let this result go")
 
 // wait blocks until the pager holds n rows or its reading is over.
 func (p *Pager) wait(ctx context.Context, n int) error {
@@ -259,7 +263,10 @@ func (c *Client) readQuery(ctx context.Context, stmt string, from int64, opt Run
 			se.fromEnvelope(stmt)
 		}
 		p.mu.Lock()
-		p.done, p.err = true, err
+		p.done = true
+		if p.err == nil {
+			p.err = err
+		}
 		p.wakeLocked()
 		p.mu.Unlock()
 		cancel()

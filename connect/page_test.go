@@ -64,6 +64,11 @@ func TestPagerKeepsWindow(t *testing.T) {
 	if got := res.Pager.Columns(); len(got) != 1 || got[0].Type != "bigint" {
 		t.Errorf("columns %v", got)
 	}
+	// A closed pager holds nothing and says so (never an empty last page).
+	res.Pager.Close()
+	if rows, _, err := res.Pager.Page(ctx, 0, 10); err == nil {
+		t.Errorf("a closed pager answered %d rows and no error", len(rows))
+	}
 }
 
 // A result shorter than the window is complete: the last page says no more.

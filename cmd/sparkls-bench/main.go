@@ -6,7 +6,9 @@
 //	sparkls-bench [--remote R] [--runs N]              round trips of connect's Run (scripts/bench-roundtrip)
 //	sparkls-bench run --sparkls BIN [--remote R] [--runs N]  sparkls.run as an editor sends it to `BIN serve` (scripts/bench-run)
 //	sparkls-bench page [--remote R] [--runs N]         "fetch more rows" on a 10,000-row result: a page of the kept
-//	                                                   window (sparkls/resultPage) vs re-running with a larger limit
+//	                                                   window (connect's Pager) vs re-running with a larger limit
+//	sparkls-bench page-editor --sparkls BIN [--remote R] [--runs N]  the same over stdio: sparkls/resultPage vs
+//	                                                   sparkls.run with a larger preview.rows
 package main
 
 import (
@@ -42,6 +44,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if len(args) > 0 && args[0] == "page" {
 		return pagePaging(ctx, args[1:], stdout)
+	}
+	if len(args) > 0 && args[0] == "page-editor" {
+		return editorPage(ctx, args[1:], stdout)
 	}
 	return roundTrip(ctx, args, stdout)
 }
