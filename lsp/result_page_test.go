@@ -174,3 +174,28 @@ func TestITResultPage(t *testing.T) {
 	}
 	c.runCall(pdoc, stmts[4].Start, stmts[4].Start)
 }
+
+// sparkls keeps the rows of the last maxKeptRows results and the
+// statements of the last maxKept: an older one needs a re-run, a much older
+// one is gone.
+func TestResultPageEviction(t *testing.T) {
+	fake := newRunFake(t)
+	c := startRunClient(t, fake, runSetup{settings: map[string]any{"preview": map[string]any{"rows": 5, "keepRows": 50}}})
+	text := "SELECT * FROM range(1000000000) r"
+	c.open(runURI, text)
+	doc := newDocument(runURI, "sql", 1, text)
+	var ids []string
+	for range maxKept + 1 {
+		ids = append(ids, c.runCall(doc, 0, 0).QueryID)
+	}
+	if page := c.resultPage(ResultPageParams{QueryID: ids[len(ids)-maxKeptRows], Offset: 5, Limit: 5}); page.RowCount != 5 || page.RerunNeeded {
+		t.Errorf("the 5th newest result: %+v", page)
+	}
+	page := c.resultPage(ResultPageParams{QueryID: ids[len(ids)-maxKeptRows-1], Offset: 5, Limit: 5})
+	if !page.RerunNeeded || page.RowCount != 0 || !strings.Contains(page.Reason, "let this result go") {
+		t.Errorf("the 6th newest result: %+v", page)
+	}
+	if m := c.call(RequestResultPage, ResultPageParams{QueryID: ids[0], Limit: 5}); m.Error == nil {
+		t.Errorf("the oldest result answered %s", m.Result)
+	}
+}
