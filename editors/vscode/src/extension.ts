@@ -64,7 +64,14 @@ class Extension implements vscode.Disposable {
   private planSeq = 0;
 
   constructor(private readonly context: vscode.ExtensionContext) {
-    this.panel = new ResultsPanel(context.workspaceState);
+    this.panel = new ResultsPanel(context.workspaceState, context.extensionUri, {
+      cancel: (id) => {
+        const run = this.runs.byId(id);
+        if (run) {
+          void this.cancel(run);
+        }
+      },
+    });
     this.output = vscode.window.createOutputChannel('Spark SQL (sparkls)');
     this.status = new StatusBar('spark.cancel', 'spark.showLog');
   }
@@ -126,6 +133,10 @@ class Extension implements vscode.Disposable {
         },
         handleWorkDoneProgress: (token, params, next) => {
           this.status.onProgress(String(token), params);
+          if (params.kind !== 'end') {
+            // Our runs' tokens are their runIds.
+            this.panel.progress(String(token), { message: params.message, percentage: params.percentage });
+          }
           next(token, params);
         },
       },
@@ -185,7 +196,7 @@ class Extension implements vscode.Disposable {
     const run: Run = { runId: token, token, uri: args.uri };
     this.runs.add(run);
     this.status.runStarted(token);
-    this.panel.showRunning(this.textOf(args), () => void this.cancel(run));
+    this.panel.runStarted(run.runId, args.uri, this.textOf(args));
     // Progress on our token reaches the status bar through the
     // handleWorkDoneProgress middleware.
     const progress = client.onProgress(WorkDoneProgress.type, token, () => undefined);
@@ -196,13 +207,13 @@ class Extension implements vscode.Disposable {
         workDoneToken: token,
       });
       if (isRunResult(res)) {
-        this.panel.showResult(res);
+        this.panel.showResult(run.runId, res);
       } else {
-        this.panel.showFailure(`unexpected answer from the server: ${JSON.stringify(res)}`);
+        this.panel.showFailure(run.runId, `unexpected answer from the server: ${JSON.stringify(res)}`);
       }
       return res;
     } catch (e) {
-      this.panel.showFailure(message(e), this.textOf(args));
+      this.panel.showFailure(run.runId, message(e));
       return undefined;
     } finally {
       progress.dispose();
@@ -214,7 +225,7 @@ class Extension implements vscode.Disposable {
   private onRunStarted(p: RunStarted): void {
     const run = this.runs.started(p);
     if (run) {
-      this.panel.showRunning(this.textOf(p), () => void this.cancel(run));
+      this.panel.runStatement(run.runId, this.textOf(p));
     }
   }
 
