@@ -116,6 +116,32 @@ var commandTable = []CommandSpec{
 	}),
 }
 
+// RequestSpec is one custom request: a method of its own (not a command),
+// the Go types of its argument and answer, and its handler.
+type RequestSpec struct {
+	Name           string
+	Params, Result reflect.Type
+	route          func(s *Server) route
+}
+
+func customRequest[P, R any](name string, fn func(s *Server, ctx context.Context, snap *Snapshot, p *P) (R, error)) RequestSpec {
+	return RequestSpec{
+		Name: name, Params: reflect.TypeFor[P](), Result: reflect.TypeFor[R](),
+		route: func(s *Server) route {
+			return request(func(ctx context.Context, snap *Snapshot, p *P) (R, error) { return fn(s, ctx, snap, p) })
+		},
+	}
+}
+
+// requestTable is every custom request the server handles.
+var requestTable = []RequestSpec{
+	customRequest(RequestResultPage, (*Server).resultPage),
+}
+
+// RequestSpecs are the custom requests with their payload types, for
+// generators.
+func RequestSpecs() []RequestSpec { return requestTable }
+
 // CommandSpecs are the commands of the server with their payload types, for
 // generators (cmd/gen-vscode writes the editors' protocol from them).
 func CommandSpecs() []CommandSpec { return commandTable }

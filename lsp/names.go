@@ -30,6 +30,12 @@ const (
 	// once (after a failure, instead of waiting for the next retry).
 	CommandReconnect = "sparkls.reconnect"
 
+	// RequestResultPage (client → server) is a request of its own, not a
+	// command: more rows of a run's result ([ResultPageParams],
+	// answered by [ResultPage]), without running it again while sparkls
+	// holds them.
+	RequestResultPage = "sparkls/resultPage"
+
 	// RunArgParams is the field of the sparkls.run argument that binds the
 	// statements' parameter markers: {"name": value} for :name, {"1": value,
 	// "2": …} for the ?s in order. A JSON string binds a STRING, a number an

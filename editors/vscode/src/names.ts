@@ -22,6 +22,11 @@ export const CommandExplain = 'sparkls.explain';
 // CommandReconnect makes a fresh connection to the configured remote at
 // once (after a failure, instead of waiting for the next retry).
 export const CommandReconnect = 'sparkls.reconnect';
+// RequestResultPage (client → server) is a request of its own, not a
+// command: more rows of a run's result ([ResultPageParams],
+// answered by [ResultPage]), without running it again while sparkls
+// holds them.
+export const RequestResultPage = 'sparkls/resultPage';
 // RunArgParams is the field of the sparkls.run argument that binds the
 // statements' parameter markers: {"name": value} for :name, {"1": value,
 // "2": …} for the ?s in order. A JSON string binds a STRING, a number an
@@ -38,4 +43,4 @@ export const Commands: readonly string[] = ['sparkls.run', 'sparkls.cancel', 'sp
 
 // ServerSettings are the settings the server reads (lsp.SettingsTable); the
 // extension sends only these.
-export const ServerSettings: readonly string[] = ['sparkls.remote', 'sparkls.preview.rows', 'sparkls.preview.bytes', 'sparkls.readOnly', 'sparkls.connectTimeout'];
+export const ServerSettings: readonly string[] = ['sparkls.remote', 'sparkls.preview.rows', 'sparkls.preview.bytes', 'sparkls.preview.keepRows', 'sparkls.readOnly', 'sparkls.connectTimeout'];
