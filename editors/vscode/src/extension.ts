@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import {
   DidChangeConfigurationNotification,
+  ErrorCodes,
   ExecuteCommandRequest,
   LanguageClient,
   LanguageClientOptions,
@@ -26,11 +27,13 @@ import {
   ConfigSection,
   NotifyRunStarted,
   NotifyStatus,
+  RequestResultPage,
 } from './names';
 import { ResultsPanel } from './panel';
 import { Runs, type Run } from './runs';
 import { isRunResult } from './guards';
-import type { CancelResult, ExplainResult, RunArgs, RunStarted, Status } from './protocol';
+import type { CancelResult, ExplainResult, ResultPage, ResultPageParams, RunArgs, RunStarted, Status } from './protocol';
+import type { Entry } from './grid';
 import { resolveServerPath, serverEnv, serverSettings, tokenKey } from './settings';
 import { StatusBar } from './status';
 import { wants } from './detect';
@@ -71,6 +74,7 @@ class Extension implements vscode.Disposable {
           void this.cancel(run);
         }
       },
+      fetchMore: (e) => this.fetchMore(e),
     });
     this.output = vscode.window.createOutputChannel('Spark SQL (sparkls)');
     this.status = new StatusBar('spark.cancel', 'spark.showLog');
@@ -242,6 +246,44 @@ class Extension implements vscode.Disposable {
       return;
     }
     await this.command<CancelResult>(CommandCancel, { queryId: run.queryId });
+  }
+
+  /**
+   * The next page of a run's result (sparkls/resultPage), as many rows as a
+   * preview. When sparkls no longer holds them, asks before running the
+   * statement again.
+   */
+  async fetchMore(e: Entry): Promise<{ rows: (string | null)[][]; more: boolean } | undefined> {
+    const client = await this.ready();
+    const r = e.result;
+    if (!client || !r) {
+      return undefined;
+    }
+    const limit = vscode.workspace.getConfiguration(ConfigSection).get<number>('preview.rows') ?? 100;
+    const params: ResultPageParams = { queryId: r.queryId, offset: r.rows.length, limit };
+    try {
+      let page = await client.sendRequest<ResultPage>(RequestResultPage, params);
+      if (page.rerunNeeded) {
+        const again = 'Run Again';
+        const pick = await vscode.window.showWarningMessage(
+          `Spark: ${page.reason || 'sparkls no longer holds these rows'}. Run the statement again for rows ${params.offset + 1}–${params.offset + limit}?`,
+          again,
+        );
+        if (pick !== again) {
+          return undefined;
+        }
+        page = await client.sendRequest<ResultPage>(RequestResultPage, { ...params, rerun: true });
+      }
+      if (page.error) {
+        void vscode.window.showErrorMessage(`Spark: ${page.error.errorClass ? `${page.error.errorClass}: ` : ''}${page.error.message}`);
+        return undefined;
+      }
+      return { rows: page.rows, more: page.more };
+    } catch (err) {
+      const old = err instanceof ResponseError && err.code === ErrorCodes.MethodNotFound;
+      void vscode.window.showErrorMessage(old ? 'Spark: this sparkls cannot fetch more rows; update it.' : `Spark: ${message(err)}`);
+      return undefined;
+    }
   }
 
   /** Shows the plan of the statement at args in a read-only editor beside. */

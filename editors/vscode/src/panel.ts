@@ -283,6 +283,7 @@ export class ResultsPanel implements vscode.Disposable {
       const page = await this.hooks.fetchMore(e);
       const cur = this.find(e.id);
       if (!page || !cur?.result) {
+        void this.panel?.webview.postMessage({ type: 'rows', id: e.id, rows: [], more: cur?.more ?? false });
         return;
       }
       cur.result.rows.push(...page.rows);

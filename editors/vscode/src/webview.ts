@@ -128,6 +128,16 @@ function markPainted(id: string): void {
   );
 }
 
+/** Records when fetched rows were painted (the benchmark reads it). */
+function markPaged(rows: number): void {
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      document.body.dataset.pagedRows = String(rows);
+      document.body.dataset.pagedAt = String(Date.now());
+    }, 0),
+  );
+}
+
 function select(r: number, c: number): void {
   document.querySelectorAll('.selected').forEach((x) => x.classList.remove('selected'));
   sel = { r, c };
@@ -178,11 +188,19 @@ function action(name: string, id: string | null): void {
   const e = current();
   const r = e?.result;
   switch (name) {
+    case 'fetchMore': {
+      const b = document.getElementById('fetch-more') as HTMLButtonElement | null;
+      if (b) {
+        b.disabled = true;
+        b.textContent = 'Fetching…';
+      }
+      post({ type: name, id: id ?? e?.id });
+      return;
+    }
     case 'pin':
     case 'close':
     case 'cancel':
     case 'reveal':
-    case 'fetchMore':
     case 'export':
       post({ type: name, id: id ?? e?.id });
       return;
@@ -360,6 +378,7 @@ window.addEventListener('message', (ev: MessageEvent<In>) => {
         e.more = m.more;
         if (e.id === active) {
           renderMain();
+          markPaged(e.result.rows.length);
         }
       }
       break;

@@ -322,6 +322,34 @@ try {
     await screenshot('grid-scrolled');
   });
 
+  await check('fetch more rows appends the next page; past the rows sparkls keeps it asks before running again', async () => {
+    const frame = await resultsFrame(async (f) => (await f.locator('#grid th .name', { hasText: 'wide' }).count()) > 0);
+    const ids = () => frame.locator('#grid tbody tr td:first-of-type').allInnerTexts();
+    const rows = async (n) => frame.waitForFunction((k) => document.querySelectorAll('#grid tbody tr').length === k, n, { timeout: 60_000 });
+    await frame.locator('#fetch-more').click();
+    await rows(200);
+    const got = await ids();
+    expectEqual([got[0], got[99], got[100], got[199]], ['0', '99', '100', '199']);
+    note(`after one page: ${JSON.stringify(await frame.locator('#meta').innerText())}`);
+    await screenshot('fetch-more');
+    // The default sparkls.preview.keepRows is 1000: pages up to it come from memory.
+    for (let n = 300; n <= 1000; n += 100) {
+      await frame.locator('#fetch-more').click();
+      await rows(n);
+    }
+    await frame.locator('#fetch-more').click();
+    const again = page.locator('.notifications-toasts .monaco-button', { hasText: 'Run Again' });
+    await again.first().waitFor({ timeout: 30_000 });
+    note(`asked: ${JSON.stringify((await page.locator('.notifications-toasts .notification-list-item-message').first().innerText()).trim())}`);
+    await screenshot('fetch-more-rerun-asked');
+    await again.first().click();
+    await rows(1100);
+    const all = await ids();
+    expectEqual([all[999], all[1000], all[1099]], ['999', '1000', '1099']);
+    note(`after a re-run page: ${JSON.stringify(await frame.locator('#meta').innerText())}`);
+    await screenshot('fetch-more-rerun');
+  });
+
   await check('sort and filter the preview; copy as TSV, CSV, JSON and Markdown', async () => {
     await gotoLine(19);
     await page.keyboard.press('Control+Enter');
@@ -660,10 +688,58 @@ async function bench() {
     const v = [...xs].sort((a, b) => a - b);
     return v.length === 0 ? NaN : v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   };
-  const out = { label, runs: seen.length, seenMs: seen, seenMedianMs: med(seen), paintedMs: painted, paintedMedianMs: med(painted) };
+  // "Fetch more rows" on the 10,000-row result of line 17 (the last run):
+  // pages from what sparkls keeps, then pages that run the query again
+  // (timed from the click on Run Again).
+  const frame = await resultsFrame(async (f) => (await f.locator('#grid th .name', { hasText: 'wide' }).count()) > 0);
+  const kept = [];
+  const rerun = [];
+  if ((await frame.locator('#fetch-more').count()) > 0) {
+    const pageOnce = async (n, ask) => {
+      const t0 = await frame.evaluate(() => {
+        const t = Date.now();
+        document.getElementById('fetch-more').click();
+        return t;
+      });
+      let start = t0;
+      if (ask) {
+        const again = page.locator('.notifications-toasts .monaco-button', { hasText: 'Run Again' });
+        await again.first().waitFor({ timeout: 30_000 });
+        start = Date.now();
+        await again.first().click();
+      }
+      await frame.waitForFunction((k) => Number(document.body.dataset.pagedRows) === k, n, { timeout: 60_000, polling: 10 });
+      return Number(await frame.evaluate(() => document.body.dataset.pagedAt)) - start;
+    };
+    let n = 100;
+    for (; n < 1000; ) {
+      n += 100;
+      kept.push(await pageOnce(n, false));
+    }
+    for (let i = 0; i < 5; i++) {
+      n += 100;
+      rerun.push(await pageOnce(n, true));
+    }
+  }
+  const out = {
+    label,
+    runs: seen.length,
+    seenMs: seen,
+    seenMedianMs: med(seen),
+    paintedMs: painted,
+    paintedMedianMs: med(painted),
+    fetchMoreKeptMs: kept,
+    fetchMoreKeptMedianMs: med(kept),
+    fetchMoreRerunMs: rerun,
+    fetchMoreRerunMedianMs: med(rerun),
+  };
   writeFileSync(join(artifacts, `bench-${label}.json`), JSON.stringify(out, null, 2));
   console.log(`BENCH ${label} first-row: seen median ${out.seenMedianMs} ms (n=${seen.length}; min ${Math.min(...seen)}, max ${Math.max(...seen)})` +
     (painted.length ? `, painted median ${out.paintedMedianMs} ms (n=${painted.length})` : ''));
+  if (kept.length) {
+    console.log(`BENCH ${label} fetch more (100 rows, kept by sparkls): median ${out.fetchMoreKeptMedianMs} ms (n=${kept.length}; ${kept.join(', ')})`);
+    console.log(`BENCH ${label} fetch more (100 rows, run again after Run Again): median ${out.fetchMoreRerunMedianMs} ms (n=${rerun.length}; ${rerun.join(', ')})`);
+  }
   await screenshot(`bench-${label}`);
 }
 
