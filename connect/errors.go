@@ -366,8 +366,8 @@ func (c *Client) transportError(op string, st *status.Status) *TransportError {
 // echoed it.
 func (c *Client) scrub(msg string) string {
 	msg = c.remote.Scrub(msg)
-	if c.remote.Databricks != nil {
-		msg = c.remote.Databricks.scrub(msg) // its token and client secret
+	if c.remote.Workspace != nil {
+		msg = c.remote.Workspace.Scrub(msg) // its token and client secret
 	}
 	return msg
 }
