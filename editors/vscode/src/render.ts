@@ -133,12 +133,23 @@ ${e.progress?.message ? `<span class="detail" id="progress-message">${escapeHtml
 <button data-action="cancel" data-id="${escapeHtml(e.id)}">Cancel</button></div>${bar}`;
 }
 
+/** The toolbar's line: rows shown of rows fetched, and the run's time. */
+export function metaText(r: RunResult, shownRows: number): string {
+  const shown = shownRows !== r.rows.length ? `${shownRows.toLocaleString('en-US')} of ` : '';
+  return [shown + formatRowCount(r), formatElapsed(r.elapsedMs)].filter(Boolean).join(' · ');
+}
+
+/** The note of a preview that does not hold the whole result. */
+export function truncatedText(r: RunResult, more: boolean): string {
+  const n = r.rowCount.toLocaleString('en-US');
+  return more
+    ? `The first ${n} rows were fetched; Fetch more rows reads the next ones.`
+    : `Preview: only the first ${n} rows were fetched (sparkls.preview.rows / sparkls.preview.bytes).`;
+}
+
 function toolbar(r: RunResult, v: GridView): string {
-  const shown = v.rows.length !== r.rows.length ? `${v.rows.length.toLocaleString('en-US')} of ` : '';
-  const meta = [shown + formatRowCount(r), formatElapsed(r.elapsedMs)].filter(Boolean).join(' · ');
-  const truncated = r.truncated
-    ? `<div class="truncated" role="note">Preview: only the first ${r.rowCount.toLocaleString('en-US')} rows were fetched (sparkls.preview.rows / sparkls.preview.bytes).</div>`
-    : '';
+  const meta = metaText(r, v.rows.length);
+  const truncated = r.truncated ? `<div class="truncated" id="truncated" role="note">${escapeHtml(truncatedText(r, v.more))}</div>` : '';
   return `<div class="toolbar">
 <span class="meta" id="meta">${escapeHtml(meta)}</span>
 <span class="actions">
@@ -165,7 +176,17 @@ export function renderGrid(r: RunResult, v: GridView): string {
       return `<th scope="col" data-c="${i}" class="${num[i] ? 'num' : ''}" aria-sort="${aria}" title="Sort by ${escapeHtml(c.name)}"><span class="name">${escapeHtml(c.name)}</span><span class="type">${escapeHtml(c.type)}${arrow}</span></th>`;
     })
     .join('');
-  const body = v.rows
+  return `<div class="grid-wrap"><table id="grid" class="grid">
+<thead><tr><th class="rownum corner"></th>${head}</tr></thead>
+<tbody>
+${renderRows(r, v.rows)}
+</tbody></table></div>${v.rows.length === 0 && r.rows.length > 0 ? '<div class="empty">No row matches the filter.</div>' : ''}`;
+}
+
+/** The grid's body rows for r's rows at indexes rows, in that order. */
+export function renderRows(r: RunResult, rows: number[]): string {
+  const num = r.columns.map((c) => isNumeric(c.type));
+  return rows
     .map((ri) => {
       const row = r.rows[ri];
       const cells = row
@@ -183,11 +204,6 @@ export function renderGrid(r: RunResult, v: GridView): string {
       return `<tr><th scope="row" class="rownum" data-r="${ri}">${ri + 1}</th>${cells}</tr>`;
     })
     .join('\n');
-  return `<div class="grid-wrap"><table id="grid" class="grid">
-<thead><tr><th class="rownum corner"></th>${head}</tr></thead>
-<tbody>
-${body}
-</tbody></table></div>${v.rows.length === 0 && r.rows.length > 0 ? '<div class="empty">No row matches the filter.</div>' : ''}`;
 }
 
 /** A run's error: class, SQLSTATE, the position as a link to the text, the message, the plan folded. */

@@ -6,7 +6,7 @@
 // hidden or restored panel shows the same.
 
 import { copyAs, nextSort, view, viewerText, type CopyFormat, type Entry, type Sort } from './grid';
-import { renderEntry, renderTabs, renderViewer, formatElapsed } from './render';
+import { formatElapsed, metaText, renderEntry, renderRows, renderTabs, renderViewer, truncatedText } from './render';
 
 declare function acquireVsCodeApi(): {
   postMessage(m: unknown): void;
@@ -126,6 +126,44 @@ function markPainted(id: string): void {
       document.body.dataset.paintedAt = String(Date.now());
     }, 0),
   );
+}
+
+/**
+ * Shows rows fetched after row from: appended to the grid as it is, unless
+ * a sort or filter decides where they go (then the grid is drawn again).
+ */
+function appendRows(e: Entry, from: number): void {
+  const r = e.result;
+  const l = look(e.id);
+  const body = document.querySelector('#grid tbody');
+  if (!r || l.sort || l.filter.trim() || !body) {
+    renderMain();
+    return;
+  }
+  const idx = r.rows.map((_, i) => i).slice(from);
+  body.insertAdjacentHTML('beforeend', renderRows(r, idx));
+  shown = shown.concat(idx);
+  const meta = document.getElementById('meta');
+  if (meta) {
+    meta.textContent = metaText(r, shown.length);
+  }
+  const note = document.getElementById('truncated');
+  if (note) {
+    if (r.truncated) {
+      note.textContent = truncatedText(r, caps.page && !!e.more);
+    } else {
+      note.remove();
+    }
+  }
+  const b = document.getElementById('fetch-more') as HTMLButtonElement | null;
+  if (b) {
+    if (e.more) {
+      b.disabled = false;
+      b.textContent = 'Fetch more rows';
+    } else {
+      b.remove();
+    }
+  }
 }
 
 /** Records when fetched rows were painted (the benchmark reads it). */
@@ -372,12 +410,13 @@ window.addEventListener('message', (ev: MessageEvent<In>) => {
     case 'rows': {
       const e = entries.find((x) => x.id === m.id);
       if (e?.result) {
+        const from = e.result.rows.length;
         e.result.rows.push(...m.rows);
         e.result.rowCount = e.result.rows.length;
         e.result.truncated = m.more;
         e.more = m.more;
         if (e.id === active) {
-          renderMain();
+          appendRows(e, from);
           markPaged(e.result.rows.length);
         }
       }

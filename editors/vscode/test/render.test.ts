@@ -3,7 +3,18 @@ import { describe, test } from 'node:test';
 import type { RunResult } from '../src/protocol';
 import type { Entry } from '../src/grid';
 import { view } from '../src/grid';
-import { escapeHtml, formatElapsed, formatRowCount, renderEntry, renderTabs, renderViewer, shellPage } from '../src/render';
+import {
+  escapeHtml,
+  formatElapsed,
+  formatRowCount,
+  metaText,
+  renderEntry,
+  renderRows,
+  renderTabs,
+  renderViewer,
+  shellPage,
+  truncatedText,
+} from '../src/render';
 
 const opts = { cspSource: 'vscode-webview://x', nonce: 'n0nce', scriptUri: 'https://file+.vscode-resource/x/dist/webview.js' };
 
@@ -181,6 +192,16 @@ describe('renderResult', () => {
   test('fetch more rows only when the server can page', () => {
     assert.doesNotMatch(renderResult(result({ truncated: true })), /fetch-more/);
     assert.match(renderResult(result({ truncated: true }), undefined, true), /id="fetch-more"/);
+  });
+
+  test('rows fetched later are rendered alone, numbered by their place in the result', () => {
+    const r = result({ rows: [['1', 'a'], ['2', null], ['3', 'c']], rowCount: 3, truncated: true });
+    const html = renderRows(r, [2]);
+    assert.equal(html, '<tr><th scope="row" class="rownum" data-r="2">3</th><td class="num" data-r="2" data-c="0" tabindex="-1">3</td><td data-r="2" data-c="1" tabindex="-1">c</td></tr>');
+    assert.equal(metaText(r, 3), 'first 3 rows · 412 ms');
+    assert.equal(metaText(r, 1), '1 of first 3 rows · 412 ms');
+    assert.match(truncatedText(r, true), /^The first 3 rows were fetched; Fetch more rows reads the next ones\.$/);
+    assert.match(truncatedText(r, false), /sparkls\.preview\.rows/);
   });
 
   test('a statement without columns', () => {
