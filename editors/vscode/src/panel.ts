@@ -109,18 +109,16 @@ export class ResultsPanel implements vscode.Disposable {
 
   private upsert(e: Entry, activate: boolean): void {
     const known = this.find(e.id) !== undefined;
+    const before = this.entries;
     this.entries = known ? updateEntry(this.entries, e.id, e) : addEntry(this.entries, e);
     if (activate) {
       this.active = e.id;
     }
     const p = this.ensure(activate);
     if (this.ready) {
-      if (!known) {
-        // A new run may have pushed an old one out of the history: send all.
-        this.sendState();
-      } else {
-        void p.webview.postMessage({ type: 'entry', entry: e, activate });
-      }
+      // A new run may push the oldest unpinned one out of the history.
+      const drop = before.filter((x) => !this.entries.some((y) => y.id === x.id)).map((x) => x.id);
+      void p.webview.postMessage({ type: 'entry', entry: e, activate, drop });
     }
     this.keep();
   }
@@ -134,8 +132,19 @@ export class ResultsPanel implements vscode.Disposable {
     });
   }
 
-  /** Writes the history to the workspace state (a reload may come any time). */
+  private keepTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * Writes the history to the workspace state (a reload may come any time),
+   * right after the current work: a run's request goes out first.
+   */
   private keep(): void {
+    this.keepTimer ??= setTimeout(() => this.flush(), 0);
+  }
+
+  private flush(): void {
+    clearTimeout(this.keepTimer);
+    this.keepTimer = undefined;
     void this.state.update(historyKey, keptHistory(this.entries));
     void this.state.update(activeKey, this.active);
   }
@@ -302,7 +311,7 @@ export class ResultsPanel implements vscode.Disposable {
 
   dispose(): void {
     this.closing = true;
-    this.keep();
+    this.flush();
     this.panel?.dispose();
   }
 }

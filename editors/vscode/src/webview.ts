@@ -17,7 +17,7 @@ declare function acquireVsCodeApi(): {
 /** Host → webview. */
 type In =
   | { type: 'state'; entries: Entry[]; active?: string; caps: Caps }
-  | { type: 'entry'; entry: Entry; activate: boolean }
+  | { type: 'entry'; entry: Entry; activate: boolean; drop?: string[] }
   | { type: 'progress'; id: string; progress: Entry['progress'] }
   | { type: 'rows'; id: string; rows: (string | null)[][]; more: boolean }
   | { type: 'activate'; id: string };
@@ -377,6 +377,9 @@ window.addEventListener('message', (ev: MessageEvent<In>) => {
       renderAll();
       break;
     case 'entry': {
+      if (m.drop?.length) {
+        entries = entries.filter((e) => !m.drop?.includes(e.id));
+      }
       const i = entries.findIndex((e) => e.id === m.entry.id);
       if (i >= 0) {
         entries[i] = m.entry;
@@ -387,7 +390,7 @@ window.addEventListener('message', (ev: MessageEvent<In>) => {
         active = m.entry.id;
         save();
       }
-      if (i < 0 || m.activate) {
+      if (i < 0 || m.activate || m.drop?.length) {
         renderAll();
       } else {
         tabsEl.innerHTML = renderTabs(entries, active);
