@@ -238,8 +238,7 @@ func rerunReason(err error) string {
 func pageErrorOf(err error) *RunError {
 	var se *connect.SparkError
 	if errors.As(err, &se) {
-		msg, plan := splitPlan(se.Message)
-		return &RunError{Message: msg, ErrorClass: se.ErrorClass, SQLState: se.SQLState, Plan: plan}
+		return &RunError{Message: se.Message, ErrorClass: se.ErrorClass, SQLState: se.SQLState, Plan: se.Plan}
 	}
 	return runErrorOf(err, nil, sqltext.Statement{})
 }

@@ -69,6 +69,7 @@ var editorCommands = []editorCommand{
 	{ID: "spark.refreshSchema", Title: "Refresh Schema", Server: lsp.CommandRefreshSchema},
 	{ID: "spark.explain", Title: "Explain", Server: lsp.CommandExplain, SQL: true},
 	{ID: "spark.reconnect", Title: "Reconnect", Server: lsp.CommandReconnect},
+	{ID: "spark.export", Title: "Export Result to File…", Server: lsp.CommandExport, SQL: true},
 	{ID: "spark.setToken", Title: "Set Token"},
 	{ID: "spark.clearToken", Title: "Clear Token"},
 	{ID: "spark.showLog", Title: "Show Log"},

@@ -8,7 +8,6 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import {
   DidChangeConfigurationNotification,
-  ErrorCodes,
   ExecuteCommandRequest,
   LanguageClient,
   LanguageClientOptions,
@@ -21,6 +20,7 @@ import {
   CommandCancel,
   CommandCancelAll,
   CommandExplain,
+  CommandExport,
   CommandReconnect,
   CommandRefreshSchema,
   CommandRun,
@@ -32,7 +32,17 @@ import {
 import { ResultsPanel } from './panel';
 import { Runs, type Run } from './runs';
 import { isRunResult } from './guards';
-import type { CancelResult, ExplainResult, ResultPage, ResultPageParams, RunArgs, RunStarted, Status } from './protocol';
+import type {
+  CancelResult,
+  ExplainResult,
+  ExportArgs,
+  ExportResult,
+  ResultPage,
+  ResultPageParams,
+  RunArgs,
+  RunStarted,
+  Status,
+} from './protocol';
 import type { Entry } from './grid';
 import { resolveServerPath, serverEnv, serverSettings, tokenKey } from './settings';
 import { StatusBar } from './status';
@@ -75,6 +85,11 @@ class Extension implements vscode.Disposable {
         }
       },
       fetchMore: (e) => this.fetchMore(e),
+      export: async (e) => {
+        if (e.result?.queryId) {
+          await this.exportResult({ queryId: e.result.queryId });
+        }
+      },
     });
     this.output = vscode.window.createOutputChannel('Spark SQL (sparkls)');
     this.status = new StatusBar('spark.cancel', 'spark.showLog');
@@ -249,41 +264,24 @@ class Extension implements vscode.Disposable {
   }
 
   /**
-   * The next page of a run's result (sparkls/resultPage), as many rows as a
-   * preview. When sparkls no longer holds them, asks before running the
-   * statement again.
+   * The next page of a run's result for the grid's Fetch more rows: as many
+   * rows as a preview, through resultPage (which asks before a re-run).
    */
   async fetchMore(e: Entry): Promise<{ rows: (string | null)[][]; more: boolean } | undefined> {
-    const client = await this.ready();
     const r = e.result;
-    if (!client || !r) {
+    if (!r) {
       return undefined;
     }
     const limit = vscode.workspace.getConfiguration(ConfigSection).get<number>('preview.rows') ?? 100;
-    const params: ResultPageParams = { queryId: r.queryId, offset: r.rows.length, limit };
-    try {
-      let page = await client.sendRequest<ResultPage>(RequestResultPage, params);
-      if (page.rerunNeeded) {
-        const again = 'Run Again';
-        const pick = await vscode.window.showWarningMessage(
-          `Spark: ${page.reason || 'sparkls no longer holds these rows'}. Run the statement again for rows ${params.offset + 1}–${params.offset + limit}?`,
-          again,
-        );
-        if (pick !== again) {
-          return undefined;
-        }
-        page = await client.sendRequest<ResultPage>(RequestResultPage, { ...params, rerun: true });
-      }
-      if (page.error) {
-        void vscode.window.showErrorMessage(`Spark: ${page.error.errorClass ? `${page.error.errorClass}: ` : ''}${page.error.message}`);
-        return undefined;
-      }
-      return { rows: page.rows, more: page.more };
-    } catch (err) {
-      const old = err instanceof ResponseError && err.code === ErrorCodes.MethodNotFound;
-      void vscode.window.showErrorMessage(old ? 'Spark: this sparkls cannot fetch more rows; update it.' : `Spark: ${message(err)}`);
+    const page = await this.resultPage({ queryId: r.queryId, offset: r.rows.length, limit });
+    if (!page || page.rerunNeeded) {
+      return undefined; // failed (said so) or the user chose not to run again
+    }
+    if (page.error) {
+      void vscode.window.showErrorMessage(`Spark: ${page.error.errorClass ? `${page.error.errorClass}: ` : ''}${page.error.message}`);
       return undefined;
     }
+    return { rows: page.rows, more: page.more };
   }
 
   /** Shows the plan of the statement at args in a read-only editor beside. */
@@ -296,6 +294,96 @@ class Extension implements vscode.Disposable {
       await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
     }
     return res;
+  }
+
+  /**
+   * Exports a query's whole result to a local file (sparkls.export): of run
+   * queryId, or of the statement at args. Asks for the format and the file,
+   * then shows progress with a Cancel button.
+   */
+  async exportResult(what: { queryId: string } | RunArgs): Promise<ExportResult | undefined> {
+    const client = await this.ready();
+    if (!client) {
+      return undefined;
+    }
+    const formats = [
+      { label: 'CSV', format: 'csv', detail: "values as Spark's CAST(x AS STRING), NULL as an empty field" },
+      { label: 'Parquet', format: 'parquet', detail: "Spark's types as they are" },
+      { label: 'JSON Lines', format: 'json', detail: "one object per row, rendered by Spark's to_json" },
+    ];
+    const pick = await vscode.window.showQuickPick(formats, { title: 'Spark: export the whole result as' });
+    if (!pick) {
+      return undefined;
+    }
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.joinPath(folder, `result.${pick.format === 'json' ? 'jsonl' : pick.format}`),
+      title: 'Spark: export the whole result to',
+    });
+    if (!target || target.scheme !== 'file') {
+      return undefined;
+    }
+    const token = `sparkls-vscode-export-${process.pid}-${++this.seq}`;
+    const arg: ExportArgs = { ...(what as Partial<ExportArgs>), range: (what as RunArgs).range ?? zeroRange, format: pick.format, path: target.fsPath };
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Spark: exporting to ${target.fsPath}`, cancellable: true },
+      async (progress, cancel) => {
+        const sub = client.onProgress(WorkDoneProgress.type, token, (p) => {
+          if (p.kind === 'report' && p.message) {
+            progress.report({ message: p.message });
+          }
+        });
+        try {
+          const res = (await client.sendRequest(
+            ExecuteCommandRequest.type,
+            { command: CommandExport, arguments: [arg], workDoneToken: token },
+            cancel,
+          )) as ExportResult;
+          if (res.error) {
+            void vscode.window.showErrorMessage(`Spark: export failed: ${res.error.message}`);
+          } else {
+            void vscode.window.showInformationMessage(`Spark: exported ${res.rows} rows to ${res.path}`);
+          }
+          return res;
+        } catch (e) {
+          if (!cancel.isCancellationRequested) {
+            void vscode.window.showErrorMessage(`Spark: export failed: ${message(e)}`);
+          }
+          return undefined;
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+  }
+
+  /**
+   * More rows of run queryId (sparkls/resultPage). When sparkls no longer
+   * holds them, asks the user before running the query again.
+   */
+  async resultPage(p: ResultPageParams): Promise<ResultPage | undefined> {
+    const client = await this.ready();
+    if (!client) {
+      return undefined;
+    }
+    try {
+      let page = (await client.sendRequest(RequestResultPage, p)) as ResultPage;
+      if (page.rerunNeeded && !p.rerun) {
+        const again = await vscode.window.showWarningMessage(
+          `Spark: ${page.reason ?? 'the rows need the query to run again'}. Run the query again from row ${p.offset + 1}?`,
+          { modal: true },
+          'Run Again',
+        );
+        if (again !== 'Run Again') {
+          return page;
+        }
+        page = (await client.sendRequest(RequestResultPage, { ...p, rerun: true })) as ResultPage;
+      }
+      return page;
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Spark: ${message(e)}`);
+      return undefined;
+    }
   }
 
   /** Read-only documents of explained plans (scheme sparkls-plan). */
@@ -402,6 +490,8 @@ class Extension implements vscode.Disposable {
   }
 }
 
+const zeroRange = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
 function message(e: unknown): string {
   if (e instanceof ResponseError || e instanceof Error) {
     return e.message;
@@ -435,6 +525,17 @@ export function activate(context: vscode.ExtensionContext): void {
     }
   });
   reg('spark.reconnect', () => x.command(CommandReconnect));
+  // From the palette: the statement at the cursor (or selected); from the
+  // results: a run's queryId.
+  context.subscriptions.push(
+    vscode.commands.registerCommand('spark.export', (arg?: { queryId: string }) => {
+      if (arg && typeof arg.queryId === 'string') {
+        return x.exportResult(arg);
+      }
+      const a = x.argsFromEditor(true);
+      return a && x.exportResult(a);
+    }),
+  );
   reg('spark.setToken', () => x.setToken());
   reg('spark.clearToken', () => x.clearToken());
   reg('spark.showLog', () => x.showLog());

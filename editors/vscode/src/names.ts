@@ -22,6 +22,9 @@ export const CommandExplain = 'sparkls.explain';
 // CommandReconnect makes a fresh connection to the configured remote at
 // once (after a failure, instead of waiting for the next retry).
 export const CommandReconnect = 'sparkls.reconnect';
+// CommandExport writes a query's whole result to a local file (CSV,
+// Parquet or JSON Lines) with progress and cancel.
+export const CommandExport = 'sparkls.export';
 // RequestResultPage (client → server) is a request of its own, not a
 // command: more rows of a run's result ([ResultPageParams],
 // answered by [ResultPage]), without running it again while sparkls
@@ -39,7 +42,7 @@ export const StateDisconnected = 'disconnected';
 export const StateError = 'error';
 
 // Commands lists every command the server may offer (lsp.Commands).
-export const Commands: readonly string[] = ['sparkls.run', 'sparkls.cancel', 'sparkls.cancelAll', 'sparkls.refreshSchema', 'sparkls.explain', 'sparkls.reconnect'];
+export const Commands: readonly string[] = ['sparkls.run', 'sparkls.cancel', 'sparkls.cancelAll', 'sparkls.refreshSchema', 'sparkls.explain', 'sparkls.export', 'sparkls.reconnect'];
 
 // ServerSettings are the settings the server reads (lsp.SettingsTable); the
 // extension sends only these.

@@ -106,6 +106,34 @@ export interface ExplainResult {
 }
 
 /**
+ * ExportArgs is the argument of sparkls.export: queryId, or uri and range
+ * (a selection of one statement, or the statement at the cursor) with the
+ * params of its markers; format csv, parquet or json; path, the absolute
+ * path of the local file to write (replaced when it exists).
+ */
+export interface ExportArgs {
+  queryId?: string;
+  uri?: string;
+  range: Range;
+  params?: Record<string, unknown>;
+  format: string;
+  path: string;
+}
+
+/**
+ * ExportResult answers sparkls.export: the file written and its size, or
+ * Error (Spark's verdict, or OPERATION_CANCELED), when nothing was written.
+ */
+export interface ExportResult {
+  path: string;
+  format: string;
+  rows: number;
+  bytes: number;
+  elapsedMs: number;
+  error: RunError | null;
+}
+
+/**
  * ResultPageParams is the argument of sparkls/resultPage: rows [offset,
  * offset+limit) of the result of run queryId (row 0 is its first row).
  * Rerun runs the query again from offset when sparkls does not hold those
@@ -184,6 +212,7 @@ export interface CommandArgs {
   'sparkls.cancelAll': undefined;
   'sparkls.refreshSchema': undefined;
   'sparkls.explain': ExplainArgs;
+  'sparkls.export': ExportArgs;
   'sparkls.reconnect': undefined;
 }
 
@@ -194,6 +223,7 @@ export interface CommandResults {
   'sparkls.cancelAll': CancelResult;
   'sparkls.refreshSchema': null;
   'sparkls.explain': ExplainResult;
+  'sparkls.export': ExportResult;
   'sparkls.reconnect': null;
 }
 
