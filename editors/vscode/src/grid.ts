@@ -26,6 +26,8 @@ export interface Entry {
   progress?: Progress;
   /** Rows fetched after the preview (sparkls/resultPage) are appended to result.rows; more tells whether the server has more. */
   more?: boolean;
+  /** Brought back after a window reload: the sparkls that ran it is gone, so neither paging nor export can find it. */
+  restored?: boolean;
 }
 
 /** A run's work-done progress as the server reports it. */

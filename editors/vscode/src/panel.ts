@@ -45,7 +45,7 @@ export class ResultsPanel implements vscode.Disposable {
     private readonly extensionUri: vscode.Uri,
     private readonly hooks: RunHooks,
   ) {
-    this.entries = keptHistory(state.get<Entry[]>(historyKey) ?? []);
+    this.entries = keptHistory(state.get<Entry[]>(historyKey) ?? []).map((e) => ({ ...e, restored: true }));
     this.active = state.get<string>(activeKey);
   }
 

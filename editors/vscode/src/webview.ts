@@ -94,7 +94,7 @@ function renderMain(): void {
   const wrap = mainEl.querySelector('.grid-wrap');
   const scroll = wrap ? { top: wrap.scrollTop, left: wrap.scrollLeft } : undefined;
   shown = e.result ? view(e.result, l.sort, l.filter) : [];
-  mainEl.innerHTML = renderEntry(e, { rows: shown, sort: l.sort, filter: l.filter, more: caps.page && !!e.more, exportable: caps.export && !!e.result && !e.result.error }, Date.now());
+  mainEl.innerHTML = renderEntry(e, { rows: shown, sort: l.sort, filter: l.filter, more: caps.page && !!e.more && !e.restored, exportable: caps.export && !!e.result && !e.result.error && !e.restored }, Date.now());
   if (scroll) {
     const w = mainEl.querySelector('.grid-wrap');
     if (w) {
@@ -150,7 +150,7 @@ function appendRows(e: Entry, from: number): void {
   const note = document.getElementById('truncated');
   if (note) {
     if (r.truncated) {
-      note.textContent = truncatedText(r, caps.page && !!e.more);
+      note.textContent = truncatedText(r, caps.page && !!e.more && !e.restored);
     } else {
       note.remove();
     }
