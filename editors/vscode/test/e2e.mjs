@@ -360,7 +360,7 @@ try {
     await pick.first().click();
     // code-server's save dialog is a quick input holding the path.
     const input = page.locator('.quick-input-widget .quick-input-box input').first();
-    await input.waitFor();
+    await page.waitForFunction(() => document.querySelector('.quick-input-widget .quick-input-box input')?.value.endsWith('result.csv'));
     const file = join(workspace, 'export-e2e.csv');
     await input.fill(file);
     await page.keyboard.press('Enter');
