@@ -74,6 +74,7 @@ class Extension implements vscode.Disposable {
   readonly panel: ResultsPanel;
   private readonly runs = new Runs();
   private seq = 0;
+  private readonly started = Date.now().toString(36);
   private planSeq = 0;
 
   constructor(private readonly context: vscode.ExtensionContext) {
@@ -210,8 +211,9 @@ class Extension implements vscode.Disposable {
     if (!client) {
       return undefined;
     }
-    const token = `sparkls-vscode-${process.pid}-${++this.seq}`;
-    // The token doubles as the runId: unique among this extension's runs.
+    // The token doubles as the runId and the results tab's id: unique among
+    // this extension's runs, and apart from the tabs kept from before a reload.
+    const token = `sparkls-vscode-${process.pid}-${this.started}-${++this.seq}`;
     const run: Run = { runId: token, token, uri: args.uri };
     this.runs.add(run);
     this.status.runStarted(token);

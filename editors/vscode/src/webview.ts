@@ -47,6 +47,7 @@ const looks: Record<string, Look> = saved.looks ?? {};
 let sel = { r: -1, c: -1 };
 let viewerValue: string | null = null;
 let shown: number[] = []; // the row indexes the grid shows, in order
+let drawnId: string | undefined; // the run #main shows
 
 const tabsEl = document.getElementById('tabs') as HTMLElement;
 const mainEl = document.getElementById('main') as HTMLElement;
@@ -91,8 +92,10 @@ function renderMain(): void {
   }
   const l = look(e.id);
   const focused = document.activeElement?.id === 'filter';
-  const wrap = mainEl.querySelector('.grid-wrap');
+  // The same run drawn again (sort, filter, rows) keeps its scroll position.
+  const wrap = e.id === drawnId ? mainEl.querySelector('.grid-wrap') : null;
   const scroll = wrap ? { top: wrap.scrollTop, left: wrap.scrollLeft } : undefined;
+  drawnId = e.id;
   shown = e.result ? view(e.result, l.sort, l.filter) : [];
   mainEl.innerHTML = renderEntry(e, { rows: shown, sort: l.sort, filter: l.filter, more: caps.page && !!e.more && !e.restored, exportable: caps.export && !!e.result && !e.result.error && !e.restored }, Date.now());
   if (scroll) {
