@@ -86,7 +86,7 @@ export function renderTabs(entries: Entry[], active: string | undefined): string
       const cls = ['tab', e.id === active ? 'active' : '', e.pinned ? 'pinned' : '', `s-${e.state}`].filter(Boolean).join(' ');
       return `<div class="${cls}" role="tab" data-tab="${escapeHtml(e.id)}" aria-selected="${e.id === active}" title="${escapeHtml(e.statement)}">
 <span class="icon">${icon}</span><span class="title">${escapeHtml(entryTitle(e))}</span>
-<button class="pin" data-action="pin" data-id="${escapeHtml(e.id)}" title="${e.pinned ? 'Unpin: may leave the history' : 'Pin: kept beyond the last 20 runs'}">${e.pinned ? '📌' : '⚲'}</button>
+<button class="pin" data-action="pin" data-id="${escapeHtml(e.id)}" title="${e.pinned ? 'Unpin: may leave the history' : 'Pin: kept beyond the last 20 runs'}">${e.pinned ? '★' : '☆'}</button>
 <button class="close" data-action="close" data-id="${escapeHtml(e.id)}" title="Close">×</button></div>`;
     })
     .join('');
@@ -255,6 +255,7 @@ body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size
 .tab .title { font-family: var(--vscode-editor-font-family); max-width: 28ch; overflow: hidden; text-overflow: ellipsis; }
 .tab button { background: none; color: inherit; padding: 0 2px; opacity: 0.6; }
 .tab.pinned .pin, .tab:hover button { opacity: 1; }
+.tab.pinned .pin { color: var(--vscode-editorWarning-foreground); }
 .toolbar { display: flex; justify-content: space-between; align-items: center; gap: 8px; padding: 6px 0; flex-wrap: wrap; }
 .actions { display: flex; gap: 4px; align-items: center; flex-wrap: wrap; }
 .meta { color: var(--vscode-descriptionForeground); }
