@@ -43,6 +43,7 @@ import type {
   RunStarted,
   Status,
 } from './protocol';
+import type { Entry } from './grid';
 import { installDir, resolveServerPath, serverEnv, serverSettings, tokenKey, type ServerPathEnv } from './settings';
 import { StatusBar } from './status';
 import { wants } from './detect';
@@ -73,10 +74,24 @@ class Extension implements vscode.Disposable {
   readonly panel: ResultsPanel;
   private readonly runs = new Runs();
   private seq = 0;
+  private readonly started = Date.now().toString(36);
   private planSeq = 0;
 
   constructor(private readonly context: vscode.ExtensionContext) {
-    this.panel = new ResultsPanel(context.workspaceState);
+    this.panel = new ResultsPanel(context.workspaceState, context.extensionUri, {
+      cancel: (id) => {
+        const run = this.runs.byId(id);
+        if (run) {
+          void this.cancel(run);
+        }
+      },
+      fetchMore: (e) => this.fetchMore(e),
+      export: async (e) => {
+        if (e.result?.queryId) {
+          await this.exportResult({ queryId: e.result.queryId });
+        }
+      },
+    });
     this.output = vscode.window.createOutputChannel('Spark SQL (sparkls)');
     this.status = new StatusBar('spark.cancel', 'spark.showLog');
   }
@@ -138,6 +153,10 @@ class Extension implements vscode.Disposable {
         },
         handleWorkDoneProgress: (token, params, next) => {
           this.status.onProgress(String(token), params);
+          if (params.kind !== 'end') {
+            // Our runs' tokens are their runIds.
+            this.panel.progress(String(token), { message: params.message, percentage: params.percentage });
+          }
           next(token, params);
         },
       },
@@ -253,12 +272,13 @@ class Extension implements vscode.Disposable {
     if (!client) {
       return undefined;
     }
-    const token = `sparkls-vscode-${process.pid}-${++this.seq}`;
-    // The token doubles as the runId: unique among this extension's runs.
+    // The token doubles as the runId and the results tab's id: unique among
+    // this extension's runs, and apart from the tabs kept from before a reload.
+    const token = `sparkls-vscode-${process.pid}-${this.started}-${++this.seq}`;
     const run: Run = { runId: token, token, uri: args.uri };
     this.runs.add(run);
     this.status.runStarted(token);
-    this.panel.showRunning(this.textOf(args), () => void this.cancel(run));
+    this.panel.runStarted(run.runId, args.uri, this.textOf(args));
     // Progress on our token reaches the status bar through the
     // handleWorkDoneProgress middleware.
     const progress = client.onProgress(WorkDoneProgress.type, token, () => undefined);
@@ -269,13 +289,13 @@ class Extension implements vscode.Disposable {
         workDoneToken: token,
       });
       if (isRunResult(res)) {
-        this.panel.showResult(res);
+        this.panel.showResult(run.runId, res);
       } else {
-        this.panel.showFailure(`unexpected answer from the server: ${JSON.stringify(res)}`);
+        this.panel.showFailure(run.runId, `unexpected answer from the server: ${JSON.stringify(res)}`);
       }
       return res;
     } catch (e) {
-      this.panel.showFailure(message(e), this.textOf(args));
+      this.panel.showFailure(run.runId, message(e));
       return undefined;
     } finally {
       progress.dispose();
@@ -287,7 +307,7 @@ class Extension implements vscode.Disposable {
   private onRunStarted(p: RunStarted): void {
     const run = this.runs.started(p);
     if (run) {
-      this.panel.showRunning(this.textOf(p), () => void this.cancel(run));
+      this.panel.runStatement(run.runId, this.textOf(p));
     }
   }
 
@@ -304,6 +324,27 @@ class Extension implements vscode.Disposable {
       return;
     }
     await this.command<CancelResult>(CommandCancel, { queryId: run.queryId });
+  }
+
+  /**
+   * The next page of a run's result for the grid's Fetch more rows: as many
+   * rows as a preview, through resultPage (which asks before a re-run).
+   */
+  async fetchMore(e: Entry): Promise<{ rows: (string | null)[][]; more: boolean } | undefined> {
+    const r = e.result;
+    if (!r) {
+      return undefined;
+    }
+    const limit = vscode.workspace.getConfiguration(ConfigSection).get<number>('preview.rows') ?? 100;
+    const page = await this.resultPage({ queryId: r.queryId, offset: r.rows.length, limit });
+    if (!page || page.rerunNeeded) {
+      return undefined; // failed (said so) or the user chose not to run again
+    }
+    if (page.error) {
+      void vscode.window.showErrorMessage(`Spark: ${page.error.errorClass ? `${page.error.errorClass}: ` : ''}${page.error.message}`);
+      return undefined;
+    }
+    return { rows: page.rows, more: page.more };
   }
 
   /** Shows the plan of the statement at args in a read-only editor beside. */
