@@ -84,6 +84,30 @@ func bindParams(m map[string]json.RawMessage) (connect.Params, error) {
 	return p, nil
 }
 
+// rememberParams keeps the string values of a run's named parameters for
+// completion and hover (IDENTIFIER(:tbl)); a run without them keeps the
+// last ones.
+func (s *Server) rememberParams(uri protocol.DocumentURI, m map[string]json.RawMessage) {
+	known := map[string]string{}
+	for k, raw := range m {
+		var v string
+		if _, err := strconv.Atoi(k); err != nil && json.Unmarshal(raw, &v) == nil {
+			known[strings.TrimPrefix(k, ":")] = v
+		}
+	}
+	if len(known) > 0 {
+		s.params.Store(uri, known)
+	}
+}
+
+// knownParams are the named parameter values of uri's last run, or nil.
+func (s *Server) knownParams(uri protocol.DocumentURI) map[string]string {
+	if v, ok := s.params.Load(uri); ok {
+		return v.(map[string]string)
+	}
+	return nil
+}
+
 // RunResult answers sparkls.run: the preview of the statement that ran last
 // or, when one failed, that statement and its error. Rows and types follow
 // package connect (values as CAST(x AS STRING), types as typeof(), SQL NULL
@@ -165,6 +189,7 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 	if err != nil {
 		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, CommandRun+": "+err.Error())
 	}
+	s.rememberParams(doc.URI, args.Params)
 	rs := s.runs()
 	id := uuid.NewString()
 	if snap.Settings.ReadOnly {
@@ -413,6 +438,7 @@ func diagnosticMessage(re *RunError, cause error) string {
 // statements. The schema cache reloads what they changed (schema.go).
 func (s *Server) onCatalogChanged(stmts []string) {
 	s.log.Info("a run changed the catalog; reloading what it changed", "statements", len(stmts))
+	s.types.reset()
 	s.catalogChanged(stmts)
 	if s.diags != nil {
 		s.diags.recheckAll() // a query naming the new table is no longer an error

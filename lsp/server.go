@@ -86,6 +86,10 @@ type Server struct {
 	schema   schemaState  // schema.go: the catalog cache of the remote
 	runState runState     // run.go: runs in flight, their results and diagnostics
 	diags    *diagnostics // diagnostics.go: analysis of open documents
+	types    typeCache    // types.go: Spark's types of queries, for hover
+	// params are the named parameter values of each document's last run
+	// (by URI): IDENTIFIER(:tbl) resolves through them.
+	params sync.Map
 }
 
 // inflight is a request being handled.
