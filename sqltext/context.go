@@ -322,22 +322,22 @@ func SelectItemAt(src string, off int) (SelectItem, bool) {
 			items := a.selectItem(a.depthIndexes(lo, j))
 			if sp.Start <= off && off <= sp.End {
 				it := SelectItem{Span: sp, Index: index}
-				if len(items) == 1 && !items[0].star {
-					if items[0].alias {
-						it.Alias = items[0].col.span
-					}
-				} else if len(items) != 1 {
+				switch {
+				case len(items) > 1 || len(items) == 1 && items[0].star:
 					return SelectItem{}, false // * or AS (a, b)
+				case len(items) == 1 && items[0].alias:
+					it.Alias = items[0].col.span
 				}
 				if index >= 0 {
 					it.Query = a.querySpan(q)
 				}
 				return it, it.Query.End > it.Query.Start
 			}
-			if len(items) == 1 && items[0].star || index < 0 {
+			switch {
+			case len(items) == 1 && items[0].star || index < 0:
 				index = -1
-			} else {
-				index++
+			default:
+				index += max(len(items), 1) // AS (a, b) makes two
 			}
 		}
 		if j >= c.selEnd {
