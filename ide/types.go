@@ -149,3 +149,50 @@ func selectItemMarkdown(ctx context.Context, text string, off int, opt HoverOpti
 	md := fmt.Sprintf("%s — column · %s\n\n%s", mdCode(col.Name), mdCode(col.Type), MDFence(text[it.Span.Start:it.Span.End]))
 	return md + analyzedNote, it.Span, true
 }
+
+// CTEPreview is the query that previews the CTE called name of the
+// statement at byte offset off of text: its WITH list up to it, then
+// SELECT * FROM it. start and end are the part of text it repeats (the
+// WITH list up to the CTE's closing parenthesis).
+func CTEPreview(text string, off int, name string) (query string, start, end int, ok bool) {
+	for _, d := range sqltext.At(text, off).Scope.CTEs {
+		if strings.EqualFold(d.Name, name) {
+			q, ok := cteQuery(text, d)
+			return q, d.With, d.BodySpan.End + 1, ok
+		}
+	}
+	return "", 0, 0, false
+}
+
+// CTELens is a CTE that a statement defines at its top level, for the
+// "Preview" lens.
+type CTELens struct {
+	Name string
+	Span sqltext.Span // its name in the WITH list
+}
+
+// TopCTEs are the CTEs of the WITH list that starts statement st of
+// text, whose bodies are closed.
+func TopCTEs(text string, st sqltext.Statement) []CTELens {
+	if !startsWithWith(st.Text) {
+		return nil
+	}
+	var out []CTELens
+	for _, d := range sqltext.At(text, st.Start).Scope.CTEs {
+		if d.BodyClosed && d.Span.Start >= st.Start && d.Span.End <= st.End {
+			out = append(out, CTELens{Name: d.Name, Span: d.Span})
+		}
+	}
+	return out
+}
+
+// startsWithWith reports whether a statement's first word is WITH.
+func startsWithWith(stmt string) bool {
+	for t := range sqltext.Tokens(stmt) {
+		if t.Kind == sqltext.Comment || t.Kind == sqltext.Hint {
+			continue
+		}
+		return t.IsKeyword("WITH")
+	}
+	return false
+}

@@ -40,11 +40,16 @@ import (
 // flight pairs each with its queryId without guessing.
 //
 // Params bind parameter markers (the RunArgParams field).
+//
+// CTE names a common table expression of the statement at Range's start:
+// the run previews just it (its WITH list up to it, then SELECT * FROM
+// it), as a query whatever the readOnly setting (the "▶ Preview" lens).
 type RunArgs struct {
 	URI    protocol.DocumentURI       `json:"uri"`
 	Range  protocol.Range             `json:"range"`
 	RunID  string                     `json:"runId,omitempty"`
 	Params map[string]json.RawMessage `json:"params,omitempty"` // RunArgParams
+	CTE    string                     `json:"cte,omitempty"`
 }
 
 // bindParams converts the params of a sparkls.run to connect's: keys made of
@@ -185,6 +190,14 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 	if err != nil {
 		return nil, jsonrpc2.NewError(codeRequestFailed, CommandRun+": "+err.Error())
 	}
+	if args.CTE != "" {
+		q, cs, ce, ok := ide.CTEPreview(doc.SQL(), start, args.CTE)
+		if !ok {
+			return nil, jsonrpc2.NewError(codeRequestFailed, fmt.Sprintf("%s: no CTE %s at that position", CommandRun, args.CTE))
+		}
+		target.Statements = []sqltext.Statement{{Text: q, Start: cs, End: ce}}
+		target.Span = sqltext.Span{Start: cs, End: ce}
+	}
 	params, err := bindParams(args.Params)
 	if err != nil {
 		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, CommandRun+": "+err.Error())
@@ -231,7 +244,7 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 		Limits:     connect.Limits{Rows: settings.Preview.Rows, Bytes: settings.Preview.Bytes},
 		Tags:       []string{"sparkls-run-" + id},
 		OnProgress: prog.spark,
-		QueryOnly:  settings.ReadOnly,
+		QueryOnly:  settings.ReadOnly || args.CTE != "",
 		Params:     params,
 	}
 	began := time.Now()
@@ -260,6 +273,9 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 	var runErr *RunError
 	if failed != nil {
 		runErr = runErrorOf(failed, doc, stmt)
+		if s, e := doc.Span(ptrOr(runErr.Range)); runErr.Range != nil && (s < stmt.Start || e > stmt.End) {
+			runErr.Range = nil // in the SELECT * FROM a CTE preview adds
+		}
 		last = nil
 	}
 	endRun()
@@ -922,4 +938,12 @@ func (s *Server) publishRunDiagnostics(uri protocol.DocumentURI) {
 	p.Diagnostics = append(p.Diagnostics, unionDiagnostics(analysis, rs.runDiagnosticsLocked(doc))...)
 	rs.mu.Unlock()
 	s.notify(protocol.MethodTextDocumentPublishDiagnostics, p)
+}
+
+// ptrOr is *r, or the zero range.
+func ptrOr(r *protocol.Range) protocol.Range {
+	if r == nil {
+		return protocol.Range{}
+	}
+	return *r
 }

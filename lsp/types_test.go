@@ -175,3 +175,64 @@ func TestITIdentifierParam(t *testing.T) {
 	c.eventuallyCompletes(uri, int(p.Line), int(p.Character), "order_id")
 	c.exit(true)
 }
+
+// "▶ Preview" on a CTE runs just that CTE (its WITH list up to it, then
+// SELECT * FROM it) on the real server, as a query: the rows are Spark's
+// answer to the same query; a CTE of an INSERT previews without inserting.
+func TestITCTEPreview(t *testing.T) {
+	remote := ittest.Remote(t)
+	cl := ittest.Client(t)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	count := func() string {
+		r, err := cl.Run(ctx, "SELECT count(*) FROM sales.orders", connect.RunOptions{Limits: connect.Limits{Rows: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Rows[0][0].Text
+	}
+	want, err := cl.Run(ctx, "SELECT order_id FROM sales.orders WHERE amount > 0", connect.RunOptions{Limits: connect.Limits{Rows: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := count()
+
+	c := connectedServer(t, remote)
+	const uri = "file:///work/preview.sql"
+	text := "WITH a AS (SELECT order_id, amount FROM sales.orders),\n  b AS (SELECT order_id FROM a WHERE amount > 0)\nSELECT count(*) FROM b;\n" +
+		"WITH x AS (SELECT 1 AS one) INSERT INTO sales.orders SELECT * FROM sales.orders"
+	c.open(uri, text)
+	previews := map[string]RunArgs{}
+	for _, l := range c.lenses(uri) {
+		if l.Command != nil && l.Command.Title == lensPreview {
+			raw, _ := json.Marshal(l.Command.Arguments[0])
+			var a RunArgs
+			if err := json.Unmarshal(raw, &a); err != nil {
+				t.Fatal(err)
+			}
+			previews[a.CTE] = a
+		}
+	}
+	if len(previews) != 3 {
+		t.Fatalf("preview lenses for %v, want a, b and x", previews)
+	}
+	var res RunResult
+	c.callOK(protocol.MethodWorkspaceExecuteCommand, runParams(CommandRun, previews["b"]), &res)
+	if res.Error != nil || len(res.Columns) != 1 || res.Columns[0].Name != "order_id" || res.RowCount != len(want.Rows) {
+		t.Errorf("preview of b: %+v, want %d rows of order_id", res, len(want.Rows))
+	}
+	for i, row := range res.Rows {
+		if i < len(want.Rows) && (row[0] == nil || *row[0] != want.Rows[i][0].Text) {
+			t.Errorf("row %d: %v, Spark says %s", i, row[0], want.Rows[i][0].Text)
+		}
+	}
+	res = RunResult{}
+	c.callOK(protocol.MethodWorkspaceExecuteCommand, runParams(CommandRun, previews["x"]), &res)
+	if res.Error != nil || res.RowCount != 1 || *res.Rows[0][0] != "1" {
+		t.Errorf("preview of x: %+v", res)
+	}
+	if after := count(); after != before {
+		t.Errorf("previewing the CTE of an INSERT inserted: %s rows, then %s", before, after)
+	}
+	c.exit(true)
+}

@@ -24,6 +24,10 @@ export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'err
  * flight pairs each with its queryId without guessing.
  *
  * Params bind parameter markers (the RunArgParams field).
+ *
+ * CTE names a common table expression of the statement at Range's start:
+ * the run previews just it (its WITH list up to it, then SELECT * FROM
+ * it), as a query whatever the readOnly setting (the "▶ Preview" lens).
  */
 export interface RunArgs {
   uri: string;
@@ -31,6 +35,7 @@ export interface RunArgs {
   runId?: string;
   /** RunArgParams */
   params?: Record<string, unknown>;
+  cte?: string;
 }
 
 /** Column is a result column: its name and its Spark type as typeof() prints it. */
