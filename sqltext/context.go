@@ -294,6 +294,10 @@ type SelectItem struct {
 	Query Span
 	// Alias is the name the item gives its column, or empty.
 	Alias Span
+	// Star is set for * and t.* (Qualifier holds t's parts); Query and
+	// Index are then not set.
+	Star      bool
+	Qualifier []string
 }
 
 // SelectItemAt finds the SELECT list item that holds byte offset off of
@@ -323,8 +327,14 @@ func SelectItemAt(src string, off int) (SelectItem, bool) {
 			if sp.Start <= off && off <= sp.End {
 				it := SelectItem{Span: sp, Index: index}
 				switch {
-				case len(items) > 1 || len(items) == 1 && items[0].star:
-					return SelectItem{}, false // * or AS (a, b)
+				case len(items) == 1 && items[0].star:
+					if a.toks[j-1].Is("*") && !a.kw(j, "EXCEPT") { // not * EXCEPT (…)
+						it.Star, it.Qualifier, it.Index = true, items[0].qual, -1
+						return it, true
+					}
+					return SelectItem{}, false
+				case len(items) > 1:
+					return SelectItem{}, false // AS (a, b)
 				case len(items) == 1 && items[0].alias:
 					it.Alias = items[0].col.span
 				}
