@@ -77,8 +77,8 @@ type Client struct {
 	userID     string
 	clientType string
 
-	// compute checks a Databricks cluster's state before calls (nil: nothing to check).
-	compute *computeGate
+	// ready checks the workspace's compute before calls (nil: nothing to check).
+	ready func(context.Context) error
 
 	mu                  sync.Mutex
 	serverSideSessionID string
@@ -98,9 +98,11 @@ func Dial(ctx context.Context, r Remote, opts Options) (*Client, error) {
 	defer cancel()
 	// A Databricks cluster that is not running fails here, typed, before
 	// any call could start it and hang.
-	if err := c.compute.ready(ctx); err != nil {
-		c.conn.Close()
-		return nil, err
+	if c.ready != nil {
+		if err := c.ready(ctx); err != nil {
+			c.conn.Close()
+			return nil, err
+		}
 	}
 	if _, err := c.SparkVersion(ctx); err != nil {
 		c.conn.Close()
@@ -150,10 +152,10 @@ func NewClient(r Remote, opts Options) (*Client, error) {
 		dialOpts = append(dialOpts, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	}
 	switch {
-	case r.Databricks != nil:
+	case r.Workspace != nil:
 		// The workspace's token (static or OAuth) replaces the plain bearer.
 		var extra []grpc.DialOption
-		extra, c.compute = r.Databricks.dialOptions(opts.RootCAs, c.SessionID)
+		extra, c.ready = r.Workspace.DialOptions(opts.RootCAs, c.SessionID)
 		dialOpts = append(dialOpts, extra...)
 	case r.Token != "":
 		dialOpts = append(dialOpts, grpc.WithPerRPCCredentials(bearer{token: r.Token, secure: r.TLS}))

@@ -79,6 +79,7 @@ func (e *SparkError) fromEnvelope(stmt string) {
 		return "(line " + strconv.Itoa(line) + ", pos " + sub[2] + ")"
 	})
 	e.Message = msg
+	e.dropPosition()
 }
 
 // isParseError reports whether Spark could not parse the text (rather than

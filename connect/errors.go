@@ -32,6 +32,9 @@ type SparkError struct {
 	Contexts []QueryContext
 	// Statement is where the failing statement sits in the text that was run.
 	Statement Span
+	// Plan is the logical plan Spark appends to an analysis error's
+	// message, cut off Message ("" when none; Spark 3.5's is dropped).
+	Plan string
 }
 
 // Span is a byte range [Start, End) of SQL text.
@@ -76,6 +79,7 @@ func (e *SparkError) inText(stmt string) {
 	}
 	e.Contexts = kept
 	e.locate(stmt)
+	e.dropPosition()
 }
 
 // locate gives a parse error without query contexts a position in stmt, from
@@ -231,6 +235,56 @@ func (e *SparkError) fromMessage(parse bool) {
 
 var analysisPos = regexp.MustCompile(`; line \d+ pos \d+;\n`)
 
+// planStart is where Spark appends the plan to an analysis error's
+// message: ";" at the end of a line, then a plan node ('Project [*],
+// GlobalLimit 101, !Join ...: a class name, maybe marked unresolved).
+var planStart = regexp.MustCompile(`;\r?\n[ \t]*['!]?[A-Z][A-Za-z0-9]*(?:[ \t\[(]|\r?\n|$)`)
+
+// cutPlan cuts the logical plan Spark appends to an analysis error's
+// message off it. The message is trimmed: a parse error's starts with a
+// line break.
+func cutPlan(msg string) (message, plan string) {
+	if loc := planStart.FindStringIndex(msg); loc != nil {
+		msg, plan = msg[:loc[0]], strings.TrimSpace(msg[loc[0]+1:])
+	}
+	return strings.TrimSpace(msg), plan
+}
+
+// trailingPos is the position a message ends in: ".(line 1, pos 0)" after
+// a parse error, "; line 1 pos 7" after an analysis error (Spark 3.5, and
+// 4.x before its plan).
+var trailingPos = regexp.MustCompile(`(;? line \d+ pos \d+|\(line \d+, pos \d+\))$`)
+
+// dropPosition removes the position a located error's message ends in: it
+// counts the lines of what was sent (the query envelope), and Contexts say
+// where the error is in the caller's text.
+func (e *SparkError) dropPosition() {
+	if len(e.Contexts) > 0 {
+		e.Message = strings.TrimSpace(trailingPos.ReplaceAllString(e.Message, ""))
+	}
+}
+
+// Summary is the first line of the message without what a diagnostic
+// shows elsewhere (the class) or not at all: SQLSTATE, the position,
+// generic hints on the next lines and the plan.
+func (e *SparkError) Summary() string {
+	msg := strings.TrimSpace(e.Message)
+	if i := strings.Index(msg, " SQLSTATE: "); i >= 0 {
+		msg = msg[:i]
+	}
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	// Spark 3.5 has no SQLSTATE to cut at: its position follows the text.
+	msg = trailingPos.ReplaceAllString(msg, "")
+	msg = strings.TrimPrefix(msg, "["+e.ErrorClass+"]")
+	msg = strings.Join(strings.Fields(msg), " ")
+	if msg == "" {
+		return e.Error()
+	}
+	return msg
+}
+
 // IsTransport tells whether err means the server could not be reached or
 // refused the client, as opposed to an error about the SQL.
 func IsTransport(err error) bool {
@@ -277,6 +331,7 @@ func (c *Client) classify(ctx context.Context, op string, err error) error {
 	if id := info.Metadata["errorId"]; id != "" {
 		c.enrich(ctx, id, se)
 	}
+	se.Message, se.Plan = cutPlan(se.Message)
 	switch {
 	case se.ErrorClass == "OPERATION_CANCELED":
 		return &CanceledError{Confirmed: true} // Spark says it stopped the operation
@@ -366,8 +421,8 @@ func (c *Client) transportError(op string, st *status.Status) *TransportError {
 // echoed it.
 func (c *Client) scrub(msg string) string {
 	msg = c.remote.Scrub(msg)
-	if c.remote.Databricks != nil {
-		msg = c.remote.Databricks.scrub(msg) // its token and client secret
+	if c.remote.Workspace != nil {
+		msg = c.remote.Workspace.Scrub(msg) // its token and client secret
 	}
 	return msg
 }

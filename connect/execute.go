@@ -112,7 +112,7 @@ func (c *Client) execute(ctx context.Context, plan *pb.Plan, tags []string, fn f
 		// A reattach that fails the same way is tried again.
 		reattaches++
 		c.opts.Logger.Debug("reattaching", "operation", e.opID, "attempt", reattaches, "cause", err)
-		if werr := wait(ctx, time.Duration(reattaches-1)*200*time.Millisecond); werr != nil {
+		if werr := Wait(ctx, time.Duration(reattaches-1)*200*time.Millisecond); werr != nil {
 			return e.opID, e.interrupt()
 		}
 		if cause == nil {
@@ -234,7 +234,7 @@ func (c *Client) interruptReq(ctx context.Context, req *pb.InterruptRequest) err
 }
 
 // wait sleeps for d unless ctx ends first.
-func wait(ctx context.Context, d time.Duration) error {
+func Wait(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

@@ -420,7 +420,7 @@ func TestITBadRemotes(t *testing.T) {
 		t.Errorf("unreachable host took %v", d)
 	}
 	// A token to a plain-text server means TLS, which the OSS server lacks.
-	plain := strings.TrimPrefix(os.Getenv("SPARKLS_IT_REMOTE"), "sc://")
+	plain := strings.TrimPrefix(ittest.Remote(t), "sc://")
 	err = dial("sc://" + plain + "/;token=zzsecret1")
 	if !connect.IsTransport(err) || strings.Contains(err.Error(), "zzsecret1") {
 		t.Errorf("token over TLS to a plain server: %v", err)

@@ -1,6 +1,8 @@
 package connect
 
 import (
+	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -11,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+	"google.golang.org/grpc"
 )
 
 // DefaultPort is the Spark Connect gRPC port when a remote string names none.
@@ -22,6 +25,24 @@ const DefaultMaxMessageSize = 128 << 20
 
 // LocalRemote is the remote string that means "the local server sparkls starts itself".
 const LocalRemote = "local"
+
+// Platform is the hosted workspace behind a remote, implemented by package
+// connect/databricks (which imports connect; connect knows nothing of it):
+// its credentials replace the plain bearer token, and it may check the
+// compute before the first call.
+type Platform interface {
+	// String names the workspace and its compute, never a secret; it is the
+	// remote's String.
+	String() string
+	// Scrub removes the workspace's secrets from a message, in case a lower
+	// layer or a server echoed one.
+	Scrub(msg string) string
+	// DialOptions are the gRPC options of a client of the workspace
+	// (credentials, interceptors); sessionID gives the client's current
+	// session id. Dial calls ready (when not nil) before any Spark Connect
+	// call, so a compute that is not running fails there, typed.
+	DialOptions(roots *x509.CertPool, sessionID func() string) (opts []grpc.DialOption, ready func(context.Context) error)
+}
 
 // Remote is a parsed Spark Connect connection string
 // (sc://host[:port][/;param=value;...]). Its String method never shows the token.
@@ -39,10 +60,10 @@ type Remote struct {
 	Headers map[string]string
 	// Local is set for "local": the server that scripts/spark-server starts on loopback.
 	Local bool
-	// Databricks is the workspace behind a "databricks[://profile]" remote
-	// (nil otherwise): its credentials replace the plain bearer token, and
-	// the cluster's state is checked before calls.
-	Databricks *Workspace
+	// Workspace is the hosted workspace behind the remote (nil for a plain
+	// sc:// remote): package connect/databricks sets it for
+	// "databricks[://profile]".
+	Workspace Platform
 
 	useSSL string // the use_ssl parameter as given: "", "true" or "false"
 }
@@ -56,12 +77,6 @@ const TokenEnv = "SPARK_CONNECT_AUTHENTICATE_TOKEN"
 // $SPARK_CONNECT_AUTHENTICATE_TOKEN when s names none. getenv is os.Getenv
 // outside tests.
 func ParseRemoteEnv(s string, getenv func(string) string) (Remote, error) {
-	if IsDatabricksRemote(s) {
-		if getenv == nil {
-			getenv = os.Getenv
-		}
-		return resolveDatabricks(s, getenv)
-	}
 	r, err := ParseRemote(s)
 	if err != nil || r.Token != "" || r.Local {
 		return r, err
@@ -102,14 +117,11 @@ func ResolveRemote(s string, getenv func(string) string) string {
 }
 
 // ParseRemote parses a remote string. "local" (also "local[*]", "local[2]")
-// means the loopback server on the default port; "databricks[://profile]" a
-// Databricks profile, resolved with the process environment. Errors say what
-// is wrong and never contain the token.
+// means the loopback server on the default port ("databricks[://profile]"
+// is package connect/databricks's, whose ParseRemoteEnv parses every
+// remote). Errors say what is wrong and never contain the token.
 func ParseRemote(s string) (Remote, error) {
 	s = strings.TrimSpace(s)
-	if IsDatabricksRemote(s) {
-		return resolveDatabricks(s, os.Getenv)
-	}
 	if s == LocalRemote || (strings.HasPrefix(s, "local[") && strings.HasSuffix(s, "]")) {
 		return Remote{Host: "127.0.0.1", Port: DefaultPort, MaxMessageSize: DefaultMaxMessageSize, Local: true}, nil
 	}
@@ -246,8 +258,8 @@ func (r Remote) String() string {
 	if r.Local {
 		return LocalRemote
 	}
-	if r.Databricks != nil {
-		return r.Databricks.String()
+	if r.Workspace != nil {
+		return r.Workspace.String()
 	}
 	var b strings.Builder
 	b.WriteString("sc://")

@@ -2,9 +2,11 @@ package connect
 
 import (
 	"context"
+	"crypto/x509"
 	"strings"
 	"testing"
 
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -133,16 +135,31 @@ func TestParseRemoteEnvToken(t *testing.T) {
 	}
 }
 
-// A Databricks token or client secret echoed by a lower layer never reaches
-// a TransportError: the plain token is empty on such remotes.
-func TestScrubDatabricksSecrets(t *testing.T) {
-	c := &Client{remote: Remote{Databricks: &Workspace{Host: "w.example.com", Port: 443, token: "dapiSECRET", clientSecret: "CLIENTSECRET"}}}
+// A workspace's secrets (a Databricks token or client secret) echoed by a
+// lower layer never reach a TransportError: the client scrubs with the
+// workspace's Scrub (package databricks tests its own).
+func TestScrubWorkspaceSecrets(t *testing.T) {
+	c := &Client{remote: Remote{Workspace: secretsPlatform{"dapiSECRET", "CLIENTSECRET"}}}
 	for _, secret := range []string{"dapiSECRET", "CLIENTSECRET"} {
 		err := c.classify(context.Background(), "ExecutePlan", status.Error(codes.Unauthenticated, "bad credentials "+secret))
 		if strings.Contains(err.Error(), secret) {
 			t.Errorf("secret in error: %v", err)
 		}
 	}
+}
+
+// secretsPlatform is a Platform that knows its secrets and nothing else.
+type secretsPlatform []string
+
+func (p secretsPlatform) String() string { return "workspace" }
+func (p secretsPlatform) Scrub(msg string) string {
+	for _, s := range p {
+		msg = strings.ReplaceAll(msg, s, "***")
+	}
+	return msg
+}
+func (secretsPlatform) DialOptions(*x509.CertPool, func() string) ([]grpc.DialOption, func(context.Context) error) {
+	return nil, nil
 }
 
 // Credentials in custom headers are hidden too, whatever their case.

@@ -21,7 +21,7 @@ func retry(ctx context.Context, fn func(context.Context) error) error {
 		if err == nil || attempt >= len(retryDelays) || status.Code(err) != codes.Unavailable {
 			return err
 		}
-		if wait(ctx, retryDelays[attempt]) != nil {
+		if Wait(ctx, retryDelays[attempt]) != nil {
 			return err
 		}
 	}

@@ -18,7 +18,9 @@ import (
 	"github.com/sparkls/sparkls/sqltext"
 )
 
-// schemaITClient connects to the real server, or skips when none is configured.
+// schemaITClient connects to the real server, or skips when none is
+// configured. Tests of package connect read SPARKLS_IT_REMOTE by hand:
+// internal/ittest imports connect, so using it here would be a cycle.
 func schemaITClient(t testing.TB) *Client {
 	t.Helper()
 	remote := os.Getenv("SPARKLS_IT_REMOTE")

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/sparkls/sparkls/connect"
+	"github.com/sparkls/sparkls/connect/databricks"
 	"github.com/sparkls/sparkls/schema"
 )
 
@@ -258,7 +259,7 @@ func (s *Server) closeClient(c *connect.Client) {
 // sparkls.reconnect, shutdown) and ctx ends. A remote that does not parse
 // is not retried: only a new setting can fix it.
 func (s *Server) connectSpark(ctx context.Context, gen uint64, raw string, retry <-chan struct{}) {
-	r, err := connect.ParseRemoteEnv(raw, s.getenv)
+	r, err := databricks.ParseRemoteEnv(raw, s.getenv)
 	if err != nil {
 		s.publish(gen, nil, Status{State: StateError, Remote: connect.Redact(raw), Message: err.Error()})
 		return
@@ -271,7 +272,7 @@ func (s *Server) connectSpark(ctx context.Context, gen uint64, raw string, retry
 	// works while the cluster is off or starting.
 	uc := s.unityCatalog(r)
 	if uc != nil {
-		s.openSchema(gen, uc.SchemaKey(), &connect.FallbackSource{Fallback: uc})
+		s.openSchema(gen, uc.SchemaKey(), &databricks.FallbackSource{Fallback: uc})
 	} else {
 		s.openSchema(gen, connect.SchemaKey(r), nil)
 	}
@@ -327,7 +328,7 @@ func (s *Server) connectSpark(ctx context.Context, gen uint64, raw string, retry
 // client and serves the new one until its connection is lost (it is then
 // left in *lost, and connected is true) or ctx ends. err says why the dial
 // failed or the connection was lost.
-func (s *Server) connectOnce(ctx context.Context, gen uint64, r connect.Remote, uc *connect.UCSource, progress func(string), lost **connect.Client) (connected bool, err error) {
+func (s *Server) connectOnce(ctx context.Context, gen uint64, r connect.Remote, uc *databricks.UCSource, progress func(string), lost **connect.Client) (connected bool, err error) {
 	c, err := s.dial(ctx, r, progress)
 	if err != nil {
 		return false, err
@@ -342,7 +343,7 @@ func (s *Server) connectOnce(ctx context.Context, gen uint64, r connect.Remote, 
 	}
 	if uc != nil {
 		spark := c.SchemaSource()
-		s.openSchema(gen, c.SchemaKey(), &connect.FallbackSource{Primary: func() schema.Source { return spark }, Fallback: uc})
+		s.openSchema(gen, c.SchemaKey(), &databricks.FallbackSource{Primary: func() schema.Source { return spark }, Fallback: uc})
 	} else {
 		s.openSchema(gen, c.SchemaKey(), c.SchemaSource())
 	}
@@ -360,11 +361,11 @@ func (s *Server) connectOnce(ctx context.Context, gen uint64, r connect.Remote, 
 }
 
 // unityCatalog is the Unity Catalog source of a Databricks remote, else nil.
-func (s *Server) unityCatalog(r connect.Remote) *connect.UCSource {
-	if r.Databricks == nil {
+func (s *Server) unityCatalog(r connect.Remote) *databricks.UCSource {
+	if r.Workspace == nil {
 		return nil
 	}
-	uc, err := connect.NewUCSource(r, connect.UCOptions{RootCAs: s.opts.Connect.RootCAs, Logger: s.log})
+	uc, err := databricks.NewUCSource(r, databricks.UCOptions{RootCAs: s.opts.Connect.RootCAs, Logger: s.log})
 	if err != nil {
 		s.log.Warn("Unity Catalog unavailable", "err", err)
 		return nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"maps"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -94,37 +93,12 @@ func (a sparkAnalyzer) Analyze(ctx context.Context, stmt string) (ide.Verdict, e
 		// statement runs: not an error in the text.
 		return ide.Verdict{}, nil
 	}
-	v := ide.Verdict{Failed: true, Class: se.ErrorClass, Message: sparkMessage(se)}
+	v := ide.Verdict{Failed: true, Class: se.ErrorClass, Message: se.Summary()}
 	if qc, has := se.Position(); has {
 		v.Start, v.End, v.Placed = contextSpan(stmt, qc)
 	}
 	return v, nil // ide shows an error without a position on the statement's first line
 }
-
-// sparkMessage is the first line of a Spark error's message, without what
-// the diagnostic shows elsewhere (the error class) or not at all: SQLSTATE,
-// the position, generic hints on the next lines and the plan.
-func sparkMessage(se *connect.SparkError) string {
-	msg := strings.TrimSpace(se.Message)
-	if i := strings.Index(msg, " SQLSTATE: "); i >= 0 {
-		msg = msg[:i]
-	}
-	if i := strings.IndexByte(msg, '\n'); i >= 0 {
-		msg = msg[:i]
-	}
-	// Spark 3.5 has no SQLSTATE to cut at: its position follows the text.
-	msg = position35.ReplaceAllString(msg, "")
-	msg = strings.TrimPrefix(msg, "["+se.ErrorClass+"]")
-	msg = strings.Join(strings.Fields(msg), " ")
-	if msg == "" {
-		return se.Error()
-	}
-	return msg
-}
-
-// position35 is the position a Spark 3.5 message ends in: ".(line 1, pos
-// 0)" for a parse error, ".; line 1 pos 7" for an analysis error.
-var position35 = regexp.MustCompile(`(;? line \d+ pos \d+|\(line \d+, pos \d+\))$`)
 
 // contextSpan is a Spark query context as a span of stmt, if it lies within
 // it (connect already maps Spark's code point indices to bytes).

@@ -474,37 +474,6 @@ func TestCheckLocalPositions(t *testing.T) {
 	}
 }
 
-func TestSparkMessage(t *testing.T) {
-	for _, tc := range []struct{ class, msg, want string }{
-		{"UNRESOLVED_COLUMN.WITH_SUGGESTION",
-			"[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column `x` cannot be resolved. Did you mean one of the following? [`y`]. SQLSTATE: 42703; line 1 pos 7;\n'Project ['x]\n+- OneRowRelation\n",
-			"A column `x` cannot be resolved. Did you mean one of the following? [`y`]."},
-		{"TABLE_OR_VIEW_NOT_FOUND",
-			"[TABLE_OR_VIEW_NOT_FOUND] The table or view `t` cannot be found.\nIf you did not qualify the name, verify current_schema(). SQLSTATE: 42P01; line 1 pos 14;\n'Project [*]\n",
-			"The table or view `t` cannot be found."},
-		{"PARSE_SYNTAX_ERROR",
-			"\n[PARSE_SYNTAX_ERROR] Syntax error at or near end of input. SQLSTATE: 42601 (line 1, pos 9)\n\n== SQL ==\nSELECT (1\n---------^^^\n",
-			"Syntax error at or near end of input."},
-		// Spark 3.5.7 (connect has trimmed the plan and the leading newline).
-		{"UNRESOLVED_COLUMN.WITH_SUGGESTION",
-			"[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column or function parameter with name `nocol` cannot be resolved. Did you mean one of the following? [`amount`, `status`].; line 1 pos 7",
-			"A column or function parameter with name `nocol` cannot be resolved. Did you mean one of the following? [`amount`, `status`]."},
-		{"UNRESOLVED_COLUMN.WITHOUT_SUGGESTION",
-			"[UNRESOLVED_COLUMN.WITHOUT_SUGGESTION] A column or function parameter with name `a` cannot be resolved. ; line 2 pos 2",
-			"A column or function parameter with name `a` cannot be resolved."},
-		{"PARSE_SYNTAX_ERROR",
-			"[PARSE_SYNTAX_ERROR] Syntax error at or near 'SELEC'.(line 1, pos 0)\n\n== SQL ==\nSELEC 1\n^^^\n",
-			"Syntax error at or near 'SELEC'."},
-		{"", "something broke\nat line 2", "something broke"},
-		{"X", "[X]", "[X]"},
-	} {
-		got := sparkMessage(&connect.SparkError{ErrorClass: tc.class, Message: tc.msg})
-		if got != tc.want {
-			t.Errorf("sparkMessage(%q)\n got %q\nwant %q", tc.msg, got, tc.want)
-		}
-	}
-}
-
 // ---------------------------------------------------------------------------
 // Against the real Spark Connect server (SPARKLS_IT_REMOTE).
 

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -407,15 +406,11 @@ func runErrorOf(err error, doc *Document, st sqltext.Statement) *RunError {
 	case errors.Is(err, connect.ErrCanceled):
 		return &RunError{Message: cancelMessage(err), ErrorClass: ClassCancelled, SQLState: "HY008"}
 	case errors.As(err, &se):
-		msg, plan := splitPlan(se.Message)
-		re := &RunError{Message: msg, ErrorClass: se.ErrorClass, SQLState: se.SQLState, Plan: plan}
+		re := &RunError{Message: se.Message, ErrorClass: se.ErrorClass, SQLState: se.SQLState, Plan: se.Plan}
 		// Byte offsets into the text Run was given: the statement.
 		if qc, ok := se.Position(); ok && 0 <= qc.Start && qc.Start <= qc.Stop && qc.Stop <= len(st.Text) {
 			r := doc.Range(st.Start+qc.Start, st.Start+qc.Stop)
 			re.Range = &r
-			// Spark's "; line 2 pos 7" counts in the query envelope; the
-			// range says where, in the document.
-			re.Message = position35.ReplaceAllString(re.Message, "")
 		}
 		return re
 	case errors.As(err, &te):
@@ -424,27 +419,12 @@ func runErrorOf(err error, doc *Document, st sqltext.Statement) *RunError {
 	return &RunError{Message: err.Error()}
 }
 
-// planStart is where Spark appends the plan to an analysis error's
-// message: ";" at the end of a line, then a plan node ('Project [*],
-// GlobalLimit 101, !Join ...: a class name, maybe marked unresolved).
-var planStart = regexp.MustCompile(`;\r?\n[ \t]*['!]?[A-Z][A-Za-z0-9]*(?:[ \t\[(]|\r?\n|$)`)
-
-// splitPlan cuts the logical plan Spark appends to an analysis error's
-// message off it. The message is trimmed: a parse error's starts with a
-// line break.
-func splitPlan(msg string) (message, plan string) {
-	if loc := planStart.FindStringIndex(msg); loc != nil {
-		msg, plan = msg[:loc[0]], strings.TrimSpace(msg[loc[0]+1:])
-	}
-	return strings.TrimSpace(msg), plan
-}
-
 // diagnosticMessage is the one-line message of a run error's diagnostic,
 // worded like the analysis diagnostics of diagnostics.go.
 func diagnosticMessage(re *RunError, cause error) string {
 	var se *connect.SparkError
 	if errors.As(cause, &se) {
-		return sparkMessage(se)
+		return se.Summary()
 	}
 	return re.Message
 }

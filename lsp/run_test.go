@@ -288,32 +288,6 @@ func checkRun(t *testing.T, path string) {
 // ---------------------------------------------------------------------------
 // Pure units.
 
-func TestSplitPlan(t *testing.T) {
-	for _, tc := range []struct{ in, msg, plan string }{
-		{ // Spark 4.0.1, a query run inside the envelope
-			"[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column `amount_typo` cannot be resolved. SQLSTATE: 42703; line 2 pos 7;\n'GlobalLimit 101\n+- 'LocalLimit 101\n   +- 'Project [*]\n",
-			"[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column `amount_typo` cannot be resolved. SQLSTATE: 42703; line 2 pos 7",
-			"'GlobalLimit 101\n+- 'LocalLimit 101\n   +- 'Project [*]",
-		},
-		{ // a resolved node first, and CRLF
-			"[X] bad; line 1 pos 0;\r\nProject [a#1]\r\n+- OneRowRelation\r\n",
-			"[X] bad; line 1 pos 0",
-			"Project [a#1]\r\n+- OneRowRelation",
-		},
-		{ // a parse error: no plan, a leading line break
-			"\n[PARSE_SYNTAX_ERROR] Syntax error at or near end of input. SQLSTATE: 42601 (line 1, pos 10)\n\n== SQL ==\nSELECT 1 +\n----------^^^\n",
-			"[PARSE_SYNTAX_ERROR] Syntax error at or near end of input. SQLSTATE: 42601 (line 1, pos 10)\n\n== SQL ==\nSELECT 1 +\n----------^^^",
-			"",
-		},
-		{"a; b;\nnot a plan: lower case", "a; b;\nnot a plan: lower case", ""},
-	} {
-		msg, plan := splitPlan(tc.in)
-		if msg != tc.msg || plan != tc.plan {
-			t.Errorf("splitPlan(%q)\n = %q, %q\nwant %q, %q", tc.in, msg, plan, tc.msg, tc.plan)
-		}
-	}
-}
-
 func TestRefusedReadOnly(t *testing.T) {
 	for stmt, want := range map[string]bool{
 		"SELECT 1":                              false,

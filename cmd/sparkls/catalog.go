@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sparkls/sparkls/connect"
+	"github.com/sparkls/sparkls/connect/databricks"
 	"github.com/sparkls/sparkls/schema"
 	"github.com/sparkls/sparkls/sqltext"
 )
@@ -183,7 +184,7 @@ func catalogCache(ctx context.Context, remote string, refresh, columns bool, std
 		defer c.Close()
 		key, src = c.SchemaKey(), c.SchemaSource()
 	} else {
-		r, err := connect.ParseRemoteEnv(connect.ResolveRemote(remote, nil), nil)
+		r, err := databricks.ParseRemoteEnv(connect.ResolveRemote(remote, nil), nil)
 		if err != nil {
 			return err
 		}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/sparkls/sparkls/connect"
+	"github.com/sparkls/sparkls/connect/databricks"
 )
 
 // version is set with -ldflags "-X main.version=..."; else the module version.
@@ -129,7 +130,7 @@ func remoteFlag(fs *flag.FlagSet) *string {
 
 // dial resolves, parses and connects to the remote, starting the local server if needed.
 func dial(ctx context.Context, remote string, stderr io.Writer) (*connect.Client, error) {
-	r, err := connect.ParseRemoteEnv(connect.ResolveRemote(remote, nil), nil)
+	r, err := databricks.ParseRemoteEnv(connect.ResolveRemote(remote, nil), nil)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package connect
+package databricks
 
 // Tests of databricks remotes: profile resolution, the whole
 // databricks://profile path through a TLS proxy (in front of the fake Spark
@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sparkls/sparkls/connect"
 	"net"
 	"net/http"
 	"os"
@@ -19,10 +20,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/sparkls/sparkls/connect/connecttest"
+	"github.com/sparkls/sparkls/internal/ittest"
 )
 
 // ---- a fake Databricks workspace: OIDC token endpoint, Clusters API, Unity Catalog ----
@@ -565,12 +568,12 @@ cluster_id = 0202-b
 			if err != nil {
 				t.Fatal(err)
 			}
-			w := r.Databricks
+			w, _ := r.Workspace.(*Workspace)
 			got := want{host: w.Host, port: w.Port, cluster: w.ClusterID, serverless: w.Serverless, auth: w.AuthType(), clientID: w.ClientID, token: r.Token, profile: w.Profile}
 			if got != tc.want {
 				t.Errorf("got %+v\nwant %+v", got, tc.want)
 			}
-			if r.Host != w.Host || r.Port != w.Port || !r.TLS || r.MaxMessageSize != DefaultMaxMessageSize {
+			if r.Host != w.Host || r.Port != w.Port || !r.TLS || r.MaxMessageSize != connect.DefaultMaxMessageSize {
 				t.Errorf("remote %+v", r)
 			}
 			if wantHeaders := w.ClusterID != ""; wantHeaders != (r.Headers[ClusterIDHeader] == w.ClusterID && len(r.Headers) == 1) {
@@ -585,8 +588,8 @@ cluster_id = 0202-b
 	}
 }
 
-// The plain parsers route databricks remotes too, so every caller of
-// ParseRemote or ParseRemoteEnv understands them.
+// ParseRemoteEnv routes databricks remotes here and every other remote to
+// connect, so its callers (the language server, the CLI) understand both.
 func TestParseRemoteRoutesDatabricks(t *testing.T) {
 	getenv := profileEnv(t, "h.example.com", testProfiles)
 	for _, k := range []string{"DATABRICKS_CONFIG_FILE", "HOME"} {
@@ -595,17 +598,36 @@ func TestParseRemoteRoutesDatabricks(t *testing.T) {
 	for _, k := range []string{"DATABRICKS_HOST", "DATABRICKS_TOKEN", "DATABRICKS_CLUSTER_ID", "DATABRICKS_CONFIG_PROFILE", "DATABRICKS_CLIENT_ID", "DATABRICKS_CLIENT_SECRET", "DATABRICKS_SERVERLESS_COMPUTE_ID", "DATABRICKS_AUTH_TYPE"} {
 		t.Setenv(k, "")
 	}
-	for _, parse := range []func(string) (Remote, error){ParseRemote, func(s string) (Remote, error) { return ParseRemoteEnv(s, nil) }} {
-		r, err := parse(ResolveRemote("", func(string) string { return "databricks://dev" }))
-		if err != nil {
-			t.Fatal(err)
+	r, err := ParseRemoteEnv(connect.ResolveRemote("", func(string) string { return "databricks://dev" }), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Workspace == nil || r.Host != "h.example.com" || r.Port != 443 || r.Headers[ClusterIDHeader] != "0101-running" {
+		t.Errorf("remote %+v", r)
+	}
+	env := func(k string) string {
+		if k == connect.TokenEnv {
+			return "zztok"
 		}
-		if r.Databricks == nil || r.Host != "h.example.com" || r.Port != 443 || r.Headers[ClusterIDHeader] != "0101-running" {
-			t.Errorf("remote %+v", r)
-		}
+		return ""
+	}
+	r, err = ParseRemoteEnv("sc://127.0.0.1:15002/;use_ssl=false", env)
+	if err != nil || r.Workspace != nil || r.Token != "zztok" || r.Host != "127.0.0.1" {
+		t.Errorf("sc:// remote: %+v, %v", r, err)
 	}
 	if IsDatabricksRemote("sc://databricks:443") || IsDatabricksRemote("databricksx") || !IsDatabricksRemote("databricks") {
 		t.Error("IsDatabricksRemote")
+	}
+}
+
+// The workspace scrubs its token and client secret from a message (the
+// client's errors use it: connect's TestScrubWorkspaceSecrets).
+func TestWorkspaceScrub(t *testing.T) {
+	w := &Workspace{Host: "w.example.com", Port: 443, token: "dapiSECRET", clientSecret: "CLIENTSECRET"}
+	for _, secret := range []string{"dapiSECRET", "CLIENTSECRET"} {
+		if got := w.Scrub("bad credentials " + secret); strings.Contains(got, secret) {
+			t.Errorf("secret in %q", got)
+		}
 	}
 }
 
@@ -632,11 +654,8 @@ func fakeBackend(t *testing.T) (*connecttest.Server, func() (string, func(contex
 
 func itBackend(t *testing.T) func() (string, func(context.Context, string) (net.Conn, error)) {
 	t.Helper()
-	remote := os.Getenv("SPARKLS_IT_REMOTE")
-	if remote == "" {
-		t.Skip("SPARKLS_IT_REMOTE not set: no real Spark Connect server (make test starts one)")
-	}
-	r, err := ParseRemote(remote)
+	remote := ittest.Remote(t)
+	r, err := connect.ParseRemote(remote)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -646,15 +665,19 @@ func itBackend(t *testing.T) func() (string, func(context.Context, string) (net.
 	return func() (string, func(context.Context, string) (net.Conn, error)) { return r.Address(), nil }
 }
 
-func dialDatabricks(t *testing.T, proxy *connecttest.TLSProxy, getenv func(string) string, remote string) (*Client, error) {
+// dialDatabricks dials remote through proxy; tweak may adjust the workspace first.
+func dialDatabricks(t *testing.T, proxy *connecttest.TLSProxy, getenv func(string) string, remote string, tweak ...func(*Workspace)) (*connect.Client, error) {
 	t.Helper()
 	r, err := ParseRemoteEnv(remote, getenv)
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, f := range tweak {
+		f(r.Workspace.(*Workspace))
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	c, err := Dial(ctx, r, Options{Version: "test", RootCAs: proxy.RootCAs(), ConnectTimeout: 30 * time.Second, CallTimeout: 60 * time.Second})
+	c, err := connect.Dial(ctx, r, connect.Options{Version: "test", RootCAs: proxy.RootCAs(), ConnectTimeout: 30 * time.Second, CallTimeout: 60 * time.Second})
 	if err == nil {
 		t.Cleanup(func() { c.Close() })
 	}
@@ -674,7 +697,7 @@ func TestDatabricksProfileThroughTLSProxy(t *testing.T) {
 	}
 	ctx := context.Background()
 	for range 3 {
-		res, err := c.Run(ctx, "SELECT * FROM sales.orders", RunOptions{})
+		res, err := c.Run(ctx, "SELECT * FROM sales.orders", connect.RunOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -729,7 +752,7 @@ func TestDatabricksErrorsThroughTLSProxy(t *testing.T) {
 	})
 	t.Run("wrong token: Spark Connect refuses it", func(t *testing.T) {
 		_, err := dialDatabricks(t, open, openEnv, "databricks://serverless-wrongtoken")
-		var te *TransportError
+		var te *connect.TransportError
 		if !errors.As(err, &te) || te.Code.String() != "Unauthenticated" || te.Hint != "check the token" {
 			t.Fatalf("err = %#v", err)
 		}
@@ -737,7 +760,7 @@ func TestDatabricksErrorsThroughTLSProxy(t *testing.T) {
 	})
 	t.Run("missing cluster header", func(t *testing.T) {
 		_, err := dialDatabricks(t, proxy, getenv, "databricks://serverless")
-		var te *TransportError
+		var te *connect.TransportError
 		if !errors.As(err, &te) || te.Code.String() != "PermissionDenied" || !strings.Contains(err.Error(), ClusterIDHeader) {
 			t.Fatalf("err = %v", err)
 		}
@@ -774,7 +797,7 @@ func TestDatabricksErrorsThroughTLSProxy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.Run(context.Background(), "SELECT * FROM sales.orders", RunOptions{}); err != nil {
+		if _, err := c.Run(context.Background(), "SELECT * FROM sales.orders", connect.RunOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		if _, after := ws.counts(); after != gets {
@@ -788,6 +811,14 @@ func TestDatabricksErrorsThroughTLSProxy(t *testing.T) {
 	})
 }
 
+// clock is time.Now moved forward by add, for the cluster checks of a workspace.
+type clock struct{ ahead atomic.Int64 }
+
+func laterClock() *clock             { return &clock{} }
+func (c *clock) add(d time.Duration) { c.ahead.Add(int64(d)) }
+func (c *clock) now() time.Time      { return time.Now().Add(time.Duration(c.ahead.Load())) }
+func (c *clock) tweak(w *Workspace)  { w.now = c.now }
+
 // A cluster that stops while connected: the next call fails with the
 // state, sends nothing, and closing sends nothing either.
 func TestDatabricksClusterStopsWhileConnected(t *testing.T) {
@@ -795,18 +826,17 @@ func TestDatabricksClusterStopsWhileConnected(t *testing.T) {
 	ws := newFakeWorkspace()
 	ws.pat = "dapi-dev-secret"
 	proxy := dbxProxy(t, ws, backend, "dapi-dev-secret", "0101-running")
-	c, err := dialDatabricks(t, proxy, profileEnv(t, proxy.Addr(), testProfiles), "databricks://dev")
+	later := laterClock()
+	c, err := dialDatabricks(t, proxy, profileEnv(t, proxy.Addr(), testProfiles), "databricks://dev", later.tweak)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ws.mu.Lock()
 	ws.clusters["0101-running"] = "TERMINATED"
 	ws.mu.Unlock()
-	c.compute.mu.Lock()
-	c.compute.runningAt = c.compute.runningAt.Add(-time.Hour) // the RUNNING answer is stale
-	c.compute.mu.Unlock()
+	later.add(time.Hour) // the RUNNING answer is stale
 	before := proxy.Forwarded("")
-	_, err = c.Run(context.Background(), "SELECT 1", RunOptions{})
+	_, err = c.Run(context.Background(), "SELECT 1", connect.RunOptions{})
 	if err == nil || !strings.Contains(err.Error(), "TERMINATED") || !strings.Contains(err.Error(), "start it") {
 		t.Fatalf("Run on a terminated cluster: %v", err)
 	}
@@ -823,7 +853,8 @@ func TestDatabricksCancelDuringClusterCheck(t *testing.T) {
 	ws.pat = "dapi-dev-secret"
 	proxy := dbxProxy(t, ws, backend, "dapi-dev-secret", "0101-running")
 	getenv := profileEnv(t, proxy.Addr(), testProfiles)
-	c, err := dialDatabricks(t, proxy, getenv, "databricks://dev")
+	later := laterClock()
+	c, err := dialDatabricks(t, proxy, getenv, "databricks://dev", later.tweak)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -832,24 +863,22 @@ func TestDatabricksCancelDuringClusterCheck(t *testing.T) {
 	ws.mu.Lock()
 	ws.block = block
 	ws.mu.Unlock()
-	c.compute.mu.Lock()
-	c.compute.runningAt = c.compute.runningAt.Add(-time.Hour)
-	c.compute.mu.Unlock()
+	later.add(time.Hour)
 	before := proxy.Forwarded("")
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	start := time.Now()
 	go func() {
-		_, err := c.Run(ctx, "SELECT 1", RunOptions{})
+		_, err := c.Run(ctx, "SELECT 1", connect.RunOptions{})
 		done <- err
 	}()
 	<-time.After(100 * time.Millisecond)
 	cancel()
 	select {
 	case err := <-done:
-		if !errors.Is(err, ErrCanceled) {
-			t.Errorf("Run = %v, want ErrCanceled", err)
+		if !errors.Is(err, connect.ErrCanceled) {
+			t.Errorf("Run = %v, want connect.ErrCanceled", err)
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run did not stop when cancelled during the cluster check")
@@ -865,7 +894,7 @@ func TestDatabricksCancelDuringClusterCheck(t *testing.T) {
 	dctx, dcancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer dcancel()
 	r, _ := ParseRemoteEnv("databricks://dev", getenv)
-	if _, err := Dial(dctx, r, Options{RootCAs: proxy.RootCAs()}); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := connect.Dial(dctx, r, connect.Options{RootCAs: proxy.RootCAs()}); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Dial = %v, want the deadline", err)
 	}
 }
@@ -881,16 +910,16 @@ func TestDatabricksOAuthM2MThroughTLSProxy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Token != "" || r.Databricks.AuthType() != "oauth-m2m" {
+	if r.Token != "" || r.Workspace.(*Workspace).AuthType() != "oauth-m2m" {
 		t.Fatalf("remote %+v", r)
 	}
-	c, err := Dial(context.Background(), r, Options{Version: "test", RootCAs: proxy.RootCAs()})
+	c, err := connect.Dial(context.Background(), r, connect.Options{Version: "test", RootCAs: proxy.RootCAs()})
 	if err != nil {
 		t.Fatalf("Dial: %v", err)
 	}
 	defer c.Close()
 	for range 5 {
-		if _, err := c.Run(context.Background(), "SELECT * FROM sales.orders", RunOptions{}); err != nil {
+		if _, err := c.Run(context.Background(), "SELECT * FROM sales.orders", connect.RunOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -920,7 +949,7 @@ func TestDatabricksOAuthM2MThroughTLSProxy(t *testing.T) {
 	})
 	t.Run("wrong secret, gRPC", func(t *testing.T) {
 		_, err := dialDatabricks(t, proxy, getenv, "databricks://m2m-serverless-wrong")
-		var te *TransportError
+		var te *connect.TransportError
 		if !errors.As(err, &te) || te.Code.String() != "Unauthenticated" || !strings.Contains(err.Error(), "invalid_client") {
 			t.Fatalf("err = %#v", err)
 		}
@@ -933,7 +962,7 @@ func TestDatabricksOAuthRefresh(t *testing.T) {
 	ws := newFakeWorkspace()
 	ws.clientID, ws.clientSecret = "sp-1", "sp-secret-xyz"
 	ws.expiresIn = 1
-	r, uc := ucFake(t, ws, "databricks://m2m", func(r Remote) { r.Databricks.expiryDelta = time.Millisecond })
+	r, uc := ucFake(t, ws, "databricks://m2m", func(r connect.Remote) { r.Workspace.(*Workspace).expiryDelta = time.Millisecond })
 	ctx := context.Background()
 	for range 3 {
 		if _, err := uc.Catalogs(ctx); err != nil {
@@ -969,7 +998,7 @@ func TestITDatabricksThroughTLSProxy(t *testing.T) {
 	if v, err := c.SparkVersion(ctx); err != nil || !regexp.MustCompile(`^[34]\.\d+\.\d+`).MatchString(v) {
 		t.Errorf("SparkVersion = %q, %v", v, err)
 	}
-	res, err := c.Run(ctx, "SELECT id, id * 2 AS twice FROM range(5)", RunOptions{})
+	res, err := c.Run(ctx, "SELECT id, id * 2 AS twice FROM range(5)", connect.RunOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -979,8 +1008,8 @@ func TestITDatabricksThroughTLSProxy(t *testing.T) {
 	if cats, err := c.ListCatalogs(ctx); err != nil || len(cats) == 0 {
 		t.Errorf("ListCatalogs = %v, %v", cats, err)
 	}
-	_, err = c.Run(ctx, "SELECT * FROM no_such_table_anywhere", RunOptions{})
-	var se *SparkError
+	_, err = c.Run(ctx, "SELECT * FROM no_such_table_anywhere", connect.RunOptions{})
+	var se *connect.SparkError
 	if !errors.As(err, &se) || se.ErrorClass != "TABLE_OR_VIEW_NOT_FOUND" {
 		t.Errorf("error through the proxy: %v", err)
 	}
@@ -1009,7 +1038,7 @@ func TestITDatabricksThroughTLSProxy(t *testing.T) {
 func TestComputeGate(t *testing.T) {
 	ws := patWorkspace()
 	r, uc := ucFake(t, ws, "databricks://dev", nil)
-	g := newComputeGate(r.Databricks, uc.c)
+	g := newComputeGate(r.Workspace.(*Workspace), uc.c)
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	g.now = func() time.Time { return now }
 	ctx := context.Background()

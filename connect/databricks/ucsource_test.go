@@ -1,4 +1,4 @@
-package connect
+package databricks
 
 // Tests of the Unity Catalog REST source against a fake workspace
 // (httptest TLS): pagination, 429 with Retry-After, errors, the
@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/sparkls/sparkls/connect"
 	"io"
 	"log"
 	"net/http/httptest"
@@ -25,7 +26,7 @@ import (
 
 // ucFake serves ws over TLS and returns remote (a profile of testProfiles)
 // and its Unity Catalog source; tweak may adjust the remote first.
-func ucFake(t *testing.T, ws *fakeWorkspace, remote string, tweak func(Remote), opts ...UCOptions) (Remote, *UCSource) {
+func ucFake(t *testing.T, ws *fakeWorkspace, remote string, tweak func(connect.Remote), opts ...UCOptions) (connect.Remote, *UCSource) {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(ws)
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // handshakes cut by the tests' ends
@@ -261,7 +262,7 @@ func TestUCSourceErrors(t *testing.T) {
 		assertNoSecret(t, "error", err.Error())
 	})
 	t.Run("not a databricks remote", func(t *testing.T) {
-		r, _ := ParseRemote("sc://h:443/;token=dapi-dev-secret")
+		r, _ := connect.ParseRemote("sc://h:443/;token=dapi-dev-secret")
 		_, err := NewUCSource(r, UCOptions{})
 		if err == nil {
 			t.Fatal("no error")
@@ -373,11 +374,11 @@ func TestUCSourceSchemaCacheEndToEnd(t *testing.T) {
 
 	// One cache per workspace and cluster, shared with the Spark Connect
 	// client of the same remote, and never keyed by a credential.
-	c, err := NewClient(r, Options{})
+	c, err := connect.NewClient(r, connect.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.conn.Close()
+	defer c.Close() // refused at once: the cluster was never seen running
 	if c.SchemaKey() != uc.SchemaKey() {
 		t.Errorf("client key %s, Unity Catalog key %s", c.SchemaKey(), uc.SchemaKey())
 	}

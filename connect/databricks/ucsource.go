@@ -1,10 +1,11 @@
-package connect
+package databricks
 
 import (
 	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/sparkls/sparkls/connect"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -55,8 +56,9 @@ var _ schema.Source = (*UCSource)(nil)
 
 // NewUCSource returns the Unity Catalog of r's workspace; r must be a
 // databricks remote. It does not contact the workspace.
-func NewUCSource(r Remote, opt UCOptions) (*UCSource, error) {
-	if r.Databricks == nil {
+func NewUCSource(r connect.Remote, opt UCOptions) (*UCSource, error) {
+	w, ok := r.Workspace.(*Workspace)
+	if !ok {
 		return nil, fmt.Errorf("Unity Catalog needs a %s remote, not %s", DatabricksRemote, r)
 	}
 	if opt.Concurrency <= 0 {
@@ -66,12 +68,12 @@ func NewUCSource(r Remote, opt UCOptions) (*UCSource, error) {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &UCSource{
-		w:     r.Databricks,
-		c:     r.Databricks.conn(opt.RootCAs),
-		key:   SchemaKey(r),
+		w:     w,
+		c:     w.conn(opt.RootCAs),
+		key:   connect.SchemaKey(r),
 		opt:   opt,
 		sem:   make(chan struct{}, opt.Concurrency),
-		sleep: wait,
+		sleep: connect.Wait,
 	}, nil
 }
 

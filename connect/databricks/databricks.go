@@ -1,11 +1,15 @@
-package connect
-
-// Databricks: the remotes "databricks" and "databricks://<profile>",
-// resolved the way the Databricks CLI and SDKs resolve them (a profile of
-// ~/.databrickscfg overridden by DATABRICKS_* variables), their credentials
-// (a personal access token, or OAuth machine-to-machine tokens from the
-// workspace's OIDC endpoint), the workspace REST API, and the check of the
-// cluster's state before any Spark Connect call.
+// Package databricks is Databricks over Spark Connect: the remotes
+// "databricks" and "databricks://<profile>", resolved the way the Databricks
+// CLI and SDKs resolve them (a profile of ~/.databrickscfg overridden by
+// DATABRICKS_* variables), their credentials (a personal access token, or
+// OAuth machine-to-machine tokens from the workspace's OIDC endpoint), the
+// workspace REST API, the check of the cluster's state before any Spark
+// Connect call, and the Unity Catalog source that needs no compute.
+//
+// It builds on package connect (a *Workspace is a connect.Platform);
+// connect knows nothing of it. It speaks gRPC only through the dial options
+// and interceptors it gives connect.
+package databricks
 
 import (
 	"context"
@@ -14,6 +18,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sparkls/sparkls/connect"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -64,6 +69,19 @@ const (
 	defaultProfile   = "DEFAULT"
 )
 
+// ParseRemoteEnv parses any remote string: a databricks one here (its
+// profile resolved with getenv, os.Getenv when nil), every other with
+// connect.ParseRemoteEnv. The language server and the CLI parse with it.
+func ParseRemoteEnv(s string, getenv func(string) string) (connect.Remote, error) {
+	if !IsDatabricksRemote(s) {
+		return connect.ParseRemoteEnv(s, getenv)
+	}
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	return resolveDatabricks(s, getenv)
+}
+
 // IsDatabricksRemote reports whether s names a Databricks profile
 // ("databricks" or "databricks://<profile>").
 func IsDatabricksRemote(s string) bool {
@@ -87,7 +105,8 @@ type Workspace struct {
 
 	token        string // personal access token
 	clientSecret string
-	expiryDelta  time.Duration // an OAuth token is renewed this long before it expires
+	expiryDelta  time.Duration    // an OAuth token is renewed this long before it expires
+	now          func() time.Time // the cluster checks' clock (nil: time.Now; tests move it)
 
 	mu    sync.Mutex
 	conns map[*x509.CertPool]*workspaceConn
@@ -129,9 +148,9 @@ func (w *Workspace) String() string {
 	return fmt.Sprintf("%s (%s, %s, %s)", name, w.URL(), compute, w.AuthType())
 }
 
-// scrub removes the workspace's secrets from a message, in case a lower
+// Scrub removes the workspace's secrets from a message, in case a lower
 // layer or a server echoed one.
-func (w *Workspace) scrub(msg string) string {
+func (w *Workspace) Scrub(msg string) string {
 	for _, s := range []string{w.token, w.clientSecret} {
 		if s != "" {
 			msg = strings.ReplaceAll(msg, s, "***")
@@ -152,11 +171,11 @@ type setting struct {
 // $DATABRICKS_CONFIG_PROFILE, else DEFAULT) of $DATABRICKS_CONFIG_FILE
 // (else ~/.databrickscfg), each key overridden by its DATABRICKS_*
 // variable. Errors name the missing key and the file, never a value.
-func resolveDatabricks(s string, getenv func(string) string) (Remote, error) {
+func resolveDatabricks(s string, getenv func(string) string) (connect.Remote, error) {
 	s = strings.TrimSpace(s)
 	profile := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(s, DatabricksRemote), "://"), "/")
 	if strings.ContainsAny(profile, "/;?#[]") {
-		return Remote{}, fmt.Errorf("invalid remote %q: expected %s or %s<profile>", Redact(s), DatabricksRemote, databricksPrefix)
+		return connect.Remote{}, fmt.Errorf("invalid remote %q: expected %s or %s<profile>", connect.Redact(s), DatabricksRemote, databricksPrefix)
 	}
 	explicit := profile != ""
 	if !explicit {
@@ -168,7 +187,7 @@ func resolveDatabricks(s string, getenv func(string) string) (Remote, error) {
 	}
 	file, err := configFile(getenv)
 	if err != nil {
-		return Remote{}, err
+		return connect.Remote{}, err
 	}
 	name := databricksPrefix + profile
 	w := &Workspace{Profile: profile, ConfigFile: file, expiryDelta: time.Minute}
@@ -180,12 +199,12 @@ func resolveDatabricks(s string, getenv func(string) string) (Remote, error) {
 		f, err := ini.LoadSources(ini.LoadOptions{IgnoreInlineComment: true}, data)
 		if err != nil {
 			// ini's errors quote the offending line, which may hold a token.
-			return Remote{}, fmt.Errorf("%s: cannot parse %s as an INI file (a line is not [section] or key = value)", name, file)
+			return connect.Remote{}, fmt.Errorf("%s: cannot parse %s as an INI file (a line is not [section] or key = value)", name, file)
 		}
 		sec, err := f.GetSection(profile)
 		if err != nil {
 			if explicit {
-				return Remote{}, fmt.Errorf("%s: no profile [%s] in %s (it has %s)", name, profile, file, strings.Join(f.SectionStrings(), ", "))
+				return connect.Remote{}, fmt.Errorf("%s: no profile [%s] in %s (it has %s)", name, profile, file, strings.Join(f.SectionStrings(), ", "))
 			}
 			w.Profile = ""
 			break
@@ -196,7 +215,7 @@ func resolveDatabricks(s string, getenv func(string) string) (Remote, error) {
 			}
 		}
 	case explicit || !errors.Is(err, os.ErrNotExist):
-		return Remote{}, fmt.Errorf("%s: cannot read the Databricks configuration file %s: %v (create it with `databricks configure`, or set %s)", name, file, pathError(err), envConfigFile)
+		return connect.Remote{}, fmt.Errorf("%s: cannot read the Databricks configuration file %s: %v (create it with `databricks configure`, or set %s)", name, file, pathError(err), envConfigFile)
 	default:
 		w.Profile = ""
 	}
@@ -215,10 +234,10 @@ func resolveDatabricks(s string, getenv func(string) string) (Remote, error) {
 
 	host := vals["host"]
 	if host.value == "" {
-		return Remote{}, fmt.Errorf("%s: no workspace host: %s", name, where("host"))
+		return connect.Remote{}, fmt.Errorf("%s: no workspace host: %s", name, where("host"))
 	}
 	if w.Host, w.Port, err = parseWorkspaceHost(host.value); err != nil {
-		return Remote{}, fmt.Errorf("%s: %s: %v", name, host.from, err)
+		return connect.Remote{}, fmt.Errorf("%s: %s: %v", name, host.from, err)
 	}
 
 	// Compute: a cluster, or serverless. The environment beats the file when
@@ -231,7 +250,7 @@ func resolveDatabricks(s string, getenv func(string) string) (Remote, error) {
 		case serverless.env && !cluster.env:
 			cluster = setting{}
 		default:
-			return Remote{}, fmt.Errorf("%s: both %s and %s are set: keep one", name, cluster.from, serverless.from)
+			return connect.Remote{}, fmt.Errorf("%s: both %s and %s are set: keep one", name, cluster.from, serverless.from)
 		}
 	}
 	switch {
@@ -239,11 +258,11 @@ func resolveDatabricks(s string, getenv func(string) string) (Remote, error) {
 		w.ClusterID = cluster.value
 	case serverless.value != "":
 		if !strings.EqualFold(serverless.value, "auto") {
-			return Remote{}, fmt.Errorf("%s: %s must be auto (the only value Databricks Connect accepts)", name, serverless.from)
+			return connect.Remote{}, fmt.Errorf("%s: %s must be auto (the only value Databricks Connect accepts)", name, serverless.from)
 		}
 		w.Serverless = true
 	default:
-		return Remote{}, fmt.Errorf("%s: no compute: %s (or serverless_compute_id = auto)", name, where("cluster_id"))
+		return connect.Remote{}, fmt.Errorf("%s: no compute: %s (or serverless_compute_id = auto)", name, where("cluster_id"))
 	}
 
 	// Credentials: a token, or a service principal's client id and secret.
@@ -254,36 +273,36 @@ func resolveDatabricks(s string, getenv func(string) string) (Remote, error) {
 		if useToken && useM2M {
 			tokEnv, m2mEnv := tok.env, id.env || secret.env
 			if tokEnv == m2mEnv {
-				return Remote{}, fmt.Errorf("%s: both a token (%s) and OAuth client credentials (%s) are set: keep one, or choose with auth_type = pat or oauth-m2m", name, tok.from, orFrom(id, secret))
+				return connect.Remote{}, fmt.Errorf("%s: both a token (%s) and OAuth client credentials (%s) are set: keep one, or choose with auth_type = pat or oauth-m2m", name, tok.from, orFrom(id, secret))
 			}
 			useToken, useM2M = tokEnv, m2mEnv
 		}
 	case "pat":
 		useM2M = false
 		if !useToken {
-			return Remote{}, fmt.Errorf("%s: auth_type is pat but there is no token: %s", name, where("token"))
+			return connect.Remote{}, fmt.Errorf("%s: auth_type is pat but there is no token: %s", name, where("token"))
 		}
 	case "oauth-m2m":
 		useToken, useM2M = false, true
 	default:
-		return Remote{}, fmt.Errorf("%s: auth_type %q (%s) is not supported by sparkls; use a personal access token (token) or a service principal (client_id and client_secret)", name, at, vals["auth_type"].from)
+		return connect.Remote{}, fmt.Errorf("%s: auth_type %q (%s) is not supported by sparkls; use a personal access token (token) or a service principal (client_id and client_secret)", name, at, vals["auth_type"].from)
 	}
 	switch {
 	case useM2M:
 		if id.value == "" {
-			return Remote{}, fmt.Errorf("%s: OAuth machine-to-machine needs a client id: %s", name, where("client_id"))
+			return connect.Remote{}, fmt.Errorf("%s: OAuth machine-to-machine needs a client id: %s", name, where("client_id"))
 		}
 		if secret.value == "" {
-			return Remote{}, fmt.Errorf("%s: OAuth machine-to-machine needs a client secret: %s", name, where("client_secret"))
+			return connect.Remote{}, fmt.Errorf("%s: OAuth machine-to-machine needs a client secret: %s", name, where("client_secret"))
 		}
 		w.ClientID, w.clientSecret = id.value, secret.value
 	case useToken:
 		w.token = tok.value
 	default:
-		return Remote{}, fmt.Errorf("%s: no credentials: %s (a personal access token), or client_id and client_secret (a service principal)", name, where("token"))
+		return connect.Remote{}, fmt.Errorf("%s: no credentials: %s (a personal access token), or client_id and client_secret (a service principal)", name, where("token"))
 	}
 
-	r := Remote{Host: w.Host, Port: w.Port, Token: w.token, TLS: true, MaxMessageSize: DefaultMaxMessageSize, Databricks: w, useSSL: "true"}
+	r := connect.Remote{Host: w.Host, Port: w.Port, Token: w.token, TLS: true, MaxMessageSize: connect.DefaultMaxMessageSize, Workspace: w}
 	if w.ClusterID != "" {
 		r.Headers = map[string]string{ClusterIDHeader: w.ClusterID}
 	}
@@ -458,7 +477,7 @@ func (w *Workspace) tokenError(err error) error {
 			msg += ": " + re.ErrorDescription
 		}
 	}
-	return &AuthError{Workspace: w.String(), Msg: w.scrub(truncate(msg, 500))}
+	return &AuthError{Workspace: w.String(), Msg: w.Scrub(truncate(msg, 500))}
 }
 
 func truncate(s string, n int) string {
@@ -527,7 +546,7 @@ func (w *Workspace) get(ctx context.Context, c *workspaceConn, path string, q ur
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return fmt.Errorf("%s: %s: %s (is the workspace reachable?)", w, op, w.scrub(err.Error()))
+			return fmt.Errorf("%s: %s: %s (is the workspace reachable?)", w, op, w.Scrub(err.Error()))
 		}
 		body, err := io.ReadAll(io.LimitReader(resp.Body, restMaxBody+1))
 		resp.Body.Close()
@@ -581,7 +600,7 @@ func (w *Workspace) apiError(op string, code int, body []byte) *APIError {
 		Message   string `json:"message"`
 	}
 	_ = json.Unmarshal(body, &answer) // best effort: the status says enough
-	e := &APIError{Workspace: w.String(), Op: op, StatusCode: code, ErrorCode: answer.ErrorCode, Message: w.scrub(truncate(answer.Message, 500))}
+	e := &APIError{Workspace: w.String(), Op: op, StatusCode: code, ErrorCode: answer.ErrorCode, Message: w.Scrub(truncate(answer.Message, 500))}
 	switch code {
 	case http.StatusUnauthorized:
 		e.Hint = "the workspace refused the credentials: check " + w.credentialKeys()
@@ -620,10 +639,10 @@ func (r rpcCredentials) GetRequestMetadata(ctx context.Context, _ ...string) (ma
 
 func (rpcCredentials) RequireTransportSecurity() bool { return true }
 
-// dialOptions are the gRPC options of a client of the workspace: its
-// credentials, the serverless session header, and the gate that checks the
+// DialOptions are the gRPC options of a client of the workspace: its
+// credentials, the serverless session header, and the check of the
 // cluster's state before calls (nil for serverless).
-func (w *Workspace) dialOptions(roots *x509.CertPool, sessionID func() string) ([]grpc.DialOption, *computeGate) {
+func (w *Workspace) DialOptions(roots *x509.CertPool, sessionID func() string) ([]grpc.DialOption, func(context.Context) error) {
 	c := w.conn(roots)
 	calls := &workspaceCalls{sessionID: sessionID}
 	if w.Serverless {
@@ -635,7 +654,7 @@ func (w *Workspace) dialOptions(roots *x509.CertPool, sessionID func() string) (
 		grpc.WithPerRPCCredentials(rpcCredentials{w: w, c: c}),
 		grpc.WithChainUnaryInterceptor(calls.unary),
 		grpc.WithChainStreamInterceptor(calls.stream),
-	}, calls.gate
+	}, calls.gate.readyFunc()
 }
 
 // workspaceCalls intercepts a workspace client's calls.
@@ -776,7 +795,11 @@ type computeGate struct {
 }
 
 func newComputeGate(w *Workspace, c *workspaceConn) *computeGate {
-	return &computeGate{w: w, c: c, recheck: 2 * time.Minute, negative: 3 * time.Second, now: time.Now, sleep: wait, sem: make(chan struct{}, 1)}
+	now := w.now
+	if now == nil {
+		now = time.Now
+	}
+	return &computeGate{w: w, c: c, recheck: 2 * time.Minute, negative: 3 * time.Second, now: now, sleep: connect.Wait, sem: make(chan struct{}, 1)}
 }
 
 // ready returns nil when the cluster is RUNNING (or RESIZING), else why not.
@@ -812,6 +835,14 @@ func (g *computeGate) ready(ctx context.Context) error {
 	}
 	g.mu.Unlock()
 	return err
+}
+
+// readyFunc is g.ready, or nil for a nil gate (nothing to check).
+func (g *computeGate) readyFunc() func(context.Context) error {
+	if g == nil {
+		return nil
+	}
+	return g.ready
 }
 
 func (g *computeGate) cached() (error, bool) {
@@ -871,5 +902,5 @@ func (g *computeGate) check(ctx context.Context) error {
 	if state == "" {
 		state = "UNKNOWN"
 	}
-	return &ClusterNotRunningError{ClusterID: g.w.ClusterID, Name: info.ClusterName, State: state, Message: g.w.scrub(truncate(info.StateMessage, 500))}
+	return &ClusterNotRunningError{ClusterID: g.w.ClusterID, Name: info.ClusterName, State: state, Message: g.w.Scrub(truncate(info.StateMessage, 500))}
 }
