@@ -430,3 +430,90 @@ func literalType(def string) string {
 	}
 	return ""
 }
+
+// ScriptQueries are the queries that stand as statements of their own in
+// the SQL script stmt (BEGIN … END; spans in stmt) and use none of its
+// names: no local variable, FOR row variable, label or condition, so that
+// Spark can analyse each alone. A query that uses one is left out (Spark
+// alone would call the name unresolved), and so is every other statement:
+// a query's place is the start of a statement, or after THEN, ELSE, DO,
+// BEGIN, LOOP or REPEAT.
+func ScriptQueries(stmt string) []Statement {
+	toks := significantOf(Lex(stmt))
+	if !scriptStart(toks) {
+		return nil
+	}
+	locals := map[string]bool{}
+	for i, t := range toks {
+		switch {
+		case t.IsKeyword("DECLARE"):
+			j := i + 1
+			for j < len(toks) && (toks[j].IsKeyword("OR") || toks[j].IsKeyword("REPLACE") || toks[j].IsKeyword("VARIABLE") || toks[j].IsKeyword("VAR")) {
+				j++
+			}
+			for ; j < len(toks) && isName(toks[j]) && !toks[j].IsKeyword("EXIT") && !toks[j].IsKeyword("CONTINUE"); j += 2 {
+				locals[strings.ToLower(Unquote(toks[j]))] = true
+				if j+1 >= len(toks) || !toks[j+1].Is(",") {
+					break
+				}
+			}
+		case t.IsKeyword("FOR") && i+2 < len(toks) && isName(toks[i+1]) && toks[i+2].IsKeyword("AS"):
+			locals[strings.ToLower(Unquote(toks[i+1]))] = true
+		case t.Is(":") && i > 0 && isName(toks[i-1]) && i+1 < len(toks) && loopWord(toks[i+1]):
+			locals[strings.ToLower(Unquote(toks[i-1]))] = true
+		}
+	}
+	var out []Statement
+	depth, start := 0, -1 // start: the query being read, or -1
+	after := true         // a statement may start at the next token
+	flush := func(end int) {
+		if start < 0 || end <= start {
+			start = -1
+			return
+		}
+		for _, t := range toks[start:end] {
+			if isName(t) && locals[strings.ToLower(Unquote(t))] {
+				start = -1
+				return
+			}
+		}
+		sp := Span{toks[start].Start, toks[end-1].End}
+		out = append(out, Statement{Text: stmt[sp.Start:sp.End], Start: sp.Start, End: sp.End})
+		start = -1
+	}
+	for i, t := range toks {
+		switch {
+		case t.Is("("):
+			depth++
+		case t.Is(")"):
+			depth--
+		}
+		if depth != 0 || start >= 0 && !t.Is(";") {
+			after = false
+			continue
+		}
+		switch {
+		case t.Is(";"):
+			flush(i)
+			after = true
+			continue
+		case after && (t.IsKeyword("SELECT") || t.IsKeyword("WITH") || t.IsKeyword("VALUES") || t.IsKeyword("FROM") || t.IsKeyword("TABLE")):
+			start = i
+		}
+		after = t.IsKeyword("THEN") || t.IsKeyword("ELSE") || t.IsKeyword("DO") || t.IsKeyword("BEGIN") ||
+			t.IsKeyword("LOOP") || t.IsKeyword("REPEAT")
+	}
+	return out // a query not ended by ';' is not a statement of the script yet
+}
+
+// scriptStart reports whether toks start a compound statement: BEGIN, or
+// label: BEGIN.
+func scriptStart(toks []Token) bool {
+	switch {
+	case len(toks) > 0 && toks[0].IsKeyword("BEGIN"):
+		return true
+	case len(toks) > 2 && isName(toks[0]) && toks[1].Is(":") && toks[2].IsKeyword("BEGIN"):
+		return true
+	}
+	return false
+}
