@@ -98,6 +98,10 @@ func complete(ctx context.Context, cache *schema.Cache, text string, off int, op
 		cp.scriptLabels()
 		return cp.result()
 	}
+	if cp.inScript && cp.script.WantCondition {
+		cp.scriptConditions()
+		return cp.result()
+	}
 	switch cp.c.Expect {
 	case sqltext.ExpectKeyword:
 		cp.keywords(cp.c.Keywords, true)

@@ -88,6 +88,21 @@ func (cp *completer) scriptLabels() {
 	}
 }
 
+// scriptConditions offers the conditions declared in scope (after SIGNAL,
+// RESIGNAL or a handler's FOR).
+func (cp *completer) scriptConditions() {
+	for _, c := range cp.script.Conditions {
+		cp.addName(candidate{kind: KindVariable, detail: conditionDetail(c), group: groupRef}, c.Name)
+	}
+}
+
+func conditionDetail(c sqltext.Condition) string {
+	if c.SQLState != "" {
+		return "condition · SQLSTATE " + c.SQLState
+	}
+	return "condition"
+}
+
 func varDetail(v sqltext.LocalVar) string {
 	switch {
 	case v.Row:
@@ -131,6 +146,11 @@ func scriptHover(text string, off, stmtStart int, parts []string, at int) string
 		for _, l := range sc.Labels {
 			if strings.EqualFold(l.Name, name) {
 				return fmt.Sprintf("%s — label of a %s\n", mdCode(l.Name), l.Kind)
+			}
+		}
+		for _, c := range sc.Conditions {
+			if strings.EqualFold(c.Name, name) {
+				return fmt.Sprintf("%s — %s\n", mdCode(c.Name), conditionDetail(c))
 			}
 		}
 		return ""

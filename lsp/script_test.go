@@ -119,12 +119,14 @@ func TestITScriptInnerQueries(t *testing.T) {
 }
 
 // A run of a script (4.1+: scripting on by default) shows the result of
-// its last query.
+// its last query; the condition and handler the fixtures complete are
+// Spark's syntax.
 func TestITScriptRunLastResult(t *testing.T) {
 	remote := ittest.Remote(t)
 	ittest.Requires(t, "4.1", "SQL scripting")
 	c := startRunClient(t, nil, runSetup{remote: remote})
-	text := "BEGIN\n  DECLARE x INT DEFAULT 2;\n  SELECT 1 AS first;\n  SELECT x * 21 AS answer, 'b' AS b;\nEND"
+	text := "BEGIN\n  DECLARE x INT DEFAULT 2;\n  DECLARE divide_by_zero CONDITION FOR SQLSTATE '22012';\n" +
+		"  DECLARE EXIT HANDLER FOR divide_by_zero BEGIN SELECT 0 AS answer; END;\n  SELECT 1 AS first;\n  SELECT x * 21 AS answer, 'b' AS b;\nEND"
 	c.open(runURI, text)
 	doc := newDocument(runURI, "sql", 1, text)
 	res := c.runCall(doc, 0, len(text))

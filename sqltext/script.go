@@ -17,6 +17,19 @@ type ScriptScope struct {
 	Labels []Label
 	// WantLabel reports that the cursor follows LEAVE or ITERATE.
 	WantLabel bool
+	// Conditions are those declared before the cursor in the enclosing
+	// blocks (DECLARE c CONDITION [FOR SQLSTATE '…']), innermost first.
+	Conditions []Condition
+	// WantCondition reports that the cursor is where a condition goes:
+	// after SIGNAL or RESIGNAL, or in a handler's FOR list.
+	WantCondition bool
+}
+
+// Condition is a named condition of a script.
+type Condition struct {
+	Name     string
+	SQLState string // as written, quotes included; "" when none is given
+	Span     Span   // the name where it is declared
 }
 
 // LocalVar is a variable of a script.
@@ -58,6 +71,7 @@ type scriptFrame struct {
 	kind  string
 	label Label
 	vars  []LocalVar
+	conds []Condition
 }
 
 // ScriptAt reads the SQL script around offset. ok is false when the
@@ -189,8 +203,12 @@ func scriptAt(src string, offset int) (ScriptScope, bool) {
 			out.WantLabel = true
 		}
 	}
+	out.WantCondition = conditionWanted(toks, offset)
 	for k := len(stack) - 1; k >= 0; k-- {
 		f := stack[k]
+		for j := len(f.conds) - 1; j >= 0; j-- {
+			out.Conditions = append(out.Conditions, f.conds[j])
+		}
 		for j := len(f.vars) - 1; j >= 0; j-- {
 			v := f.vars[j]
 			v.Label = f.label.Name
@@ -201,6 +219,35 @@ func scriptAt(src string, offset int) (ScriptScope, bool) {
 		}
 	}
 	return out, true
+}
+
+// conditionWanted reports whether the cursor at offset (after the word
+// being typed, if any) follows SIGNAL, RESIGNAL, or HANDLER FOR and a
+// list of conditions.
+func conditionWanted(toks []Token, offset int) bool {
+	p := -1
+	for i, t := range toks {
+		if t.End > offset || t.End == offset && t.Kind == Ident && t.Start < offset {
+			break
+		}
+		p = i
+	}
+	if p >= 0 && (toks[p].IsKeyword("SIGNAL") || toks[p].IsKeyword("RESIGNAL")) {
+		return true
+	}
+	if p < 0 || !toks[p].Is(",") && !toks[p].IsKeyword("FOR") {
+		return false // after a condition, the handler's body follows
+	}
+	for ; p >= 1; p-- {
+		switch t := toks[p]; {
+		case t.IsKeyword("FOR"):
+			return toks[p-1].IsKeyword("HANDLER")
+		case t.Is(","), isName(t), t.Kind == String:
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 func loopWord(t Token) bool {
@@ -303,6 +350,15 @@ func declare(src string, toks []Token, i, offset int, stack []*scriptFrame) (int
 		return end, true
 	}
 	if j < len(toks) && toks[j].Kind == Ident && strings.EqualFold(toks[j].Text, "CONDITION") {
+		if end < len(toks) && toks[end].Start < offset {
+			c := Condition{Name: names[0].Name, Span: names[0].Span}
+			for k := j + 1; k < end; k++ {
+				if toks[k].Kind == String {
+					c.SQLState = toks[k].Text
+				}
+			}
+			f.conds = append(f.conds, c)
+		}
 		return end, true
 	}
 	typ, def := "", ""
