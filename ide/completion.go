@@ -72,6 +72,8 @@ type completeOptions struct {
 	online   bool          // the cache loads from Spark (what it lacks may come)
 	touches  *TouchLimiter // rate-limits prefetches (nil: none)
 	params   map[string]string
+	// sessionVars are the session's variables with their values.
+	sessionVars []SessionVar
 }
 
 // completion is the answer for one cursor.
@@ -936,6 +938,8 @@ type CompleteOptions struct {
 	// Params are the known values of named parameter markers (see
 	// HoverOptions.Params).
 	Params map[string]string
+	// SessionVars are the session's variables with their values.
+	SessionVars []SessionVar
 }
 
 // Item is one completion item: Insert replaces the word at the cursor (a
@@ -960,7 +964,7 @@ type Completion struct {
 // built-ins and cache (nil: none). It waits for the catalog at most the
 // cache's budget.
 func Complete(ctx context.Context, cache *schema.Cache, text string, off int, opt CompleteOptions) Completion {
-	res := complete(ctx, cache, text, off, completeOptions{snippets: opt.Snippets, limit: opt.Limit, online: opt.Online, touches: opt.Touches, params: opt.Params})
+	res := complete(ctx, cache, text, off, completeOptions{snippets: opt.Snippets, limit: opt.Limit, online: opt.Online, touches: opt.Touches, params: opt.Params, sessionVars: opt.SessionVars})
 	out := Completion{Items: make([]Item, len(res.items)), Word: res.word, Incomplete: res.incomplete}
 	for i, c := range res.items {
 		out.Items[i] = Item{Label: c.label, Detail: c.detail, Insert: c.insert, Filter: c.filter, Doc: c.doc,

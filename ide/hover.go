@@ -50,7 +50,7 @@ func HoverAt(ctx context.Context, cache *schema.Cache, text string, off int, opt
 	md = h.markdown(follow, next)
 	if md == "" {
 		parts := append(append(append([]string(nil), h.c.Qualifier...), h.name), follow...)
-		md = scriptHover(text, tok.End, h.c.Statement.Start, parts, len(h.c.Qualifier))
+		md = scriptHover(text, tok.End, h.c.Statement.Start, parts, len(h.c.Qualifier), opt.SessionVars)
 	}
 	if md == "" {
 		return selectItemMarkdown(ctx, text, off, opt)

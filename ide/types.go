@@ -31,6 +31,8 @@ type HoverOptions struct {
 	Params map[string]string
 	// Analyzer gives types from Spark; nil for none.
 	Analyzer Analyzer
+	// SessionVars are the session's variables with their values.
+	SessionVars []SessionVar
 }
 
 // bindIdentifiers names the tables of IDENTIFIER(:p) references whose

@@ -25,7 +25,7 @@ func (s *Server) hover(ctx context.Context, snap *Snapshot, p *protocol.HoverPar
 		return nil, nil
 	}
 	md, span, ok := ide.HoverAt(ctx, s.catalog(), doc.SQL(), off, ide.HoverOptions{
-		Params: s.knownParams(doc.URI), Analyzer: s.analyzer(),
+		Params: s.knownParams(doc.URI), Analyzer: s.analyzer(), SessionVars: s.sessionVars(),
 	})
 	if !ok {
 		return nil, nil

@@ -293,6 +293,7 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 	if len(changed) > 0 {
 		s.onCatalogChanged(changed)
 	}
+	s.afterRunVars(client, sent)
 	return res, nil
 }
 

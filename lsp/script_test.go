@@ -3,9 +3,12 @@ package lsp
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"go.lsp.dev/protocol"
 
 	"github.com/sparkls/sparkls/connect"
 
@@ -136,4 +139,44 @@ func TestITScriptRunLastResult(t *testing.T) {
 	if len(res.Columns) != 2 || res.Columns[0].Name != "answer" || res.RowCount != 1 || *res.Rows[0][0] != "42" {
 		t.Errorf("script run: %+v", res)
 	}
+}
+
+// After a run that declares and sets a session variable, another file
+// completes and hovers it with the type and value the session gives
+// (typeof and CAST(… AS STRING)); a dropped one is forgotten.
+func TestITSessionVarValues(t *testing.T) {
+	remote := ittest.Remote(t)
+	ittest.Requires(t, "4.0", "session variables")
+	c := startRunClient(t, nil, runSetup{remote: remote})
+	text := "DECLARE OR REPLACE VARIABLE c13_amount DECIMAL(12,2) DEFAULT 10;\nSET VAR c13_amount = 7.5;\nDECLARE OR REPLACE VARIABLE c13_gone = 1;\n"
+	c.open(runURI, text)
+	doc := newDocument(runURI, "sql", 1, text)
+	if res := c.runCall(doc, 0, len(text)); res.Error != nil {
+		t.Fatalf("run: %+v", res.Error)
+	}
+	const other = "file:///work/other.sql"
+	c.open(other, "SELECT c13_a")
+	list := c.eventuallyCompletes(other, 0, len("SELECT c13_a"), "c13_amount")
+	for _, it := range list.Items {
+		if it.Label == "c13_amount" && it.Detail != "session variable · decimal(12,2) = 7.50" {
+			t.Errorf("detail %q", it.Detail)
+		}
+	}
+	c.open("file:///work/hover.sql", "SELECT c13_amount")
+	c.eventuallyHovers("file:///work/hover.sql", protocol.Position{Line: 0, Character: 9}, "`c13_amount` — session variable · `decimal(12,2)`", "in the session: `decimal(12,2)` · `7.50`")
+
+	drop := "DROP TEMPORARY VARIABLE c13_gone"
+	c.notify(protocol.MethodTextDocumentDidChange, map[string]any{
+		"textDocument":   map[string]any{"uri": runURI, "version": 2},
+		"contentChanges": []any{map[string]any{"text": drop}},
+	})
+	doc = newDocument(runURI, "sql", 2, drop)
+	if res := c.runCall(doc, 0, len(drop)); res.Error != nil {
+		t.Fatalf("drop: %+v", res.Error)
+	}
+	c.open("file:///work/third.sql", "SELECT c13_")
+	eventually(t, "c13_gone forgotten", func() bool {
+		got := labels(c.complete("file:///work/third.sql", 0, len("SELECT c13_")))
+		return slices.Contains(got, "c13_amount") && !slices.Contains(got, "c13_gone")
+	})
 }
