@@ -74,6 +74,7 @@ type completeOptions struct {
 	params   map[string]string
 	// sessionVars are the session's variables with their values.
 	sessionVars []SessionVar
+	variants    VariantShapes // nil: VARIANT keys are not learnt
 }
 
 // completion is the answer for one cursor.
@@ -102,6 +103,9 @@ func complete(ctx context.Context, cache *schema.Cache, text string, off int, op
 	}
 	if cp.inScript && cp.script.WantCondition {
 		cp.scriptConditions()
+		return cp.result()
+	}
+	if vp, ok := variantPathAt(text, cp.c.Word.Start); ok && cp.c.Expect == sqltext.ExpectColumn && cp.variantKeys(vp) {
 		return cp.result()
 	}
 	switch cp.c.Expect {
@@ -940,6 +944,8 @@ type CompleteOptions struct {
 	Params map[string]string
 	// SessionVars are the session's variables with their values.
 	SessionVars []SessionVar
+	// Variants learns the keys of VARIANT columns; nil for none.
+	Variants VariantShapes
 }
 
 // Item is one completion item: Insert replaces the word at the cursor (a
@@ -964,7 +970,7 @@ type Completion struct {
 // built-ins and cache (nil: none). It waits for the catalog at most the
 // cache's budget.
 func Complete(ctx context.Context, cache *schema.Cache, text string, off int, opt CompleteOptions) Completion {
-	res := complete(ctx, cache, text, off, completeOptions{snippets: opt.Snippets, limit: opt.Limit, online: opt.Online, touches: opt.Touches, params: opt.Params, sessionVars: opt.SessionVars})
+	res := complete(ctx, cache, text, off, completeOptions{snippets: opt.Snippets, limit: opt.Limit, online: opt.Online, touches: opt.Touches, params: opt.Params, sessionVars: opt.SessionVars, variants: opt.Variants})
 	out := Completion{Items: make([]Item, len(res.items)), Word: res.word, Incomplete: res.incomplete}
 	for i, c := range res.items {
 		out.Items[i] = Item{Label: c.label, Detail: c.detail, Insert: c.insert, Filter: c.filter, Doc: c.doc,

@@ -29,7 +29,7 @@ func (s *Server) completion(ctx context.Context, snap *Snapshot, p *protocol.Com
 	cache, online := s.liveCatalog()
 	res := ide.Complete(ctx, cache, doc.SQL(), off, ide.CompleteOptions{
 		Snippets: s.snippetSupport(), Online: online, Touches: &s.schema.touches, Params: s.knownParams(doc.URI),
-		SessionVars: s.sessionVars(),
+		SessionVars: s.sessionVars(), Variants: s.variantShapes(snap.Settings),
 	})
 	return completionList(doc, off, res), nil
 }

@@ -436,6 +436,7 @@ func diagnosticMessage(re *RunError, cause error) string {
 func (s *Server) onCatalogChanged(stmts []string) {
 	s.log.Info("a run changed the catalog; reloading what it changed", "statements", len(stmts))
 	s.types.reset()
+	s.shapes.reset()
 	s.catalogChanged(stmts)
 	if s.diags != nil {
 		s.diags.recheckAll() // a query naming the new table is no longer an error

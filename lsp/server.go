@@ -88,6 +88,7 @@ type Server struct {
 	diags    *diagnostics    // diagnostics.go: analysis of open documents
 	types    typeCache       // types.go: Spark's types of queries, for hover
 	sessVars sessionVarState // session_vars.go: the session's variables and values
+	shapes   shapeCache      // variant.go: the shapes of VARIANT columns
 	// params are the named parameter values of each document's last run
 	// (by URI): IDENTIFIER(:tbl) resolves through them.
 	params sync.Map

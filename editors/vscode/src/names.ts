@@ -38,4 +38,4 @@ export const Commands: readonly string[] = ['sparkls.run', 'sparkls.cancel', 'sp
 
 // ServerSettings are the settings the server reads (lsp.SettingsTable); the
 // extension sends only these.
-export const ServerSettings: readonly string[] = ['sparkls.remote', 'sparkls.preview.rows', 'sparkls.preview.bytes', 'sparkls.readOnly', 'sparkls.connectTimeout'];
+export const ServerSettings: readonly string[] = ['sparkls.remote', 'sparkls.preview.rows', 'sparkls.preview.bytes', 'sparkls.readOnly', 'sparkls.connectTimeout', 'sparkls.variant.sample'];
