@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -45,6 +46,29 @@ func TestCodeActionExpandStar(t *testing.T) {
 		if got != tc.want || len(actions) > 1 {
 			t.Errorf("%s: %d actions, %q; want %q", tc.text, len(actions), got, tc.want)
 		}
+	}
+	c.exit(true)
+}
+
+// sparkls.parameters lists the markers of what a run of the same argument
+// runs: named ones once each, in order, and the count of ?; markers in
+// strings and comments are not markers.
+func TestParametersCommand(t *testing.T) {
+	c := startServer(t, testOptions{})
+	c.initialize(nil, false)
+	const uri = "file:///work/params.sql"
+	text := "SELECT :a, ?, ':no' /* :no */, :b, :a FROM t WHERE x = ?;\nSELECT 2"
+	c.open(uri, text)
+	doc := newDocument(uri, "sql", 1, text)
+	var res ParametersResult
+	c.callOK(protocol.MethodWorkspaceExecuteCommand, runParams(CommandParameters, RunArgs{URI: doc.URI, Range: doc.Range(3, 3)}), &res)
+	if !slices.Equal(res.Named, []string{"a", "b"}) || res.Positional != 2 {
+		t.Errorf("first statement: %+v", res)
+	}
+	res = ParametersResult{}
+	c.callOK(protocol.MethodWorkspaceExecuteCommand, runParams(CommandParameters, RunArgs{URI: doc.URI, Range: doc.Range(len(text)-1, len(text)-1)}), &res)
+	if len(res.Named) != 0 || res.Positional != 0 || res.Named == nil {
+		t.Errorf("second statement: %+v", res)
 	}
 	c.exit(true)
 }

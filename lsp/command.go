@@ -114,6 +114,9 @@ var commandTable = []CommandSpec{
 		s.reconnectNow()
 		return none{}, nil
 	}),
+	command(CommandParameters, func(s *Server, _ context.Context, snap *Snapshot, a RunArgs, _ json.RawMessage) (*ParametersResult, error) {
+		return s.parameters(snap, a)
+	}),
 }
 
 // CommandSpecs are the commands of the server with their payload types, for

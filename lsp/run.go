@@ -88,6 +88,48 @@ func bindParams(m map[string]json.RawMessage) (connect.Params, error) {
 	return p, nil
 }
 
+// ParametersResult answers sparkls.parameters: the markers of the
+// statements a sparkls.run of the same argument runs. Named are the names
+// of the :name markers (without the colon), each once, in order;
+// Positional is how many ? there are (keys "1" … of RunArgParams).
+type ParametersResult struct {
+	Named      []string `json:"named"`
+	Positional int      `json:"positional"`
+}
+
+// parameters finds the parameter markers of a run's statements, from the
+// text (sqltext's Param tokens).
+func (s *Server) parameters(snap *Snapshot, args RunArgs) (*ParametersResult, error) {
+	doc, ok := snap.Document(args.URI)
+	if !ok {
+		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, fmt.Sprintf("%s: %s is not open", CommandParameters, args.URI))
+	}
+	start, end := doc.Span(args.Range)
+	target, err := ide.RunTargetAt(doc.SQL(), start, end)
+	if err != nil {
+		return nil, jsonrpc2.NewError(codeRequestFailed, CommandParameters+": "+err.Error())
+	}
+	stmts := target.Statements
+	if args.CTE != "" {
+		if q, _, _, ok := ide.CTEPreview(doc.SQL(), start, args.CTE); ok {
+			stmts = []sqltext.Statement{{Text: q}}
+		}
+	}
+	res := &ParametersResult{Named: []string{}}
+	for _, st := range stmts {
+		for t := range sqltext.Tokens(st.Text) {
+			switch {
+			case t.Kind != sqltext.Param:
+			case t.Text == "?":
+				res.Positional++
+			case !slices.Contains(res.Named, t.Text[1:]):
+				res.Named = append(res.Named, t.Text[1:])
+			}
+		}
+	}
+	return res, nil
+}
+
 // rememberParams keeps the string values of a run's named parameters for
 // completion and hover (IDENTIFIER(:tbl)); a run without them keeps the
 // last ones.

@@ -20,6 +20,7 @@ import {
   CommandCancel,
   CommandCancelAll,
   CommandExplain,
+  CommandParameters,
   CommandReconnect,
   CommandRefreshSchema,
   CommandRun,
@@ -30,8 +31,8 @@ import {
 import { ResultsPanel } from './panel';
 import { Runs, type Run } from './runs';
 import { isRunResult } from './guards';
-import type { CancelResult, ExplainResult, RunArgs, RunStarted, Status } from './protocol';
-import { resolveServerPath, serverEnv, serverSettings, tokenKey } from './settings';
+import type { CancelResult, ExplainResult, ParametersResult, RunArgs, RunStarted, Status } from './protocol';
+import { paramValue, resolveServerPath, serverEnv, serverSettings, tokenKey } from './settings';
 import { StatusBar } from './status';
 import { wants } from './detect';
 
@@ -180,6 +181,13 @@ class Extension implements vscode.Disposable {
     if (!client) {
       return undefined;
     }
+    if (args.params === undefined) {
+      const params = await this.askParams(args);
+      if (params === null) {
+        return undefined; // the user dismissed an input box
+      }
+      args = { ...args, params };
+    }
     const token = `sparkls-vscode-${process.pid}-${++this.seq}`;
     // The token doubles as the runId: unique among this extension's runs.
     const run: Run = { runId: token, token, uri: args.uri };
@@ -209,6 +217,38 @@ class Extension implements vscode.Disposable {
       this.runs.remove(run);
       this.status.runEnded(token);
     }
+  }
+
+  /**
+   * Asks for the value of each parameter marker of what args runs
+   * (sparkls.parameters), offering the value last given in this file.
+   * The answer is sent as typed: 42 and true as a number and a boolean,
+   * anything else (or '…' quoted) as a string. null: dismissed.
+   */
+  private async askParams(args: RunArgs): Promise<Record<string, unknown> | undefined | null> {
+    const markers = await this.command<ParametersResult>(CommandParameters, args);
+    const keys = [...(markers?.named ?? []), ...Array.from({ length: markers?.positional ?? 0 }, (_, i) => String(i + 1))];
+    if (keys.length === 0) {
+      return undefined;
+    }
+    const memo = `sparkls.params:${args.uri}`;
+    const last = this.context.workspaceState.get<Record<string, string>>(memo) ?? {};
+    const params: Record<string, unknown> = {};
+    for (const key of keys) {
+      const typed = await vscode.window.showInputBox({
+        title: /^\d+$/.test(key) ? `Spark: value of ? number ${key}` : `Spark: value of :${key}`,
+        prompt: "42 and true bind a number and a boolean; anything else (or '…' in quotes) a string",
+        value: last[key],
+        ignoreFocusOut: true,
+      });
+      if (typed === undefined) {
+        return null;
+      }
+      last[key] = typed;
+      params[key] = paramValue(typed);
+    }
+    await this.context.workspaceState.update(memo, last);
+    return params;
   }
 
   private onRunStarted(p: RunStarted): void {

@@ -22,6 +22,10 @@ export const CommandExplain = 'sparkls.explain';
 // CommandReconnect makes a fresh connection to the configured remote at
 // once (after a failure, instead of waiting for the next retry).
 export const CommandReconnect = 'sparkls.reconnect';
+// CommandParameters lists the parameter markers of what a sparkls.run
+// with the same argument would run, so that an editor can ask for their
+// values first.
+export const CommandParameters = 'sparkls.parameters';
 // RunArgParams is the field of the sparkls.run argument that binds the
 // statements' parameter markers: {"name": value} for :name, {"1": value,
 // "2": …} for the ?s in order. A JSON string binds a STRING, a number an
@@ -34,7 +38,7 @@ export const StateDisconnected = 'disconnected';
 export const StateError = 'error';
 
 // Commands lists every command the server may offer (lsp.Commands).
-export const Commands: readonly string[] = ['sparkls.run', 'sparkls.cancel', 'sparkls.cancelAll', 'sparkls.refreshSchema', 'sparkls.explain', 'sparkls.reconnect'];
+export const Commands: readonly string[] = ['sparkls.run', 'sparkls.cancel', 'sparkls.cancelAll', 'sparkls.refreshSchema', 'sparkls.explain', 'sparkls.reconnect', 'sparkls.parameters'];
 
 // ServerSettings are the settings the server reads (lsp.SettingsTable); the
 // extension sends only these.

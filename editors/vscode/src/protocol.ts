@@ -111,6 +111,17 @@ export interface ExplainResult {
 }
 
 /**
+ * ParametersResult answers sparkls.parameters: the markers of the
+ * statements a sparkls.run of the same argument runs. Named are the names
+ * of the :name markers (without the colon), each once, in order;
+ * Positional is how many ? there are (keys "1" … of RunArgParams).
+ */
+export interface ParametersResult {
+  named: string[];
+  positional: number;
+}
+
+/**
  * Status is the payload of the sparkls/status notification: the state of
  * the Spark connection. Remote never holds a token.
  */
@@ -156,6 +167,7 @@ export interface CommandArgs {
   'sparkls.refreshSchema': undefined;
   'sparkls.explain': ExplainArgs;
   'sparkls.reconnect': undefined;
+  'sparkls.parameters': RunArgs;
 }
 
 /** The answer of each command, by name. */
@@ -166,6 +178,7 @@ export interface CommandResults {
   'sparkls.refreshSchema': null;
   'sparkls.explain': ExplainResult;
   'sparkls.reconnect': null;
+  'sparkls.parameters': ParametersResult;
 }
 
 /** The payload of each notification (server → client), by name. */
