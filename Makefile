@@ -114,7 +114,7 @@ vet:
 # and keyword lists of ide from the local Spark server (make server-start).
 generate:
 	$(GO) generate ./connect/...
-	$(GO) run ./cmd/gen-vscode
+	$(GO) run ./cmd/gen-editors
 	$(GO) run ./cmd/gen-builtins --remote sc://127.0.0.1:$(PORT)
 
 bench:

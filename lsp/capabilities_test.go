@@ -48,8 +48,8 @@ func TestStatusSaysWhatTheServerLacks(t *testing.T) {
 				})
 			} else {
 				c.waitNote(protocol.MethodWindowLogMessage, func(p json.RawMessage) bool { return strings.Contains(string(p), "connected to Spark") })
-				if strings.Contains(c.noteSummary(), "no progress") {
-					t.Errorf("a 4.0 server said to lack something:\n%s", c.noteSummary())
+				if strings.Contains(c.NoteSummary(), "no progress") {
+					t.Errorf("a 4.0 server said to lack something:\n%s", c.NoteSummary())
 				}
 			}
 		})

@@ -5,23 +5,19 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
-	"path"
-	"strconv"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"go.lsp.dev/protocol"
 
 	"github.com/sparkls/sparkls/connect"
+	"github.com/sparkls/sparkls/lsp/lsptest"
 )
 
-// The end-to-end harness: a real Server on one side of two io.Pipes and a
-// small client framing messages on the other, as an editor would.
+// The end-to-end harness: a real Server on one side of an in-memory pipe and
+// package lsptest's fake editor on the other.
 
 const testTimeout = 10 * time.Second
 
@@ -43,25 +39,17 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+// testClient is the fake editor of package lsptest in a test's hands: it
+// fails the test where the editor returns an error, and reaches into the
+// server it started for what only this package may see.
 type testClient struct {
+	*lsptest.Editor
 	t      testing.TB
 	slow   bool // responses may take longer (huge inputs under the race detector)
 	srv    *Server
-	w      *io.PipeWriter // client → server
-	log    *syncBuffer    // the server's log
-	served chan error     // Serve's result
-
-	wmu    sync.Mutex
-	nextID atomic.Int64
-
-	mu       sync.Mutex
-	pending  map[string]chan *message
-	notes    []*message    // notifications from the server, in order
-	changed  chan struct{} // closed and replaced when notes grows
-	received bytes.Buffer  // every byte the server wrote
-
-	// answer replies to the server's requests (workspace/configuration).
-	answer func(method string, params json.RawMessage) any
+	log    *syncBuffer   // the server's log
+	served chan struct{} // closed when Serve returned
+	result error         // Serve's result, once served is closed
 }
 
 type testOptions struct {
@@ -95,20 +83,17 @@ func startServer(t testing.TB, to testOptions) *testClient {
 	if to.setup != nil {
 		to.setup(srv)
 	}
-	cr, cw := io.Pipe() // client → server
-	sr, sw := io.Pipe() // server → client
-	c := &testClient{
-		t: t, srv: srv, w: cw, log: log, served: make(chan error, 1),
-		pending: map[string]chan *message{}, changed: make(chan struct{}), answer: to.answer,
-	}
+	ed, served := lsptest.Pipe(context.Background(), srv.Serve, lsptest.Options{
+		Answer: to.answer,
+		Report: func(err error) { t.Error(err) },
+	})
+	c := &testClient{Editor: ed, t: t, srv: srv, log: log, served: make(chan struct{})}
 	go func() {
-		err := srv.Serve(context.Background(), cr, sw)
-		sw.Close()
-		c.served <- err
+		c.result = <-served
+		close(c.served)
 	}()
-	go c.readLoop(sr)
 	t.Cleanup(func() {
-		cw.Close() // EOF: Serve ends
+		ed.Close() // EOF: Serve ends
 		select {
 		case <-c.served:
 		case <-time.After(testTimeout):
@@ -118,122 +103,62 @@ func startServer(t testing.TB, to testOptions) *testClient {
 	return c
 }
 
-func (c *testClient) readLoop(r io.Reader) {
-	fr := newFramer(io.TeeReader(r, writerFunc(func(p []byte) (int, error) {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		return c.received.Write(p)
-	})))
-	for {
-		body, _, err := fr.read()
-		if err != nil {
-			return
-		}
-		var m message
-		if err := json.Unmarshal(body, &m); err != nil {
-			c.t.Errorf("server wrote invalid JSON: %v: %s", err, body)
-			return
-		}
-		switch {
-		case m.isCall():
-			var result any
-			if c.answer != nil {
-				result = c.answer(m.Method, m.Params)
-			}
-			c.sendJSON(map[string]any{"jsonrpc": "2.0", "id": m.ID, "result": result})
-		case m.Method != "":
-			c.mu.Lock()
-			c.notes = append(c.notes, &m)
-			close(c.changed)
-			c.changed = make(chan struct{})
-			c.mu.Unlock()
-		default:
-			key, _ := idKey(m.ID)
-			c.mu.Lock()
-			ch := c.pending[key]
-			delete(c.pending, key)
-			c.mu.Unlock()
-			if ch == nil {
-				c.t.Errorf("response to no pending request: %s", body)
-				continue
-			}
-			ch <- &m
-		}
+// timeout is how long the client waits for an answer or a notification.
+func (c *testClient) timeout() time.Duration {
+	if c.slow {
+		return 6 * testTimeout
 	}
+	return testTimeout
 }
-
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 // sendRaw writes bytes as they are: for malformed frames.
 func (c *testClient) sendRaw(b []byte) {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	if _, err := c.w.Write(b); err != nil {
+	if err := c.SendRaw(b); err != nil {
 		c.t.Errorf("write to server: %v", err)
 	}
 }
 
 func (c *testClient) sendJSON(v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		c.t.Fatalf("marshal: %v", err)
+	if err := c.Send(v); err != nil {
+		c.t.Errorf("write to server: %v", err)
 	}
-	c.sendRaw(appendFrame(nil, body))
 }
 
 // start sends a request with id (a number or a quoted string, raw JSON) and
 // returns the channel its response arrives on.
-func (c *testClient) start(id json.RawMessage, method string, params any) <-chan *message {
-	key, ok := idKey(id)
-	if !ok {
-		c.t.Fatalf("bad test id %s", id)
+func (c *testClient) start(id json.RawMessage, method string, params any) <-chan *lsptest.Message {
+	ch, err := c.Start(id, method, params)
+	if err != nil {
+		c.t.Fatalf("%s: %v", method, err)
 	}
-	ch := make(chan *message, 1)
-	c.mu.Lock()
-	c.pending[key] = ch
-	c.mu.Unlock()
-	msg := map[string]any{"jsonrpc": "2.0", "id": id, "method": method}
-	if params != nil {
-		msg["params"] = params
-	}
-	c.sendJSON(msg)
 	return ch
 }
 
 // expect registers a numeric id for a request sent raw.
-func (c *testClient) expect(id string) <-chan *message {
-	ch := make(chan *message, 1)
-	c.mu.Lock()
-	c.pending["n:"+id] = ch
-	c.mu.Unlock()
-	return ch
-}
+func (c *testClient) expect(id string) <-chan *lsptest.Message { return c.Expect(id) }
 
 // startN sends a request with the next numeric id.
-func (c *testClient) startN(method string, params any) (json.RawMessage, <-chan *message) {
-	id := json.RawMessage(strconv.FormatInt(c.nextID.Add(1), 10))
-	return id, c.start(id, method, params)
+func (c *testClient) startN(method string, params any) (json.RawMessage, <-chan *lsptest.Message) {
+	id, ch, err := c.Request(method, params)
+	if err != nil {
+		c.t.Fatalf("%s: %v", method, err)
+	}
+	return id, ch
 }
 
-func (c *testClient) wait(ch <-chan *message, what string) *message {
+func (c *testClient) wait(ch <-chan *lsptest.Message, what string) *lsptest.Message {
 	c.t.Helper()
-	timeout := testTimeout
-	if c.slow {
-		timeout = 6 * testTimeout
-	}
 	select {
 	case m := <-ch:
 		return m
-	case <-time.After(timeout):
-		c.t.Fatalf("no response to %s within %v", what, timeout)
+	case <-time.After(c.timeout()):
+		c.t.Fatalf("no response to %s within %v", what, c.timeout())
 		return nil
 	}
 }
 
 // call sends a request and waits for its response.
-func (c *testClient) call(method string, params any) *message {
+func (c *testClient) call(method string, params any) *lsptest.Message {
 	c.t.Helper()
 	_, ch := c.startN(method, params)
 	return c.wait(ch, method)
@@ -242,64 +167,45 @@ func (c *testClient) call(method string, params any) *message {
 // callOK calls and decodes a successful result into result (may be nil).
 func (c *testClient) callOK(method string, params, result any) {
 	c.t.Helper()
-	m := c.call(method, params)
-	if m.Error != nil {
-		c.t.Fatalf("%s: error %d %s", method, m.Error.Code, m.Error.Message)
-	}
-	if result != nil {
-		if err := json.Unmarshal(m.Result, result); err != nil {
-			c.t.Fatalf("%s: decode result %s: %v", method, m.Result, err)
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout())
+	defer cancel()
+	if err := c.CallResult(ctx, method, params, result); err != nil {
+		c.t.Fatal(err)
 	}
 }
 
 func (c *testClient) notify(method string, params any) {
-	msg := map[string]any{"jsonrpc": "2.0", "method": method}
-	if params != nil {
-		msg["params"] = params
+	if err := c.Notify(method, params); err != nil {
+		c.t.Errorf("%s: %v", method, err)
 	}
-	c.sendJSON(msg)
 }
 
 // waitNote waits for a notification of method whose params satisfy ok.
 func (c *testClient) waitNote(method string, ok func(json.RawMessage) bool) json.RawMessage {
 	c.t.Helper()
-	deadline := time.After(testTimeout)
-	for {
-		c.mu.Lock()
-		for _, n := range c.notes {
-			if n.Method == method && (ok == nil || ok(n.Params)) {
-				c.mu.Unlock()
-				return n.Params
-			}
-		}
-		changed := c.changed
-		c.mu.Unlock()
-		select {
-		case <-changed:
-		case <-deadline:
-			c.t.Fatalf("no %s notification as expected within %v; got %s", method, testTimeout, c.noteSummary())
-			return nil
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	p, err := c.WaitNote(ctx, method, ok)
+	if err != nil {
+		c.t.Fatal(err)
 	}
+	return p
 }
 
-func (c *testClient) noteSummary() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var b strings.Builder
-	for _, n := range c.notes {
-		b.WriteString(n.Method + " " + string(n.Params) + "\n")
+// await waits until done holds for the notifications so far.
+func (c *testClient) await(what string, done func(notes []*lsptest.Message) bool) {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	if err := c.Await(ctx, done); err != nil {
+		c.t.Fatalf("%s: %v; got %s", what, err, c.NoteSummary())
 	}
-	return b.String()
 }
 
 // statuses returns the sparkls/status notifications so far.
 func (c *testClient) statuses() []Status {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	var out []Status
-	for _, n := range c.notes {
+	for _, n := range c.Notes() {
 		if n.Method == NotifyStatus {
 			var st Status
 			_ = json.Unmarshal(n.Params, &st)
@@ -309,46 +215,28 @@ func (c *testClient) statuses() []Status {
 	return out
 }
 
-func (c *testClient) receivedText() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.received.String()
-}
+func (c *testClient) receivedText() string { return c.Received() }
 
 // initialize runs initialize and initialized with these options.
 func (c *testClient) initialize(initOptions any, pullConfig bool) protocol.InitializeResult {
 	c.t.Helper()
-	params := map[string]any{
-		"processId":    nil,
-		"rootUri":      nil,
-		"capabilities": map[string]any{"workspace": map[string]any{"configuration": pullConfig}},
-		"clientInfo":   map[string]any{"name": "testclient", "version": "1"},
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout())
+	defer cancel()
+	res, err := c.Initialize(ctx, map[string]any{"workspace": map[string]any{"configuration": pullConfig}}, initOptions)
+	if err != nil {
+		c.t.Fatal(err)
 	}
-	if initOptions != nil {
-		params["initializationOptions"] = initOptions
-	}
-	var res protocol.InitializeResult
-	c.callOK(protocol.MethodInitialize, params, &res)
-	c.notify(protocol.MethodInitialized, map[string]any{})
 	return res
 }
 
 func (c *testClient) open(uri, text string) {
-	c.notify(protocol.MethodTextDocumentDidOpen, map[string]any{
-		"textDocument": map[string]any{"uri": uri, "languageId": languageOf(uri), "version": 1, "text": text},
-	})
+	if err := c.Open(uri, text); err != nil {
+		c.t.Errorf("didOpen: %v", err)
+	}
 }
 
 // languageOf is the language id VS Code gives a file of uri's extension.
-func languageOf(uri string) string {
-	switch path.Ext(uri) {
-	case ".py":
-		return "python"
-	case ".scala":
-		return "scala"
-	}
-	return "sql"
-}
+func languageOf(uri string) string { return lsptest.LanguageOf(uri) }
 
 func (c *testClient) complete(uri string, line, char int) protocol.CompletionList {
 	c.t.Helper()
@@ -368,9 +256,8 @@ func (c *testClient) exit(shutdown bool) error {
 	}
 	c.notify(protocol.MethodExit, nil)
 	select {
-	case err := <-c.served:
-		c.served <- err // for Cleanup
-		return err
+	case <-c.served:
+		return c.result
 	case <-time.After(testTimeout):
 		c.t.Fatalf("Serve did not return after exit")
 		return nil
@@ -385,7 +272,7 @@ func labels(list protocol.CompletionList) []string {
 	return out
 }
 
-func errCode(m *message) int {
+func errCode(m *lsptest.Message) int {
 	if m.Error == nil {
 		return 0
 	}

@@ -120,7 +120,7 @@ var commandTable = []CommandSpec{
 }
 
 // CommandSpecs are the commands of the server with their payload types, for
-// generators (cmd/gen-vscode writes the editors' protocol from them).
+// generators (cmd/gen-editors writes the editors' protocol from them).
 func CommandSpecs() []CommandSpec { return commandTable }
 
 // Notifications are the custom notifications (server → client) and their

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"go.lsp.dev/protocol"
+
+	"github.com/sparkls/sparkls/lsp/lsptest"
 )
 
 // sparkls.explain: a query is explained through AnalyzePlan (nothing
@@ -18,7 +20,7 @@ func TestExplain(t *testing.T) {
 	text := "SELECT * FROM sales.orders;\nCREATE TABLE sales.t (a INT);\nEXPLAIN SELECT 1"
 	c.open(runURI, text)
 	doc := newDocument(runURI, "sql", 1, text)
-	explain := func(args map[string]any) (ExplainResult, *message) {
+	explain := func(args map[string]any) (ExplainResult, *lsptest.Message) {
 		t.Helper()
 		m := c.call(protocol.MethodWorkspaceExecuteCommand, runParams(CommandExplain, args))
 		var res ExplainResult

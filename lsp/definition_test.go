@@ -1,40 +1,22 @@
 package lsp
 
 import (
-	"fmt"
-	"strings"
 	"testing"
 
 	"go.lsp.dev/protocol"
-
-	"github.com/sparkls/sparkls/internal/fixture"
 )
 
-// TestDefinitionFixtures runs testdata/definition: where the name at $0 is
-// defined, with the text there.
-func TestDefinitionFixtures(t *testing.T) { fixture.Run(t, "testdata/definition", checkDefinition) }
-
-// checkDefinition is the only code that calls definitionAt.
-func checkDefinition(t *testing.T, path string) {
-	ar, doc, off := readTextFixture(t, path)
-	if off < 0 {
-		t.Fatalf("%s: no $0", path)
+// definitionAt converts ide's byte span to a range in UTF-16 units (ide's
+// fixtures hold what is found).
+func TestDefinitionConversion(t *testing.T) {
+	doc := newDocument("file:///work/fixture.sql", "sql", 1, "WITH `naïve 😀` AS (SELECT 1 AS x) SELECT * FROM `naïve 😀`")
+	locs := definitionAt(doc, len(doc.Text))
+	if len(locs) != 1 || showRange(locs[0].Range) != "0:5-0:15" || locs[0].URI != doc.URI {
+		t.Errorf("definition: %+v", locs)
 	}
-	var b strings.Builder
-	locs := definitionAt(doc, off)
-	if len(locs) == 0 {
-		b.WriteString("no definition\n")
+	if locs := definitionAt(doc, 0); len(locs) != 0 {
+		t.Errorf("no definition: %+v", locs)
 	}
-	for _, l := range locs {
-		if l.URI != doc.URI {
-			t.Errorf("location in %s", l.URI)
-		}
-		start, end := doc.Span(l.Range)
-		line := doc.Text[doc.Offset(l.Range.Start)-int(l.Range.Start.Character):]
-		line, _, _ = strings.Cut(line, "\n")
-		fmt.Fprintf(&b, "%s %q in %q\n", showRange(l.Range), doc.Text[start:end], strings.TrimSpace(line))
-	}
-	ar.Want(t, b.String())
 }
 
 // Over the pipe: a location in the same document, null where there is none.

@@ -19,6 +19,7 @@ import (
 	"github.com/sparkls/sparkls/ide"
 	"github.com/sparkls/sparkls/internal/fixture"
 	"github.com/sparkls/sparkls/internal/ittest"
+	"github.com/sparkls/sparkls/lsp/lsptest"
 	"github.com/sparkls/sparkls/sqltext"
 )
 
@@ -201,12 +202,12 @@ func fakeRules(t *testing.T, fake *connecttest.Server, rules string) (down bool)
 // to it.
 func (c *testClient) waitPublished(seen int, uri protocol.DocumentURI, version uint32) (int, []protocol.PublishDiagnosticsParams) {
 	c.t.Helper()
-	deadline := time.After(testTimeout)
-	for {
-		c.mu.Lock()
-		var got []protocol.PublishDiagnosticsParams
-		for i := seen; i < len(c.notes); i++ {
-			n := c.notes[i]
+	var got []protocol.PublishDiagnosticsParams
+	next := 0
+	c.await(fmt.Sprintf("no diagnostics for %s version %d within %v", uri, version, testTimeout), func(notes []*lsptest.Message) bool {
+		got = got[:0]
+		for i := seen; i < len(notes); i++ {
+			n := notes[i]
 			if n.Method != protocol.MethodTextDocumentPublishDiagnostics {
 				continue
 			}
@@ -219,18 +220,13 @@ func (c *testClient) waitPublished(seen int, uri protocol.DocumentURI, version u
 			}
 			got = append(got, p)
 			if p.Version == version {
-				c.mu.Unlock()
-				return i + 1, got
+				next = i + 1
+				return true
 			}
 		}
-		changed := c.changed
-		c.mu.Unlock()
-		select {
-		case <-changed:
-		case <-deadline:
-			c.t.Fatalf("no diagnostics for %s version %d within %v; got %s", uri, version, testTimeout, c.noteSummary())
-		}
-	}
+		return false
+	})
+	return next, got
 }
 
 // renderPublished writes one publishDiagnostics readably: each range as
@@ -332,16 +328,14 @@ func TestDiagnosticsClearedOnCloseWhilePending(t *testing.T) {
 	}
 	// Nothing is published for the closed document afterwards.
 	<-time.After(2 * diagnosticsDelay)
-	c.mu.Lock()
 	n := 0
-	for _, m := range c.notes {
+	for _, m := range c.Notes() {
 		if m.Method == protocol.MethodTextDocumentPublishDiagnostics {
 			n++
 		}
 	}
-	c.mu.Unlock()
 	if n != 1 {
-		t.Errorf("%d publishDiagnostics; want 1:\n%s", n, c.noteSummary())
+		t.Errorf("%d publishDiagnostics; want 1:\n%s", n, c.NoteSummary())
 	}
 }
 

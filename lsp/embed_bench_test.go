@@ -46,9 +46,7 @@ func BenchmarkCompletionEmbedded(b *testing.B) {
 			version := 1
 			b.ResetTimer()
 			for i := range b.N {
-				c.mu.Lock()
-				c.received.Reset()
-				c.mu.Unlock()
+				c.ResetReceived()
 				begin := time.Now()
 				version++
 				// A keystroke on the first line, a comment in both files.

@@ -1,45 +1,20 @@
 package lsp
 
 import (
-	"fmt"
 	"slices"
-	"strings"
 	"testing"
 
 	"go.lsp.dev/protocol"
-
-	"github.com/sparkls/sparkls/internal/fixture"
 )
 
-// TestFoldingFixtures runs testdata/folding: each range as its lines, its
-// kind, and the text of its first line.
-func TestFoldingFixtures(t *testing.T) { fixture.Run(t, "testdata/folding", checkFolding) }
-
-// checkFolding is the only code that calls foldingRanges. It also checks
-// that ranges are sorted, within the document and span lines.
-func checkFolding(t *testing.T, path string) {
-	ar, doc, _ := readTextFixture(t, path)
-	lines := strings.Split(strings.ReplaceAll(doc.Text, "\r\n", "\n"), "\n")
-	var b strings.Builder
-	ranges := foldingRanges(doc)
-	for i, r := range ranges {
-		if r.EndLine <= r.StartLine || int(r.EndLine) >= len(lines) {
-			t.Errorf("bad range %+v", r)
-			continue
-		}
-		if i > 0 && ranges[i-1].StartLine > r.StartLine {
-			t.Errorf("not sorted: %+v before %+v", ranges[i-1], r)
-		}
-		kind := string(r.Kind)
-		if kind == "" {
-			kind = "-"
-		}
-		fmt.Fprintf(&b, "%d-%d %s: %s\n", r.StartLine, r.EndLine, kind, strings.TrimSpace(lines[r.StartLine]))
+// foldingRanges converts ide's folds by the document's line index, CRLF
+// line ends included (ide's fixtures hold the folds themselves).
+func TestFoldingConversion(t *testing.T) {
+	doc := newDocument("file:///work/fixture.sql", "sql", 1, "SELECT a,\r\n  b\r\nFROM t;\r\n-- %% two\r\nSELECT 1\r\n")
+	want := []protocol.FoldingRange{{StartLine: 0, EndLine: 2}, {StartLine: 3, EndLine: 4, Kind: protocol.RegionFoldingRange}}
+	if got := foldingRanges(doc); !slices.Equal(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
 	}
-	if len(ranges) == 0 {
-		b.WriteString("no folding ranges\n")
-	}
-	ar.Want(t, b.String())
 }
 
 // Over the pipe: line ranges with their kinds; [] for an unknown document.

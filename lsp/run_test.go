@@ -17,6 +17,7 @@ import (
 	"github.com/sparkls/sparkls/connect/connecttest"
 	"github.com/sparkls/sparkls/internal/fixture"
 	"github.com/sparkls/sparkls/internal/ittest"
+	"github.com/sparkls/sparkls/lsp/lsptest"
 	"github.com/sparkls/sparkls/sqltext"
 )
 
@@ -328,8 +329,7 @@ func TestRunProgressOnClientToken(t *testing.T) {
 	c.callOK(protocol.MethodWorkspaceExecuteCommand, params, &res)
 
 	var kinds, messages []string
-	c.mu.Lock()
-	for _, n := range c.notes {
+	for _, n := range c.Notes() {
 		if n.Method != protocol.MethodProgress {
 			continue
 		}
@@ -350,7 +350,6 @@ func TestRunProgressOnClientToken(t *testing.T) {
 			t.Errorf("begin title %q", p.Value.Title)
 		}
 	}
-	c.mu.Unlock()
 	if len(kinds) < 3 || kinds[0] != "begin" || kinds[len(kinds)-1] != "end" || slices.Index(kinds[1:], "begin") >= 0 {
 		t.Fatalf("progress kinds %q", kinds)
 	}
@@ -526,7 +525,7 @@ func TestRunConcurrentThenCancelAll(t *testing.T) {
 	if !slices.Equal(cr.QueryIDs, want) {
 		t.Errorf("cancelAll answered %+v, want %v", cr, want)
 	}
-	for _, ch := range []<-chan *message{ch1, ch2} {
+	for _, ch := range []<-chan *lsptest.Message{ch1, ch2} {
 		m := c.wait(ch, "a cancelled run")
 		if !strings.Contains(string(m.Result), ClassCancelled) {
 			t.Errorf("run answered %s %+v", m.Result, m.Error)
@@ -548,7 +547,7 @@ func TestRunStartedEchoesRunID(t *testing.T) {
 	text := "SELECT * FROM range(1000000000) a;\nSELECT * FROM range(1000000000) b"
 	c.open(runURI, text)
 	doc := newDocument(runURI, "sql", 1, text)
-	start := func(runID string, off int, token any) <-chan *message {
+	start := func(runID string, off int, token any) <-chan *lsptest.Message {
 		p := runParams(CommandRun, RunArgs{URI: runURI, Range: doc.Range(off, off), RunID: runID})
 		p["workDoneToken"] = token
 		_, ch := c.startN(protocol.MethodWorkspaceExecuteCommand, p)
@@ -746,10 +745,8 @@ func TestRunErrorNotDuplicated(t *testing.T) {
 }
 
 func (c *testClient) notesOf(method string) []json.RawMessage {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	var out []json.RawMessage
-	for _, n := range c.notes {
+	for _, n := range c.Notes() {
 		if n.Method == method {
 			out = append(out, n.Params)
 		}

@@ -45,9 +45,7 @@ func BenchmarkCompletionScriptPipe(b *testing.B) {
 			lat := make([]time.Duration, 0, b.N)
 			b.ResetTimer()
 			for i := range b.N {
-				c.mu.Lock()
-				c.received.Reset()
-				c.mu.Unlock()
+				c.ResetReceived()
 				begin := time.Now()
 				// Type, then delete, one character of the comment on line 2.
 				rng := protocol.Range{Start: protocol.Position{Line: 1, Character: 3}, End: protocol.Position{Line: 1, Character: 3}}

@@ -16,6 +16,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/sparkls/sparkls/connect"
+	"github.com/sparkls/sparkls/lsp/lsptest"
 )
 
 const docURI = "file:///tmp/q.sql"
@@ -170,7 +171,7 @@ func TestMalformedFrames(t *testing.T) {
 	c.open(docURI, "SEL")
 
 	// Register the ids of the broken requests first: their answers are ParseErrors.
-	parseErrs := map[string]<-chan *message{"902": c.expect("902"), "903": c.expect("903")}
+	parseErrs := map[string]<-chan *lsptest.Message{"902": c.expect("902"), "903": c.expect("903")}
 
 	// A garbage header block, then a header with a bad length.
 	c.sendRaw([]byte("hello there\r\n\r\n"))
@@ -256,13 +257,13 @@ func TestThousandRequestsInFlight(t *testing.T) {
 	c.open(docURI, "SEL")
 	// Some slow ones in flight the whole time, cancelled at the end.
 	var slow []json.RawMessage
-	var slowCh []<-chan *message
+	var slowCh []<-chan *lsptest.Message
 	for i := range 10 {
 		id, ch := c.startN("test/slow", map[string]any{"tag": fmt.Sprint(i)})
 		slow, slowCh = append(slow, id), append(slowCh, ch)
 	}
 	const n = 1000
-	chans := make([]<-chan *message, n)
+	chans := make([]<-chan *lsptest.Message, n)
 	for i := range n {
 		_, chans[i] = c.startN(protocol.MethodTextDocumentCompletion, map[string]any{
 			"textDocument": map[string]any{"uri": docURI}, "position": map[string]any{"line": 0, "character": 3},

@@ -1,8 +1,10 @@
-// Command sparkls-bench measures sparkls' round trip of whole Run calls
-// (statement sent, preview decoded) against a Spark Connect server, for
-// scripts/bench-roundtrip to compare with PySpark's client on the same
-// server. It prints the medians as JSON. It is a development tool, kept out
-// of the sparkls binary users get.
+// Command sparkls-bench measures sparkls against a Spark Connect server,
+// for scripts that compare it with PySpark's client on the same server; it
+// prints medians as JSON. It is a development tool, kept out of the sparkls
+// binary users get.
+//
+//	sparkls-bench [--remote R] [--runs N]              round trips of connect's Run (scripts/bench-roundtrip)
+//	sparkls-bench run --sparkls BIN [--remote R] [--runs N]  sparkls.run as an editor sends it to `BIN serve` (scripts/bench-run)
 package main
 
 import (
@@ -32,9 +34,16 @@ var benchQueries = []struct{ name, sql string }{
 	{"preview100", "SELECT id, id * 2 AS twice, concat('row ', id) AS label, id % 7 = 0 AS lucky FROM range(1000)"},
 }
 
-// run measures the median wall time of whole Run calls over N runs in one
-// process, after a warm-up.
 func run(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "run" {
+		return editorRun(ctx, args[1:], stdout)
+	}
+	return roundTrip(ctx, args, stdout)
+}
+
+// roundTrip measures the median wall time of whole Run calls over N runs in
+// one process, after a warm-up.
+func roundTrip(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("sparkls-bench", flag.ContinueOnError)
 	remote := fs.String("remote", "sc://127.0.0.1:15002", "Spark Connect remote")
 	runs := fs.Int("runs", 50, "measured runs per query")

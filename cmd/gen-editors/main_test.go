@@ -14,7 +14,7 @@ import (
 )
 
 // TestUpToDate fails when a generated file of editors/vscode drifts from
-// package lsp: run go run ./cmd/gen-vscode and commit the result.
+// package lsp: run go run ./cmd/gen-editors and commit the result.
 func TestUpToDate(t *testing.T) {
 	root, err := moduleRoot()
 	if err != nil {
@@ -32,7 +32,7 @@ func TestUpToDate(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(old, f.data) {
-				t.Errorf("%s is out of date with package lsp; run: go run ./cmd/gen-vscode\n%s", rel, firstDiff(old, f.data))
+				t.Errorf("%s is out of date with package lsp; run: go run ./cmd/gen-editors\n%s", rel, firstDiff(old, f.data))
 			}
 		})
 	}
@@ -97,7 +97,7 @@ func TestPackageJSON(t *testing.T) {
 func TestEveryServerCommandIsSent(t *testing.T) {
 	for _, c := range lsp.Commands {
 		if !slices.ContainsFunc(editorCommands, func(e editorCommand) bool { return e.Server == c || slices.Contains(e.Also, c) }) {
-			t.Errorf("server command %s has no editor command in editorCommands (cmd/gen-vscode/main.go)", c)
+			t.Errorf("server command %s has no editor command in editorCommands (cmd/gen-editors/main.go)", c)
 		}
 	}
 	seen := map[string]bool{}
