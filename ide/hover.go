@@ -148,6 +148,11 @@ func (h *hoverer) expression(parts []string, at int) string {
 		if r, ok := h.c.Scope.Lookup(h.name); ok {
 			return h.refMarkdown(r) // a table or alias used alone (t.* , struct(t))
 		}
+		for _, a := range h.c.Scope.Aliases {
+			if strings.EqualFold(a, h.name) {
+				return fmt.Sprintf("%s — column alias of an earlier item of this SELECT list (a lateral column alias)\n", mdCode(a))
+			}
+		}
 		return ""
 	}
 	if r, ok := h.c.Scope.Lookup(parts[at-1]); ok && at == 1 {
