@@ -33,6 +33,15 @@ const (
 	// with the same argument would run, so that an editor can ask for their
 	// values first.
 	CommandParameters = "sparkls.parameters"
+	// CommandExport writes a query's whole result to a local file (CSV,
+	// Parquet or JSON Lines) with progress and cancel.
+	CommandExport = "sparkls.export"
+
+	// RequestResultPage (client → server) is a request of its own, not a
+	// command: more rows of a run's result ([ResultPageParams],
+	// answered by [ResultPage]), without running it again while sparkls
+	// holds them.
+	RequestResultPage = "sparkls/resultPage"
 
 	// RunArgParams is the field of the sparkls.run argument that binds the
 	// statements' parameter markers: {"name": value} for :name, {"1": value,

@@ -16,7 +16,7 @@ import (
 func (s *Server) routeTable() map[string]route {
 	diags := newDiagnostics(s) // diagnostics.go: checks documents after open and change
 	s.diags = diags
-	return map[string]route{
+	routes := map[string]route{
 		// lifecycle.go
 		protocol.MethodInitialize:  inline(request(s.initialize)),
 		protocol.MethodInitialized: notification(s.initialized),
@@ -56,6 +56,11 @@ func (s *Server) routeTable() map[string]route {
 		// code_action.go: expand SELECT *
 		protocol.MethodTextDocumentCodeAction: request(s.codeAction),
 	}
+	// command.go: the custom requests (sparkls/resultPage in result_page.go)
+	for _, r := range requestTable {
+		routes[r.Name] = r.route(s)
+	}
+	return routes
 }
 
 // serverCapabilities adds what protocol v0.12.0 lacks.

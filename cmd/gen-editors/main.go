@@ -7,8 +7,9 @@
 //     lsp.Commands;
 //   - src/names.ts: every wire name of lsp/names.go, lsp.Commands and the
 //     names of the settings the server reads;
-//   - src/protocol.ts: the payload types of every custom command and
-//     notification (lsp.CommandSpecs, lsp.Notifications), with their docs;
+//   - src/protocol.ts: the payload types of every custom command,
+//     request and notification (lsp.CommandSpecs, lsp.RequestSpecs,
+//     lsp.Notifications), with their docs;
 //   - editors/nvim/lua/sparkls/names.lua: the wire names for Neovim;
 //   - README.md: the settings and commands sections, between markers.
 //
@@ -69,6 +70,7 @@ var editorCommands = []editorCommand{
 	{ID: "spark.refreshSchema", Title: "Refresh Schema", Server: lsp.CommandRefreshSchema},
 	{ID: "spark.explain", Title: "Explain", Server: lsp.CommandExplain, SQL: true},
 	{ID: "spark.reconnect", Title: "Reconnect", Server: lsp.CommandReconnect},
+	{ID: "spark.export", Title: "Export Result to File…", Server: lsp.CommandExport, SQL: true},
 	{ID: "spark.setToken", Title: "Set Token"},
 	{ID: "spark.clearToken", Title: "Clear Token"},
 	{ID: "spark.showLog", Title: "Show Log"},

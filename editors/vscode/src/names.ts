@@ -26,6 +26,14 @@ export const CommandReconnect = 'sparkls.reconnect';
 // with the same argument would run, so that an editor can ask for their
 // values first.
 export const CommandParameters = 'sparkls.parameters';
+// CommandExport writes a query's whole result to a local file (CSV,
+// Parquet or JSON Lines) with progress and cancel.
+export const CommandExport = 'sparkls.export';
+// RequestResultPage (client → server) is a request of its own, not a
+// command: more rows of a run's result ([ResultPageParams],
+// answered by [ResultPage]), without running it again while sparkls
+// holds them.
+export const RequestResultPage = 'sparkls/resultPage';
 // RunArgParams is the field of the sparkls.run argument that binds the
 // statements' parameter markers: {"name": value} for :name, {"1": value,
 // "2": …} for the ?s in order. A JSON string binds a STRING, a number an
@@ -38,8 +46,8 @@ export const StateDisconnected = 'disconnected';
 export const StateError = 'error';
 
 // Commands lists every command the server may offer (lsp.Commands).
-export const Commands: readonly string[] = ['sparkls.run', 'sparkls.cancel', 'sparkls.cancelAll', 'sparkls.refreshSchema', 'sparkls.explain', 'sparkls.reconnect', 'sparkls.parameters'];
+export const Commands: readonly string[] = ['sparkls.run', 'sparkls.cancel', 'sparkls.cancelAll', 'sparkls.refreshSchema', 'sparkls.explain', 'sparkls.export', 'sparkls.reconnect', 'sparkls.parameters'];
 
 // ServerSettings are the settings the server reads (lsp.SettingsTable); the
 // extension sends only these.
-export const ServerSettings: readonly string[] = ['sparkls.remote', 'sparkls.preview.rows', 'sparkls.preview.bytes', 'sparkls.readOnly', 'sparkls.connectTimeout', 'sparkls.variant.sample'];
+export const ServerSettings: readonly string[] = ['sparkls.remote', 'sparkls.preview.rows', 'sparkls.preview.bytes', 'sparkls.preview.keepRows', 'sparkls.readOnly', 'sparkls.connectTimeout', 'sparkls.variant.sample'];

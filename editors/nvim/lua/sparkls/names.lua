@@ -11,6 +11,8 @@ return {
   CommandExplain = 'sparkls.explain',
   CommandReconnect = 'sparkls.reconnect',
   CommandParameters = 'sparkls.parameters',
+  CommandExport = 'sparkls.export',
+  RequestResultPage = 'sparkls/resultPage',
   RunArgParams = 'params',
   StateConnecting = 'connecting',
   StateConnected = 'connected',
