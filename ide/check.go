@@ -138,6 +138,7 @@ func (ck *Checker) Check(ctx context.Context, text, orig string) CheckResult {
 	ns, nsKnown := "", spark == nil
 	var useCat, useNS string // what the USE statements before st leave in effect
 	var useOK bool
+	stmts, broken = scriptQueries(stmts, broken)
 	for i, st := range stmts {
 		if spark != nil && i > 0 && sqltext.Classify(stmts[i-1].Text) == sqltext.Session {
 			// Only a USE or SET moves the namespace: replay them (from the
@@ -212,6 +213,26 @@ func (ck *Checker) Check(ctx context.Context, text, orig string) CheckResult {
 	}
 	res.Problems = problems
 	return res
+}
+
+// scriptQueries replaces each SQL script (BEGIN … END) of stmts by the
+// queries inside it that use none of its local names
+// (sqltext.ScriptQueries): those Spark can analyse alone. A block is never
+// sent whole; the others cannot be judged without running the script.
+func scriptQueries(stmts []sqltext.Statement, broken []bool) ([]sqltext.Statement, []bool) {
+	var out []sqltext.Statement
+	var outBroken []bool
+	for i, st := range stmts {
+		if sqltext.Classify(st.Text) != sqltext.Script {
+			out, outBroken = append(out, st), append(outBroken, broken[i])
+			continue
+		}
+		for _, q := range sqltext.ScriptQueries(st.Text) {
+			q.Start, q.End = q.Start+st.Start, q.End+st.Start
+			out, outBroken = append(out, q), append(outBroken, broken[i])
+		}
+	}
+	return out, outBroken
 }
 
 // statementSpan is the span of the statement holding off (off alone if

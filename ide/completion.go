@@ -71,6 +71,10 @@ type completeOptions struct {
 	limit    int
 	online   bool          // the cache loads from Spark (what it lacks may come)
 	touches  *TouchLimiter // rate-limits prefetches (nil: none)
+	params   map[string]string
+	// sessionVars are the session's variables with their values.
+	sessionVars []SessionVar
+	variants    VariantShapes // nil: VARIANT keys are not learnt
 }
 
 // completion is the answer for one cursor.
@@ -89,12 +93,20 @@ func complete(ctx context.Context, cache *schema.Cache, text string, off int, op
 	ctx, cancel := lookupCtx(ctx)
 	defer cancel()
 	cp := &completer{ctx: ctx, c: sqltext.At(text, off), text: text, opt: opt, v: newCatalogView(cache, opt.online, text, off)}
+	bindIdentifiers(&cp.c.Scope, opt.params)
 	cp.v.touches = opt.touches
 	cp.prefix = cp.c.Prefix
 	cp.match = schema.NewMatcher(cp.prefix)
 	cp.script, cp.inScript = sqltext.ScriptAt(text, off)
 	if cp.inScript && cp.script.WantLabel {
 		cp.scriptLabels()
+		return cp.result()
+	}
+	if cp.inScript && cp.script.WantCondition {
+		cp.scriptConditions()
+		return cp.result()
+	}
+	if vp, ok := variantPathAt(text, cp.c.Word.Start); ok && cp.c.Expect == sqltext.ExpectColumn && cp.variantKeys(vp) {
 		return cp.result()
 	}
 	switch cp.c.Expect {
@@ -447,6 +459,13 @@ func (cp *completer) columns() {
 				c.filter = col.Name
 			}
 			cp.add(c, col.Name)
+		}
+	}
+	// A lateral column alias: Spark resolves a table's column of the same
+	// name first.
+	for _, a := range cp.c.Scope.Aliases {
+		if count[strings.ToLower(a)] == 0 {
+			cp.addName(candidate{kind: KindField, detail: "column alias", group: groupColumn}, a)
 		}
 	}
 	for _, r := range cp.c.Scope.Tables {
@@ -921,6 +940,13 @@ type CompleteOptions struct {
 	Limit    int           // 0: MaxCompletionItems
 	Online   bool          // the cache loads from Spark (what it lacks may come)
 	Touches  *TouchLimiter // rate-limits prefetches (nil: none)
+	// Params are the known values of named parameter markers (see
+	// HoverOptions.Params).
+	Params map[string]string
+	// SessionVars are the session's variables with their values.
+	SessionVars []SessionVar
+	// Variants learns the keys of VARIANT columns; nil for none.
+	Variants VariantShapes
 }
 
 // Item is one completion item: Insert replaces the word at the cursor (a
@@ -947,7 +973,7 @@ type Completion struct {
 // built-ins and cache (nil: none). It waits for the catalog at most the
 // cache's budget.
 func Complete(ctx context.Context, cache *schema.Cache, text string, off int, opt CompleteOptions) Completion {
-	res := complete(ctx, cache, text, off, completeOptions{snippets: opt.Snippets, limit: opt.Limit, online: opt.Online, touches: opt.Touches})
+	res := complete(ctx, cache, text, off, completeOptions{snippets: opt.Snippets, limit: opt.Limit, online: opt.Online, touches: opt.Touches, params: opt.Params, sessionVars: opt.SessionVars, variants: opt.Variants})
 	out := Completion{Items: make([]Item, len(res.items)), Word: res.word, Incomplete: res.incomplete, Loading: res.loading}
 	for i, c := range res.items {
 		out.Items[i] = Item{Label: c.label, Detail: c.detail, Insert: c.insert, Filter: c.filter, Doc: c.doc,

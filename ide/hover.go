@@ -22,7 +22,7 @@ const maxHoverColumns = 300
 
 // HoverAt is the Markdown for the name at byte offset off of text and the
 // span it is about; ok is false when there is nothing to say.
-func HoverAt(ctx context.Context, cache *schema.Cache, text string, off int) (md string, span sqltext.Span, ok bool) {
+func HoverAt(ctx context.Context, cache *schema.Cache, text string, off int, opt HoverOptions) (md string, span sqltext.Span, ok bool) {
 	if st, ok := sqltext.PipeStepAt(text, off); ok {
 		ctx, cancel := lookupCtx(ctx)
 		defer cancel()
@@ -35,20 +35,27 @@ func HoverAt(ctx context.Context, cache *schema.Cache, text string, off int) (md
 	if t, ok := paramAt(text, off); ok {
 		return paramMarkdown(t), sqltext.Span{Start: t.Start, End: t.End}, true
 	}
+	if _, _, use := sqltext.CurrentNamespace(text, off); use {
+		opt.Analyzer = nil // Spark would analyse in the session's namespace, not the USE's
+	}
 	tok, follow, next, found := nameAt(text, off)
 	if !found {
-		return "", span, false
+		return selectItemMarkdown(ctx, text, off, opt)
 	}
 	ctx, cancel := lookupCtx(ctx)
 	defer cancel()
-	h := &hoverer{ctx: ctx, c: sqltext.At(text, tok.End), v: newCatalogView(cache, false, text, tok.End), text: text, tok: tok}
+	h := &hoverer{ctx: ctx, c: sqltext.At(text, tok.End), v: newCatalogView(cache, false, text, tok.End), text: text, tok: tok, opt: opt}
+	bindIdentifiers(&h.c.Scope, opt.Params)
 	h.name = unquoteToken(tok)
 	md = h.markdown(follow, next)
 	if md == "" {
 		parts := append(append(append([]string(nil), h.c.Qualifier...), h.name), follow...)
-		md = scriptHover(text, tok.End, h.c.Statement.Start, parts, len(h.c.Qualifier))
+		md = scriptHover(text, tok.End, h.c.Statement.Start, parts, len(h.c.Qualifier), opt.SessionVars)
 	}
-	return md, sqltext.Span{Start: tok.Start, End: tok.End}, md != ""
+	if md == "" {
+		return selectItemMarkdown(ctx, text, off, opt)
+	}
+	return md, sqltext.Span{Start: tok.Start, End: tok.End}, true
 }
 
 type hoverer struct {
@@ -58,6 +65,7 @@ type hoverer struct {
 	text string
 	tok  sqltext.Token
 	name string
+	opt  HoverOptions
 }
 
 // markdown decides what the name is. follow are the name parts after it
@@ -100,7 +108,7 @@ func (h *hoverer) objectName(parts []string, at int) string {
 	case at == n-1 && n == 1:
 		for _, d := range h.c.Scope.CTEs {
 			if strings.EqualFold(d.Name, parts[0]) {
-				return cteMarkdown(d, h.cteColumns(d))
+				return h.cteMarkdown(d)
 			}
 		}
 	case at == n-2:
@@ -140,6 +148,11 @@ func (h *hoverer) expression(parts []string, at int) string {
 		if r, ok := h.c.Scope.Lookup(h.name); ok {
 			return h.refMarkdown(r) // a table or alias used alone (t.* , struct(t))
 		}
+		for _, a := range h.c.Scope.Aliases {
+			if strings.EqualFold(a, h.name) {
+				return fmt.Sprintf("%s — column alias of an earlier item of this SELECT list (a lateral column alias)\n", mdCode(a))
+			}
+		}
 		return ""
 	}
 	if r, ok := h.c.Scope.Lookup(parts[at-1]); ok && at == 1 {
@@ -163,7 +176,7 @@ func (h *hoverer) expression(parts []string, at int) string {
 func (h *hoverer) definition() string {
 	for _, d := range h.c.Scope.CTEs {
 		if d.Span.Start == h.tok.Start {
-			return cteMarkdown(d, h.cteColumns(d))
+			return h.cteMarkdown(d)
 		}
 	}
 	// The alias being "typed" at the end of the name is not in the scope
@@ -211,13 +224,17 @@ func (h *hoverer) refMarkdown(r sqltext.TableRef) string {
 	case sqltext.RefCTE:
 		for _, d := range h.c.Scope.CTEs {
 			if len(r.Name) == 1 && strings.EqualFold(d.Name, r.Name[0]) {
-				b.WriteString(cteMarkdown(d, h.cteColumns(d)))
+				b.WriteString(h.cteMarkdown(d))
 				return b.String()
 			}
 		}
 	}
 	if b.Len() == 0 {
 		fmt.Fprintf(&b, "%s\n\n", refTitle(r))
+	}
+	if cols, ok := h.subqueryColumns(r); ok {
+		b.WriteString(columnList(cols) + analyzedNote)
+		return b.String()
 	}
 	b.WriteString(columnList(dedupe(h.v.refColumns(h.ctx, r, false))))
 	return b.String()

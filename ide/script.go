@@ -10,21 +10,77 @@ import (
 // SQL scripting: local variables, FOR row variables and labels of the
 // enclosing BEGIN … END block (sqltext.ScriptAt).
 
+// SessionVar is a variable of the Spark session as the session itself
+// says (after a run): its type as typeof() prints it and its value as
+// CAST(v AS STRING) does.
+type SessionVar struct {
+	Name, Type, Value string
+	Null              bool
+}
+
+// sessionVarDetail is a session variable's completion detail.
+func sessionVarDetail(v SessionVar) string {
+	return "session variable · " + v.Type + " = " + sessionValue(v)
+}
+
+func sessionValue(v SessionVar) string {
+	if v.Null {
+		return "NULL"
+	}
+	return v.Value
+}
+
+// lookupSessionVar finds the session's variable called name.
+func lookupSessionVar(vars []SessionVar, name string) (SessionVar, bool) {
+	for _, v := range vars {
+		if strings.EqualFold(v.Name, name) {
+			return v, true
+		}
+	}
+	return SessionVar{}, false
+}
+
 // scriptVars offers the local variables in scope (after the columns: Spark
-// resolves a column first).
+// resolves a column first), then the session variables the file declares
+// and those the session has.
 func (cp *completer) scriptVars() {
 	if cp.inScript {
 		for _, v := range cp.script.Vars {
 			cp.addName(candidate{kind: KindVariable, detail: varDetail(v), group: groupRef}, v.Name)
 		}
 	}
-	for _, v := range sqltext.SessionVars(cp.text, cp.c.Statement.Start) {
-		if cp.inScript {
-			if _, shadowed := cp.script.Lookup("", v.Name); shadowed {
-				continue
-			}
+	cp.sessionVars()
+}
+
+// sessionVars offers the session variables: declared earlier in the file,
+// or known to the session (with their value), unless a local variable
+// hides them.
+func (cp *completer) sessionVars() {
+	seen := map[string]bool{}
+	hidden := func(name string) bool {
+		if seen[strings.ToLower(name)] {
+			return true
 		}
-		cp.addName(candidate{kind: KindVariable, detail: varDetail(v), group: groupRef}, v.Name)
+		seen[strings.ToLower(name)] = true
+		if cp.inScript {
+			_, shadowed := cp.script.Lookup("", name)
+			return shadowed
+		}
+		return false
+	}
+	for _, v := range sqltext.SessionVars(cp.text, cp.c.Statement.Start) {
+		if !hidden(v.Name) {
+			detail := varDetail(v)
+			if sv, ok := lookupSessionVar(cp.opt.sessionVars, v.Name); ok {
+				detail = sessionVarDetail(sv)
+			}
+			cp.addName(candidate{kind: KindVariable, detail: detail, group: groupRef}, v.Name)
+		}
+	}
+	for _, v := range cp.opt.sessionVars {
+		if !hidden(v.Name) {
+			cp.addName(candidate{kind: KindVariable, detail: sessionVarDetail(v), group: groupRef}, v.Name)
+		}
 	}
 }
 
@@ -34,9 +90,7 @@ func (cp *completer) sessionQualified(q []string) bool {
 	if !isSessionQualifier(q) {
 		return false
 	}
-	for _, v := range sqltext.SessionVars(cp.text, cp.c.Statement.Start) {
-		cp.addName(candidate{kind: KindVariable, detail: varDetail(v), group: groupRef}, v.Name)
-	}
+	cp.sessionVars()
 	return true
 }
 
@@ -88,6 +142,21 @@ func (cp *completer) scriptLabels() {
 	}
 }
 
+// scriptConditions offers the conditions declared in scope (after SIGNAL,
+// RESIGNAL or a handler's FOR).
+func (cp *completer) scriptConditions() {
+	for _, c := range cp.script.Conditions {
+		cp.addName(candidate{kind: KindVariable, detail: conditionDetail(c), group: groupRef}, c.Name)
+	}
+}
+
+func conditionDetail(c sqltext.Condition) string {
+	if c.SQLState != "" {
+		return "condition · SQLSTATE " + c.SQLState
+	}
+	return "condition"
+}
+
 func varDetail(v sqltext.LocalVar) string {
 	switch {
 	case v.Row:
@@ -104,7 +173,7 @@ func varDetail(v sqltext.LocalVar) string {
 
 // scriptHover describes a local variable, row variable or label named by
 // parts (the hovered part at index at), or "".
-func scriptHover(text string, off, stmtStart int, parts []string, at int) string {
+func scriptHover(text string, off, stmtStart int, parts []string, at int, session []SessionVar) string {
 	name := parts[at]
 	if at == len(parts)-1 && (at == 0 || isSessionQualifier(parts[:at])) {
 		sc, inScript := sqltext.ScriptAt(text, off)
@@ -113,10 +182,17 @@ func scriptHover(text string, off, stmtStart int, parts []string, at int) string
 			_, shadowed = sc.Lookup("", name)
 		}
 		if !shadowed {
+			sv, inSession := lookupSessionVar(session, name)
 			for _, v := range sqltext.SessionVars(text, stmtStart) {
 				if strings.EqualFold(v.Name, name) {
+					if inSession {
+						return varMarkdown(v) + sessionVarMarkdown(sv)
+					}
 					return varMarkdown(v)
 				}
+			}
+			if inSession {
+				return fmt.Sprintf("%s — session variable · %s\n", mdCode(sv.Name), mdCode(sv.Type)) + sessionVarMarkdown(sv)
 			}
 		}
 	}
@@ -131,6 +207,11 @@ func scriptHover(text string, off, stmtStart int, parts []string, at int) string
 		for _, l := range sc.Labels {
 			if strings.EqualFold(l.Name, name) {
 				return fmt.Sprintf("%s — label of a %s\n", mdCode(l.Name), l.Kind)
+			}
+		}
+		for _, c := range sc.Conditions {
+			if strings.EqualFold(c.Name, name) {
+				return fmt.Sprintf("%s — %s\n", mdCode(c.Name), conditionDetail(c))
 			}
 		}
 		return ""
@@ -148,6 +229,11 @@ func scriptHover(text string, off, stmtStart int, parts []string, at int) string
 		}
 	}
 	return ""
+}
+
+// sessionVarMarkdown is what the session says of a variable.
+func sessionVarMarkdown(v SessionVar) string {
+	return fmt.Sprintf("\nin the session: %s · %s\n", mdCode(v.Type), mdCode(sessionValue(v)))
 }
 
 func varMarkdown(v sqltext.LocalVar) string {

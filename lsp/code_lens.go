@@ -10,19 +10,22 @@ import (
 
 	"go.lsp.dev/protocol"
 
+	"github.com/sparkls/sparkls/ide"
 	"github.com/sparkls/sparkls/sqltext"
 )
 
 // Code lenses: "▶ Run" above every cell (every statement when the document
 // has no cell markers), "■ Cancel" while it runs, and the outcome of its
 // last run ("✓ 100 rows · 0.4 s", "✗ UNRESOLVED_COLUMN"). They are computed
-// from the snapshot and the run records, without I/O; runs ask the client to
+// from the snapshot and the run records, without I/O; "▶ Preview" on each
+// CTE of a statement's WITH list runs just that CTE (RunArgs.CTE); runs ask the client to
 // refresh them (workspace/codeLens/refresh) when they start and end.
 
 // Lens titles.
 const (
-	lensRun    = "▶ Run"
-	lensCancel = "■ Cancel"
+	lensRun     = "▶ Run"
+	lensCancel  = "■ Cancel"
+	lensPreview = "▶ Preview"
 )
 
 func (s *Server) codeLens(ctx context.Context, snap *Snapshot, p *protocol.CodeLensParams) ([]protocol.CodeLens, error) {
@@ -56,6 +59,16 @@ func (s *Server) codeLens(ctx context.Context, snap *Snapshot, p *protocol.CodeL
 			Title: title, Command: CommandRun,
 			Arguments: []any{RunArgs{URI: doc.URI, Range: protocol.Range{Start: at, End: at}}},
 		}})
+		for _, st := range c.Statements {
+			for _, d := range ide.TopCTEs(doc.SQL(), st) {
+				// Runs just the CTE, with the preview limit.
+				at := doc.Position(d.Span.Start)
+				lenses = append(lenses, protocol.CodeLens{Range: doc.Range(d.Span.Start, d.Span.End), Command: &protocol.Command{
+					Title: lensPreview, Command: CommandRun,
+					Arguments: []any{RunArgs{URI: doc.URI, Range: protocol.Range{Start: at, End: at}, CTE: d.Name}},
+				}})
+			}
+		}
 		if r := runningIn(active, doc, c); r != nil {
 			lenses = append(lenses, protocol.CodeLens{Range: rng, Command: &protocol.Command{
 				Title: lensCancel, Command: CommandCancel, Arguments: []any{CancelArgs{QueryID: r.id}},

@@ -115,6 +115,9 @@ var commandTable = []CommandSpec{
 		s.reconnectNow()
 		return none{}, nil
 	}),
+	command(CommandParameters, func(s *Server, _ context.Context, snap *Snapshot, a RunArgs, _ json.RawMessage) (*ParametersResult, error) {
+		return s.parameters(snap, a)
+	}),
 }
 
 // RequestSpec is one custom request: a method of its own (not a command),

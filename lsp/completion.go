@@ -29,7 +29,8 @@ func (s *Server) completion(ctx context.Context, snap *Snapshot, p *protocol.Com
 	}
 	cache, online := s.liveCatalog()
 	res := ide.Complete(ctx, cache, doc.SQL(), off, ide.CompleteOptions{
-		Snippets: s.snippetSupport(), Online: online, Touches: &s.schema.touches,
+		Snippets: s.snippetSupport(), Online: online, Touches: &s.schema.touches, Params: s.knownParams(doc.URI),
+		SessionVars: s.sessionVars(), Variants: s.variantShapes(snap.Settings),
 	})
 	// While connecting, the catalog is yet to come: ask again.
 	if s.connecting() {

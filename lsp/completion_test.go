@@ -26,7 +26,8 @@ import (
 //	options    one per line: offline (no catalog at all), cold (names
 //	           only; columns load on demand), disk (what a previous session
 //	           saved, no Spark), snippets (the client takes snippets),
-//	           resolve LABEL (also show that item resolved)
+//	           resolve LABEL (also show that item resolved), param
+//	           NAME=VALUE (a named parameter of the document's last run)
 //	want       the answer, readable; go test ./lsp -run TestCompletion
 //	           -update rewrites it
 //
@@ -85,14 +86,22 @@ func (fx catalogFixture) start(t *testing.T) (*testClient, *Document) {
 	default:
 		cache = demoCache(t, demoSource(), "warm")
 	}
-	c := startServer(t, testOptions{setup: func(s *Server) { s.schema.pinned = cache }})
+	uri := "file:///work/fixture" + fx.ext
+	c := startServer(t, testOptions{setup: func(s *Server) {
+		s.schema.pinned = cache
+		for _, p := range fx.options["param"] {
+			// The named parameters of the document's last run.
+			k, v, _ := strings.Cut(p, "=")
+			known, _ := s.params.LoadOrStore(protocol.DocumentURI(uri), map[string]string{})
+			known.(map[string]string)[k] = v
+		}
+	}})
 	caps := map[string]any{}
 	if fx.has("snippets") {
 		caps["textDocument"] = map[string]any{"completion": map[string]any{"completionItem": map[string]any{"snippetSupport": true}}}
 	}
 	c.callOK(protocol.MethodInitialize, map[string]any{"processId": nil, "rootUri": nil, "capabilities": caps}, nil)
 	c.notify(protocol.MethodInitialized, map[string]any{})
-	uri := "file:///work/fixture" + fx.ext
 	c.open(uri, fx.text)
 	return c, newDocument(protocol.DocumentURI(uri), languageOf(uri), 1, fx.text)
 }
@@ -319,7 +328,7 @@ func TestCompletionHoverEveryOffset(t *testing.T) {
 				if res.Word.Start > off || res.Word.End > len(text) || res.Word.Start > res.Word.End {
 					t.Fatalf("%s at %d: word %v", f, off, res.Word)
 				}
-				if _, sp, ok := ide.HoverAt(ctx, c, text, off); ok && (sp.Start > off || off > sp.End) {
+				if _, sp, ok := ide.HoverAt(ctx, c, text, off, ide.HoverOptions{}); ok && (sp.Start > off || off > sp.End) {
 					t.Fatalf("%s at %d: hover span %v", f, off, sp)
 				}
 			}

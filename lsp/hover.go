@@ -24,7 +24,9 @@ func (s *Server) hover(ctx context.Context, snap *Snapshot, p *protocol.HoverPar
 	if !doc.InSQL(off) {
 		return nil, nil
 	}
-	md, span, ok := ide.HoverAt(ctx, s.catalog(), doc.SQL(), off)
+	md, span, ok := ide.HoverAt(ctx, s.catalog(), doc.SQL(), off, ide.HoverOptions{
+		Params: s.knownParams(doc.URI), Analyzer: s.analyzer(), SessionVars: s.sessionVars(),
+	})
 	if !ok {
 		return nil, nil
 	}

@@ -29,6 +29,10 @@ const (
 	// CommandReconnect makes a fresh connection to the configured remote at
 	// once (after a failure, instead of waiting for the next retry).
 	CommandReconnect = "sparkls.reconnect"
+	// CommandParameters lists the parameter markers of what a sparkls.run
+	// with the same argument would run, so that an editor can ask for their
+	// values first.
+	CommandParameters = "sparkls.parameters"
 	// CommandExport writes a query's whole result to a local file (CSV,
 	// Parquet or JSON Lines) with progress and cancel.
 	CommandExport = "sparkls.export"

@@ -52,6 +52,9 @@ func (s *Server) routeTable() map[string]route {
 		protocol.MethodWorkspaceExecuteCommand: request(s.executeCommand),
 		protocol.MethodWorkDoneProgressCancel:  notification(s.workDoneProgressCancel),
 		protocol.MethodTextDocumentCodeLens:    request(s.codeLens),
+
+		// code_action.go: expand SELECT *
+		protocol.MethodTextDocumentCodeAction: request(s.codeAction),
 	}
 	// command.go: the custom requests (sparkls/resultPage in result_page.go)
 	for _, r := range requestTable {
@@ -87,6 +90,7 @@ func (s *Server) textCapabilities() protocol.ServerCapabilities {
 		CompletionProvider:     &protocol.CompletionOptions{TriggerCharacters: []string{"."}, ResolveProvider: true},
 		ExecuteCommandProvider: &protocol.ExecuteCommandOptions{Commands: Commands},
 		CodeLensProvider:       &protocol.CodeLensOptions{},
+		CodeActionProvider:     &protocol.CodeActionOptions{CodeActionKinds: []protocol.CodeActionKind{protocol.RefactorRewrite}},
 		SignatureHelpProvider:  &protocol.SignatureHelpOptions{TriggerCharacters: []string{"(", ","}},
 		DefinitionProvider:     true,
 		DocumentSymbolProvider: true,

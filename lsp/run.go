@@ -39,11 +39,16 @@ import (
 // flight pairs each with its queryId without guessing.
 //
 // Params bind parameter markers (the RunArgParams field).
+//
+// CTE names a common table expression of the statement at Range's start:
+// the run previews just it (its WITH list up to it, then SELECT * FROM
+// it), as a query whatever the readOnly setting (the "▶ Preview" lens).
 type RunArgs struct {
 	URI    protocol.DocumentURI       `json:"uri"`
 	Range  protocol.Range             `json:"range"`
 	RunID  string                     `json:"runId,omitempty"`
 	Params map[string]json.RawMessage `json:"params,omitempty"` // RunArgParams
+	CTE    string                     `json:"cte,omitempty"`
 }
 
 // bindParams converts the params of a sparkls.run to connect's: keys made of
@@ -81,6 +86,72 @@ func bindParams(m map[string]json.RawMessage) (connect.Params, error) {
 		p.Positional = append(p.Positional, s)
 	}
 	return p, nil
+}
+
+// ParametersResult answers sparkls.parameters: the markers of the
+// statements a sparkls.run of the same argument runs. Named are the names
+// of the :name markers (without the colon), each once, in order;
+// Positional is how many ? there are (keys "1" … of RunArgParams).
+type ParametersResult struct {
+	Named      []string `json:"named"`
+	Positional int      `json:"positional"`
+}
+
+// parameters finds the parameter markers of a run's statements, from the
+// text (sqltext's Param tokens).
+func (s *Server) parameters(snap *Snapshot, args RunArgs) (*ParametersResult, error) {
+	doc, ok := snap.Document(args.URI)
+	if !ok {
+		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, fmt.Sprintf("%s: %s is not open", CommandParameters, args.URI))
+	}
+	start, end := doc.Span(args.Range)
+	target, err := ide.RunTargetAt(doc.SQL(), start, end)
+	if err != nil {
+		return nil, jsonrpc2.NewError(codeRequestFailed, CommandParameters+": "+err.Error())
+	}
+	stmts := target.Statements
+	if args.CTE != "" {
+		if q, _, _, ok := ide.CTEPreview(doc.SQL(), start, args.CTE); ok {
+			stmts = []sqltext.Statement{{Text: q}}
+		}
+	}
+	res := &ParametersResult{Named: []string{}}
+	for _, st := range stmts {
+		for t := range sqltext.Tokens(st.Text) {
+			switch {
+			case t.Kind != sqltext.Param:
+			case t.Text == "?":
+				res.Positional++
+			case !slices.Contains(res.Named, t.Text[1:]):
+				res.Named = append(res.Named, t.Text[1:])
+			}
+		}
+	}
+	return res, nil
+}
+
+// rememberParams keeps the string values of a run's named parameters for
+// completion and hover (IDENTIFIER(:tbl)); a run without them keeps the
+// last ones.
+func (s *Server) rememberParams(uri protocol.DocumentURI, m map[string]json.RawMessage) {
+	known := map[string]string{}
+	for k, raw := range m {
+		var v string
+		if _, err := strconv.Atoi(k); err != nil && json.Unmarshal(raw, &v) == nil {
+			known[strings.TrimPrefix(k, ":")] = v
+		}
+	}
+	if len(known) > 0 {
+		s.params.Store(uri, known)
+	}
+}
+
+// knownParams are the named parameter values of uri's last run, or nil.
+func (s *Server) knownParams(uri protocol.DocumentURI) map[string]string {
+	if v, ok := s.params.Load(uri); ok {
+		return v.(map[string]string)
+	}
+	return nil
 }
 
 // RunResult answers sparkls.run: the preview of the statement that ran last
@@ -160,10 +231,19 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 	if err != nil {
 		return nil, jsonrpc2.NewError(codeRequestFailed, CommandRun+": "+err.Error())
 	}
+	if args.CTE != "" {
+		q, cs, ce, ok := ide.CTEPreview(doc.SQL(), start, args.CTE)
+		if !ok {
+			return nil, jsonrpc2.NewError(codeRequestFailed, fmt.Sprintf("%s: no CTE %s at that position", CommandRun, args.CTE))
+		}
+		target.Statements = []sqltext.Statement{{Text: q, Start: cs, End: ce}}
+		target.Span = sqltext.Span{Start: cs, End: ce}
+	}
 	params, err := bindParams(args.Params)
 	if err != nil {
 		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, CommandRun+": "+err.Error())
 	}
+	s.rememberParams(doc.URI, args.Params)
 	rs := s.runs()
 	id := uuid.NewString()
 	if snap.Settings.ReadOnly {
@@ -206,7 +286,7 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 		Keep:       settings.Preview.KeepRows,
 		Tags:       []string{"sparkls-run-" + id},
 		OnProgress: prog.spark,
-		QueryOnly:  settings.ReadOnly,
+		QueryOnly:  settings.ReadOnly || args.CTE != "",
 		Params:     params,
 	}
 	began := time.Now()
@@ -240,6 +320,9 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 	var runErr *RunError
 	if failed != nil {
 		runErr = runErrorOf(failed, doc, stmt)
+		if s, e := doc.Span(ptrOr(runErr.Range)); runErr.Range != nil && (s < stmt.Start || e > stmt.End) {
+			runErr.Range = nil // in the SELECT * FROM a CTE preview adds
+		}
 		last = nil
 	}
 	s.keepResult(id, stmt, bound, last)
@@ -259,6 +342,7 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 	if len(changed) > 0 {
 		s.onCatalogChanged(changed)
 	}
+	s.afterRunVars(client, sent)
 	return res, nil
 }
 
@@ -406,6 +490,8 @@ func diagnosticMessage(re *RunError, cause error) string {
 // statements. The schema cache reloads what they changed (schema.go).
 func (s *Server) onCatalogChanged(stmts []string) {
 	s.log.Info("a run changed the catalog; reloading what it changed", "statements", len(stmts))
+	s.types.reset()
+	s.shapes.reset()
 	s.catalogChanged(stmts)
 	if s.diags != nil {
 		s.diags.recheckAll() // a query naming the new table is no longer an error
@@ -891,4 +977,12 @@ func (s *Server) publishRunDiagnostics(uri protocol.DocumentURI) {
 	p.Diagnostics = append(p.Diagnostics, unionDiagnostics(analysis, rs.runDiagnosticsLocked(doc))...)
 	rs.mu.Unlock()
 	s.notify(protocol.MethodTextDocumentPublishDiagnostics, p)
+}
+
+// ptrOr is *r, or the zero range.
+func ptrOr(r *protocol.Range) protocol.Range {
+	if r == nil {
+		return protocol.Range{}
+	}
+	return *r
 }

@@ -83,9 +83,15 @@ type Server struct {
 	inflight   map[string]*inflight
 
 	spark    spark
-	schema   schemaState  // schema.go: the catalog cache of the remote
-	runState runState     // run.go: runs in flight, their results and diagnostics
-	diags    *diagnostics // diagnostics.go: analysis of open documents
+	schema   schemaState     // schema.go: the catalog cache of the remote
+	runState runState        // run.go: runs in flight, their results and diagnostics
+	diags    *diagnostics    // diagnostics.go: analysis of open documents
+	types    typeCache       // types.go: Spark's types of queries, for hover
+	sessVars sessionVarState // session_vars.go: the session's variables and values
+	shapes   shapeCache      // variant.go: the shapes of VARIANT columns
+	// params are the named parameter values of each document's last run
+	// (by URI): IDENTIFIER(:tbl) resolves through them.
+	params sync.Map
 }
 
 // inflight is a request being handled.

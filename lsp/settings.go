@@ -27,6 +27,14 @@ type Settings struct {
 	// ConnectTimeout is how long, in seconds, a run, explain or refresh
 	// waits for a connection that is being made.
 	ConnectTimeout int
+	Variant        VariantSettings
+}
+
+// VariantSettings say how VARIANT keys are learnt.
+type VariantSettings struct {
+	// Sample lets sparkls sample a VARIANT column (at most 1,000 rows)
+	// to complete its keys.
+	Sample bool
 }
 
 func (s Settings) connectTimeout() time.Duration {
@@ -94,6 +102,13 @@ var SettingsTable = []Setting{
 		MarkdownDescription: "Seconds a run, explain or schema refresh waits for the connection to Spark while it is being made " +
 			"(\"Connecting to …\"), before it fails with the reason. After a failure sparkls retries by itself after 1, 2, 4 … 30 s.",
 		field: func(s *Settings) any { return &s.ConnectTimeout },
+	},
+	{
+		Name: "sparkls.variant.sample", Type: "boolean", Default: true,
+		MarkdownDescription: "Complete the keys of a VARIANT column after `col:` and `col:key.`: sparkls learns the column's shape with " +
+			"`schema_of_variant_agg` over at most 1,000 of its rows (a query of its own, query-only, once per column; kept 10 minutes). " +
+			"`false`: never sample.",
+		field: func(s *Settings) any { return &s.Variant.Sample },
 	},
 	{
 		Name: "sparkls.trace.server", Type: "string", Default: "off", Enum: []string{"off", "messages", "verbose"},

@@ -282,3 +282,97 @@ func (a *analysis) columnDef(r *ref, name string) (Span, bool) {
 	}
 	return Span{}, false
 }
+
+// SelectItem is the SELECT list item around a cursor.
+type SelectItem struct {
+	Span Span // the item's text
+	// Index is its place among the query's output columns, or -1 when a
+	// star before it makes that unknown.
+	Index int
+	// Query is the text of the query whose output it is: the statement,
+	// or the content of a subquery's or CTE body's parentheses.
+	Query Span
+	// Alias is the name the item gives its column, or empty.
+	Alias Span
+	// Star is set for * and t.* (Qualifier holds t's parts); Query and
+	// Index are then not set.
+	Star      bool
+	Qualifier []string
+}
+
+// SelectItemAt finds the SELECT list item that holds byte offset off of
+// src, for hover over a derived column or an expression.
+func SelectItemAt(src string, off int) (SelectItem, bool) {
+	a := analyze(src, off, false)
+	if a.literal {
+		return SelectItem{}, false
+	}
+	q := a.cursorQuery()
+	c := coreAt(q, a.name)
+	if c == nil || c.sel < 1 || c.step != nil || len(q.cores) != 1 {
+		return SelectItem{}, false // a set operation's columns are its first core's
+	}
+	first := c.sel
+	for first < c.selEnd && (a.kw(first, "DISTINCT") || a.kw(first, "ALL")) {
+		first++
+	}
+	index, lo := 0, first
+	for j := first; ; j = a.next(j) {
+		if j < c.selEnd && !a.toks[j].Is(",") {
+			continue
+		}
+		if lo < j {
+			sp := Span{a.toks[lo].Start, a.toks[j-1].End}
+			items := a.selectItem(a.depthIndexes(lo, j))
+			if sp.Start <= off && off <= sp.End {
+				it := SelectItem{Span: sp, Index: index}
+				switch {
+				case len(items) == 1 && items[0].star:
+					if a.toks[j-1].Is("*") && !a.kw(j, "EXCEPT") { // not * EXCEPT (…)
+						it.Star, it.Qualifier, it.Index = true, items[0].qual, -1
+						return it, true
+					}
+					return SelectItem{}, false
+				case len(items) > 1:
+					return SelectItem{}, false // AS (a, b)
+				case len(items) == 1 && items[0].alias:
+					it.Alias = items[0].col.span
+				}
+				if index >= 0 {
+					it.Query = a.querySpan(q)
+				}
+				return it, it.Query.End > it.Query.Start
+			}
+			switch {
+			case len(items) == 1 && items[0].star || index < 0:
+				index = -1
+			default:
+				index += max(len(items), 1) // AS (a, b) makes two
+			}
+		}
+		if j >= c.selEnd {
+			return SelectItem{}, false
+		}
+		lo = j + 1
+	}
+}
+
+// depthIndexes are the indexes of the tokens from lo to hi at lo's depth.
+func (a *analysis) depthIndexes(lo, hi int) []int {
+	var idx []int
+	for j := lo; j < hi; j = a.next(j) {
+		idx = append(idx, j)
+	}
+	return idx
+}
+
+// querySpan is the text of query q.
+func (a *analysis) querySpan(q *qnode) Span {
+	if q.open >= 0 {
+		return a.content(q.open)
+	}
+	if q.lo >= len(a.toks) {
+		return Span{}
+	}
+	return Span{a.toks[q.lo].Start, a.toks[len(a.toks)-1].End}
+}

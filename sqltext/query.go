@@ -30,6 +30,7 @@ type qnode struct {
 	link      linkKind
 	cte       *cteDef // for a CTE body, the CTE
 	recursive bool
+	with      int // the WITH keyword's token, when ctes
 	ctes      []*cteDef
 	cteIndex  map[string]int // lower-case name to its first index in ctes
 	cores     []*core
@@ -78,7 +79,8 @@ type ref struct {
 	fn          []colDef // columns a known table function returns
 	fnKnown     bool
 	c           *core
-	pipeIn      *core // for RefPipe: the step before, or nil for the query before |>
+	pipeIn      *core  // for RefPipe: the step before, or nil for the query before |>
+	param       string // IDENTIFIER(:name): the parameter that names the table
 }
 
 type colDef struct {
@@ -151,6 +153,7 @@ func (a *analysis) parseBody(q *qnode, i int) {
 // parseWith reads WITH [RECURSIVE] name [(cols)] [AS] (body) [, …] at i and
 // returns the index after it.
 func (a *analysis) parseWith(q *qnode, i int) int {
+	q.with = i
 	i++
 	if a.kw(i, "RECURSIVE") {
 		q.recursive = true
@@ -371,6 +374,11 @@ func (a *analysis) parsePrimary(c *core, i, end int, lateral bool) (r *ref, next
 	case isName(t) && !notAlias[kwOf(t)]:
 		parts, j, sp := a.nameAt(i, end)
 		r = &ref{kind: RefTable, name: parts, span: sp, c: c}
+		if name, param, ok := a.identifierClause(i, j); ok {
+			r.name, r.param, r.span = name, param, a.span(i, a.end[j])
+			next = a.next(j)
+			break
+		}
 		if j < end && a.toks[j].Is("(") {
 			r.kind = RefTVF
 			r.fn, r.fnKnown = tvfColumns(parts[len(parts)-1], false)
@@ -381,6 +389,24 @@ func (a *analysis) parsePrimary(c *core, i, end int, lateral bool) (r *ref, next
 		return nil, i, false
 	}
 	return r, a.tableSuffix(r, next, end), true
+}
+
+// identifierClause reads IDENTIFIER('db.t') or IDENTIFIER(:name) at i, whose
+// '(' is at j: a table named by a constant string or by a parameter. Any
+// other argument (an expression, a variable) is not known here.
+func (a *analysis) identifierClause(i, j int) (name []string, param string, ok bool) {
+	if j != i+1 || !a.toks[i].IsKeyword("IDENTIFIER") || j >= len(a.toks) || !a.toks[j].Is("(") ||
+		a.end[j] != j+2 || a.end[j] >= len(a.toks) || !a.toks[a.end[j]].Is(")") {
+		return nil, "", false
+	}
+	switch t := a.toks[j+1]; {
+	case t.Kind == String && !t.Unterminated:
+		name = SplitName(stringValue(t))
+		return name, "", len(name) > 0
+	case t.Kind == Param && len(t.Text) > 1 && t.Text[0] == ':':
+		return nil, t.Text[1:], true
+	}
+	return nil, "", false
 }
 
 // tableSuffix reads what may follow a table reference before its alias

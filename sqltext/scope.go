@@ -42,6 +42,11 @@ type Scope struct {
 	// CTEs are those visible at the cursor, innermost WITH first. A CTE
 	// body sees only the CTEs before it (and itself under RECURSIVE).
 	CTEs []CTE
+	// Aliases are the names the SELECT list gives its items before the
+	// cursor's item, when the cursor is in that list: Spark (3.4+) lets a
+	// later item use them (SELECT a + 1 AS b, b * 2), a lateral column
+	// alias.
+	Aliases []string
 }
 
 // TableRef is one reference in a FROM clause (or the target of a DML
@@ -70,6 +75,10 @@ type TableRef struct {
 	// Outer is 0 for the innermost query's own FROM, 1 for the query
 	// around it, and so on.
 	Outer int
+	// Param is the parameter marker's name of IDENTIFIER(:name), whose
+	// value names the table (Name is then empty); IDENTIFIER('db.t') is
+	// a plain table reference.
+	Param string
 }
 
 // CTE is a common table expression.
@@ -82,6 +91,10 @@ type CTE struct {
 	Sources  []TableRef
 	Span     Span // the name in the WITH list
 	BodySpan Span // inside the body's parentheses
+	// With is where the WITH of its list starts; BodyClosed says a ')'
+	// ends the body (at BodySpan.End).
+	With       int
+	BodyClosed bool
 }
 
 // Lookup finds the table a qualifier names, case-insensitively: an alias
@@ -442,9 +455,10 @@ func itoa(n int) string {
 
 // item is one SELECT item: a named column, or a star.
 type item struct {
-	col  colDef
-	star bool
-	qual []string // of qual.*
+	col   colDef
+	star  bool
+	qual  []string // of qual.*
+	alias bool     // named by AS or an alias, not a plain column
 }
 
 // selectItems reads the SELECT list of c. Items without a name Spark
@@ -500,12 +514,12 @@ func (a *analysis) selectItem(idx []int) []item {
 			return nil
 		}
 		if t := tok(k + 1); isName(t) {
-			return []item{{col: colDef{Unquote(t), a.span(idx[k+1], idx[k+1])}}}
+			return []item{{col: colDef{Unquote(t), a.span(idx[k+1], idx[k+1])}, alias: true}}
 		}
 		if tok(k + 1).Is("(") {
 			var out []item
 			for _, d := range a.nameList(idx[k+1]) {
-				out = append(out, item{col: d})
+				out = append(out, item{col: d, alias: true})
 			}
 			return out
 		}
@@ -543,6 +557,7 @@ func (a *analysis) selectItem(idx []int) []item {
 	default:
 		return nil
 	}
+	name[0].alias = true
 	return name
 }
 
@@ -565,15 +580,38 @@ func (a *analysis) scope() Scope {
 		oc := a.cteCols(d)
 		s.CTEs = append(s.CTEs, CTE{
 			Name: d.name, Columns: colNames(oc.cols), Star: oc.star, Sources: a.exportSources(oc.sources, nil),
-			Span: d.span, BodySpan: d.bodySpan,
+			Span: d.span, BodySpan: d.bodySpan, With: a.toks[d.q.with].Start,
+			BodyClosed: d.body != nil && a.end[d.body.open] < len(a.toks) && a.toks[a.end[d.body.open]].Is(")"),
 		})
 	}
+	s.Aliases = a.lateralAliases(inner)
 	return s
+}
+
+// lateralAliases are the aliases of the SELECT items of the cursor's core
+// that end before the item being typed.
+func (a *analysis) lateralAliases(q *qnode) []string {
+	c := coreAt(q, a.name)
+	if c == nil || c.sel < 1 || a.off <= a.toks[c.sel-1].End ||
+		c.selEnd < len(a.toks) && a.off > a.toks[c.selEnd].Start {
+		return nil
+	}
+	limit := a.off
+	if a.name < len(a.toks) && a.toks[a.name].Start < limit {
+		limit = a.toks[a.name].Start
+	}
+	var out []string
+	for _, it := range a.selectItems(c) {
+		if it.alias && it.col.span.End < limit {
+			out = append(out, it.col.name)
+		}
+	}
+	return out
 }
 
 func (a *analysis) export(r *ref, outer int) TableRef {
 	a.resolve(r)
-	t := TableRef{Kind: r.kind, Name: r.name, Alias: r.alias, Span: r.span, AliasSpan: r.aliasSpan, Outer: outer}
+	t := TableRef{Kind: r.kind, Name: r.name, Alias: r.alias, Span: r.span, AliasSpan: r.aliasSpan, Outer: outer, Param: r.param}
 	if r.kind != RefTable || r.hasColAlias {
 		oc := a.refCols(r)
 		t.Columns, t.Star, t.Sources = colNames(oc.cols), oc.star, a.exportSources(oc.sources, r)

@@ -17,6 +17,19 @@ type ScriptScope struct {
 	Labels []Label
 	// WantLabel reports that the cursor follows LEAVE or ITERATE.
 	WantLabel bool
+	// Conditions are those declared before the cursor in the enclosing
+	// blocks (DECLARE c CONDITION [FOR SQLSTATE '…']), innermost first.
+	Conditions []Condition
+	// WantCondition reports that the cursor is where a condition goes:
+	// after SIGNAL or RESIGNAL, or in a handler's FOR list.
+	WantCondition bool
+}
+
+// Condition is a named condition of a script.
+type Condition struct {
+	Name     string
+	SQLState string // as written, quotes included; "" when none is given
+	Span     Span   // the name where it is declared
 }
 
 // LocalVar is a variable of a script.
@@ -58,6 +71,7 @@ type scriptFrame struct {
 	kind  string
 	label Label
 	vars  []LocalVar
+	conds []Condition
 }
 
 // ScriptAt reads the SQL script around offset. ok is false when the
@@ -189,8 +203,12 @@ func scriptAt(src string, offset int) (ScriptScope, bool) {
 			out.WantLabel = true
 		}
 	}
+	out.WantCondition = conditionWanted(toks, offset)
 	for k := len(stack) - 1; k >= 0; k-- {
 		f := stack[k]
+		for j := len(f.conds) - 1; j >= 0; j-- {
+			out.Conditions = append(out.Conditions, f.conds[j])
+		}
 		for j := len(f.vars) - 1; j >= 0; j-- {
 			v := f.vars[j]
 			v.Label = f.label.Name
@@ -201,6 +219,35 @@ func scriptAt(src string, offset int) (ScriptScope, bool) {
 		}
 	}
 	return out, true
+}
+
+// conditionWanted reports whether the cursor at offset (after the word
+// being typed, if any) follows SIGNAL, RESIGNAL, or HANDLER FOR and a
+// list of conditions.
+func conditionWanted(toks []Token, offset int) bool {
+	p := -1
+	for i, t := range toks {
+		if t.End > offset || t.End == offset && t.Kind == Ident && t.Start < offset {
+			break
+		}
+		p = i
+	}
+	if p >= 0 && (toks[p].IsKeyword("SIGNAL") || toks[p].IsKeyword("RESIGNAL")) {
+		return true
+	}
+	if p < 0 || !toks[p].Is(",") && !toks[p].IsKeyword("FOR") {
+		return false // after a condition, the handler's body follows
+	}
+	for ; p >= 1; p-- {
+		switch t := toks[p]; {
+		case t.IsKeyword("FOR"):
+			return toks[p-1].IsKeyword("HANDLER")
+		case t.Is(","), isName(t), t.Kind == String:
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 func loopWord(t Token) bool {
@@ -303,6 +350,15 @@ func declare(src string, toks []Token, i, offset int, stack []*scriptFrame) (int
 		return end, true
 	}
 	if j < len(toks) && toks[j].Kind == Ident && strings.EqualFold(toks[j].Text, "CONDITION") {
+		if end < len(toks) && toks[end].Start < offset {
+			c := Condition{Name: names[0].Name, Span: names[0].Span}
+			for k := j + 1; k < end; k++ {
+				if toks[k].Kind == String {
+					c.SQLState = toks[k].Text
+				}
+			}
+			f.conds = append(f.conds, c)
+		}
 		return end, true
 	}
 	typ, def := "", ""
@@ -429,4 +485,91 @@ func literalType(def string) string {
 		return "BOOLEAN"
 	}
 	return ""
+}
+
+// ScriptQueries are the queries that stand as statements of their own in
+// the SQL script stmt (BEGIN … END; spans in stmt) and use none of its
+// names: no local variable, FOR row variable, label or condition, so that
+// Spark can analyse each alone. A query that uses one is left out (Spark
+// alone would call the name unresolved), and so is every other statement:
+// a query's place is the start of a statement, or after THEN, ELSE, DO,
+// BEGIN, LOOP or REPEAT.
+func ScriptQueries(stmt string) []Statement {
+	toks := significantOf(Lex(stmt))
+	if !scriptStart(toks) {
+		return nil
+	}
+	locals := map[string]bool{}
+	for i, t := range toks {
+		switch {
+		case t.IsKeyword("DECLARE"):
+			j := i + 1
+			for j < len(toks) && (toks[j].IsKeyword("OR") || toks[j].IsKeyword("REPLACE") || toks[j].IsKeyword("VARIABLE") || toks[j].IsKeyword("VAR")) {
+				j++
+			}
+			for ; j < len(toks) && isName(toks[j]) && !toks[j].IsKeyword("EXIT") && !toks[j].IsKeyword("CONTINUE"); j += 2 {
+				locals[strings.ToLower(Unquote(toks[j]))] = true
+				if j+1 >= len(toks) || !toks[j+1].Is(",") {
+					break
+				}
+			}
+		case t.IsKeyword("FOR") && i+2 < len(toks) && isName(toks[i+1]) && toks[i+2].IsKeyword("AS"):
+			locals[strings.ToLower(Unquote(toks[i+1]))] = true
+		case t.Is(":") && i > 0 && isName(toks[i-1]) && i+1 < len(toks) && loopWord(toks[i+1]):
+			locals[strings.ToLower(Unquote(toks[i-1]))] = true
+		}
+	}
+	var out []Statement
+	depth, start := 0, -1 // start: the query being read, or -1
+	after := true         // a statement may start at the next token
+	flush := func(end int) {
+		if start < 0 || end <= start {
+			start = -1
+			return
+		}
+		for _, t := range toks[start:end] {
+			if isName(t) && locals[strings.ToLower(Unquote(t))] {
+				start = -1
+				return
+			}
+		}
+		sp := Span{toks[start].Start, toks[end-1].End}
+		out = append(out, Statement{Text: stmt[sp.Start:sp.End], Start: sp.Start, End: sp.End})
+		start = -1
+	}
+	for i, t := range toks {
+		switch {
+		case t.Is("("):
+			depth++
+		case t.Is(")"):
+			depth--
+		}
+		if depth != 0 || start >= 0 && !t.Is(";") {
+			after = false
+			continue
+		}
+		switch {
+		case t.Is(";"):
+			flush(i)
+			after = true
+			continue
+		case after && (t.IsKeyword("SELECT") || t.IsKeyword("WITH") || t.IsKeyword("VALUES") || t.IsKeyword("FROM") || t.IsKeyword("TABLE")):
+			start = i
+		}
+		after = t.IsKeyword("THEN") || t.IsKeyword("ELSE") || t.IsKeyword("DO") || t.IsKeyword("BEGIN") ||
+			t.IsKeyword("LOOP") || t.IsKeyword("REPEAT")
+	}
+	return out // a query not ended by ';' is not a statement of the script yet
+}
+
+// scriptStart reports whether toks start a compound statement: BEGIN, or
+// label: BEGIN.
+func scriptStart(toks []Token) bool {
+	switch {
+	case len(toks) > 0 && toks[0].IsKeyword("BEGIN"):
+		return true
+	case len(toks) > 2 && isName(toks[0]) && toks[1].Is(":") && toks[2].IsKeyword("BEGIN"):
+		return true
+	}
+	return false
 }

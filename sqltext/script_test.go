@@ -2,6 +2,7 @@ package sqltext
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -72,6 +73,35 @@ func TestScriptAtEveryOffset(t *testing.T) {
 		for off := 0; off <= len(src); off++ {
 			ScriptAt(src, off)
 			SessionVars(src, off)
+		}
+	}
+}
+
+// ScriptQueries: the queries of a script that use none of its names.
+func TestScriptQueries(t *testing.T) {
+	for _, tc := range []struct {
+		script string
+		want   []string
+	}{
+		{"SELECT 1", nil},
+		{"BEGIN SELECT 1; END", []string{"SELECT 1"}},
+		{"BEGIN\n  DECLARE v INT DEFAULT (SELECT 1);\n  SELECT v + 1;\n  SELECT a FROM t WHERE a > 0;\n  SET v = (SELECT 2);\n  INSERT INTO t SELECT * FROM t;\nEND",
+			[]string{"SELECT a FROM t WHERE a > 0"}},
+		{"lbl: BEGIN\n  IF (SELECT count(*) FROM t) > 0 THEN\n    SELECT CASE WHEN a THEN 1 ELSE 2 END FROM t;\n  ELSE\n    WITH c AS (SELECT 1 AS x) SELECT x FROM c;\n  END IF;\n  WHILE true DO VALUES (1); LEAVE lbl; END WHILE;\nEND lbl",
+			[]string{"SELECT CASE WHEN a THEN 1 ELSE 2 END FROM t", "WITH c AS (SELECT 1 AS x) SELECT x FROM c", "VALUES (1)"}},
+		{"BEGIN\n  FOR r AS SELECT a FROM t DO\n    SELECT r.a;\n    SELECT b FROM u;\n  END FOR;\n  DECLARE c CONDITION FOR SQLSTATE '22012';\n  SELECT `C` FROM u;\n  SELECT R FROM u;\n  x: LOOP SELECT 1; END LOOP x;\n  SELECT x FROM u;\nEND",
+			[]string{"SELECT b FROM u", "SELECT 1"}},
+		{"BEGIN SELECT 1", nil}, // not ended yet
+	} {
+		var got []string
+		for _, q := range ScriptQueries(tc.script) {
+			if tc.script[q.Start:q.End] != q.Text {
+				t.Errorf("%q: span %v is not %q", tc.script, q, q.Text)
+			}
+			got = append(got, q.Text)
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%q:\n got %q\nwant %q", tc.script, got, tc.want)
 		}
 	}
 }

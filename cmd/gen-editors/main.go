@@ -45,13 +45,14 @@ import (
 
 // editorCommand is one command of the extension's command palette.
 type editorCommand struct {
-	ID     string // the VS Code command id; never a server command id (the language client registers those)
-	Title  string // shown as "Spark: <Title>"
-	Server string // the lsp command it sends, if any
-	SQL    bool   // only offered in a SQL editor
-	Key    string // keybinding in a SQL editor (Windows, Linux)
-	Mac    string // keybinding on macOS
-	When   string // added to the keybinding's when clause
+	ID     string   // the VS Code command id; never a server command id (the language client registers those)
+	Title  string   // shown as "Spark: <Title>"
+	Server string   // the lsp command it sends, if any
+	Also   []string // further lsp commands it sends first (sparkls.parameters before a run)
+	SQL    bool     // only offered in a SQL editor
+	Key    string   // keybinding in a SQL editor (Windows, Linux)
+	Mac    string   // keybinding on macOS
+	When   string   // added to the keybinding's when clause
 }
 
 // editorCommands is every command the extension contributes. Each server
@@ -62,8 +63,8 @@ type editorCommand struct {
 var editorCommands = []editorCommand{
 	// One key runs the selection when there is one, else the cell at the
 	// cursor (as in SQLTools, DataGrip and Databricks).
-	{ID: "spark.runCell", Title: "Run Cell", Server: lsp.CommandRun, SQL: true, Key: "ctrl+enter", Mac: "cmd+enter", When: "!editorHasSelection"},
-	{ID: "spark.runSelection", Title: "Run Selection", Server: lsp.CommandRun, SQL: true, Key: "ctrl+enter", Mac: "cmd+enter", When: "editorHasSelection"},
+	{ID: "spark.runCell", Title: "Run Cell", Server: lsp.CommandRun, Also: []string{lsp.CommandParameters}, SQL: true, Key: "ctrl+enter", Mac: "cmd+enter", When: "!editorHasSelection"},
+	{ID: "spark.runSelection", Title: "Run Selection", Server: lsp.CommandRun, Also: []string{lsp.CommandParameters}, SQL: true, Key: "ctrl+enter", Mac: "cmd+enter", When: "editorHasSelection"},
 	{ID: "spark.cancel", Title: "Cancel", Server: lsp.CommandCancel},
 	{ID: "spark.cancelAll", Title: "Cancel All Queries", Server: lsp.CommandCancelAll},
 	{ID: "spark.refreshSchema", Title: "Refresh Schema", Server: lsp.CommandRefreshSchema},

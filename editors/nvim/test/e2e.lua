@@ -622,6 +622,44 @@ local ok, err = xpcall(function()
   eq(':Spark clear removes the previews', #vim.api.nvim_buf_get_extmarks(buf, preview.ns, 0, -1, {}), 0)
 
   ------------------------------------------------------------------
+  section(':Spark run with parameter markers')
+  local params_sql = dir .. '/params.sql'
+  write(params_sql, { "SELECT :who AS who, :n AS n, typeof(:flag) AS t, :who = :who AS again;" })
+  vim.cmd('edit ' .. vim.fn.fnameescape(params_sql))
+  local pbuf = vim.api.nvim_get_current_buf()
+  wait(10000, function()
+    return #compat.clients(pbuf) > 0
+  end)
+  local real_input, asked = vim.ui.input, {}
+  local answers = { "x' OR 1=1 --", '42', 'true' }
+  vim.ui.input = function(opts, on_confirm)
+    table.insert(asked, { prompt = opts.prompt, default = opts.default })
+    on_confirm(answers[#asked] or '')
+  end
+  vim.api.nvim_win_set_cursor(0, { 1, 0 })
+  vim.cmd('Spark run')
+  local presult
+  check('the run with parameters finished', wait(60000, function()
+    local m = vim.api.nvim_buf_get_extmarks(pbuf, preview.ns, 0, -1, { details = true })[1]
+    local p = m and state.previews[pbuf] and state.previews[pbuf][m[1]]
+    presult = p and p.kind ~= 'running' and p.result
+    return presult ~= nil and presult ~= false
+  end), vim.inspect(asked))
+  eq('vim.ui.input asked for :who, :n and :flag, once each', vim.tbl_map(function(a) return a.prompt end, asked),
+    { 'Spark: value of :who: ', 'Spark: value of :n: ', 'Spark: value of :flag: ' })
+  eq('the values are bound as typed, never into the text', presult and presult.rows and presult.rows[1],
+    { "x' OR 1=1 --", '42', 'boolean', 'true' })
+  asked = {}
+  vim.cmd('Spark run')
+  wait(60000, function()
+    return #(state.pending[pbuf] or {}) == 0 and #asked == 3
+  end)
+  eq('the values given last in this buffer are offered again', vim.tbl_map(function(a) return a.default end, asked),
+    { "x' OR 1=1 --", '42', 'true' })
+  vim.ui.input = real_input
+  vim.cmd('buffer ' .. buf)
+
+  ------------------------------------------------------------------
   section(':checkhealth sparkls')
   vim.cmd('checkhealth sparkls')
   local health = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n')

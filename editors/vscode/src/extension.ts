@@ -21,6 +21,7 @@ import {
   CommandCancelAll,
   CommandExplain,
   CommandExport,
+  CommandParameters,
   CommandReconnect,
   CommandRefreshSchema,
   CommandRun,
@@ -37,6 +38,7 @@ import type {
   ExplainResult,
   ExportArgs,
   ExportResult,
+  ParametersResult,
   ResultPage,
   ResultPageParams,
   RunArgs,
@@ -44,7 +46,7 @@ import type {
   Status,
 } from './protocol';
 import type { Entry } from './grid';
-import { installDir, resolveServerPath, serverEnv, serverSettings, tokenKey, type ServerPathEnv } from './settings';
+import { installDir, paramValue, resolveServerPath, serverEnv, serverSettings, tokenKey, type ServerPathEnv } from './settings';
 import { StatusBar } from './status';
 import { wants } from './detect';
 
@@ -272,6 +274,13 @@ class Extension implements vscode.Disposable {
     if (!client) {
       return undefined;
     }
+    if (args.params === undefined) {
+      const params = await this.askParams(args);
+      if (params === null) {
+        return undefined; // the user dismissed an input box
+      }
+      args = { ...args, params };
+    }
     // The token doubles as the runId and the results tab's id: unique among
     // this extension's runs, and apart from the tabs kept from before a reload.
     const token = `sparkls-vscode-${process.pid}-${this.started}-${++this.seq}`;
@@ -302,6 +311,38 @@ class Extension implements vscode.Disposable {
       this.runs.remove(run);
       this.status.runEnded(token);
     }
+  }
+
+  /**
+   * Asks for the value of each parameter marker of what args runs
+   * (sparkls.parameters), offering the value last given in this file.
+   * The answer is sent as typed: 42 and true as a number and a boolean,
+   * anything else (or '…' quoted) as a string. null: dismissed.
+   */
+  private async askParams(args: RunArgs): Promise<Record<string, unknown> | undefined | null> {
+    const markers = await this.command<ParametersResult>(CommandParameters, args);
+    const keys = [...(markers?.named ?? []), ...Array.from({ length: markers?.positional ?? 0 }, (_, i) => String(i + 1))];
+    if (keys.length === 0) {
+      return undefined;
+    }
+    const memo = `sparkls.params:${args.uri}`;
+    const last = this.context.workspaceState.get<Record<string, string>>(memo) ?? {};
+    const params: Record<string, unknown> = {};
+    for (const key of keys) {
+      const typed = await vscode.window.showInputBox({
+        title: /^\d+$/.test(key) ? `Spark: value of ? number ${key}` : `Spark: value of :${key}`,
+        prompt: "42 and true bind a number and a boolean; anything else (or '…' in quotes) a string",
+        value: last[key],
+        ignoreFocusOut: true,
+      });
+      if (typed === undefined) {
+        return null;
+      }
+      last[key] = typed;
+      params[key] = paramValue(typed);
+    }
+    await this.context.workspaceState.update(memo, last);
+    return params;
   }
 
   private onRunStarted(p: RunStarted): void {

@@ -22,6 +22,10 @@ export const CommandExplain = 'sparkls.explain';
 // CommandReconnect makes a fresh connection to the configured remote at
 // once (after a failure, instead of waiting for the next retry).
 export const CommandReconnect = 'sparkls.reconnect';
+// CommandParameters lists the parameter markers of what a sparkls.run
+// with the same argument would run, so that an editor can ask for their
+// values first.
+export const CommandParameters = 'sparkls.parameters';
 // CommandExport writes a query's whole result to a local file (CSV,
 // Parquet or JSON Lines) with progress and cancel.
 export const CommandExport = 'sparkls.export';
@@ -42,8 +46,8 @@ export const StateDisconnected = 'disconnected';
 export const StateError = 'error';
 
 // Commands lists every command the server may offer (lsp.Commands).
-export const Commands: readonly string[] = ['sparkls.run', 'sparkls.cancel', 'sparkls.cancelAll', 'sparkls.refreshSchema', 'sparkls.explain', 'sparkls.export', 'sparkls.reconnect'];
+export const Commands: readonly string[] = ['sparkls.run', 'sparkls.cancel', 'sparkls.cancelAll', 'sparkls.refreshSchema', 'sparkls.explain', 'sparkls.export', 'sparkls.reconnect', 'sparkls.parameters'];
 
 // ServerSettings are the settings the server reads (lsp.SettingsTable); the
 // extension sends only these.
-export const ServerSettings: readonly string[] = ['sparkls.remote', 'sparkls.preview.rows', 'sparkls.preview.bytes', 'sparkls.preview.keepRows', 'sparkls.readOnly', 'sparkls.connectTimeout'];
+export const ServerSettings: readonly string[] = ['sparkls.remote', 'sparkls.preview.rows', 'sparkls.preview.bytes', 'sparkls.preview.keepRows', 'sparkls.readOnly', 'sparkls.connectTimeout', 'sparkls.variant.sample'];

@@ -24,6 +24,10 @@ export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'err
  * flight pairs each with its queryId without guessing.
  *
  * Params bind parameter markers (the RunArgParams field).
+ *
+ * CTE names a common table expression of the statement at Range's start:
+ * the run previews just it (its WITH list up to it, then SELECT * FROM
+ * it), as a query whatever the readOnly setting (the "▶ Preview" lens).
  */
 export interface RunArgs {
   uri: string;
@@ -31,6 +35,7 @@ export interface RunArgs {
   runId?: string;
   /** RunArgParams */
   params?: Record<string, unknown>;
+  cte?: string;
 }
 
 /** Column is a result column: its name and its Spark type as typeof() prints it. */
@@ -134,6 +139,17 @@ export interface ExportResult {
 }
 
 /**
+ * ParametersResult answers sparkls.parameters: the markers of the
+ * statements a sparkls.run of the same argument runs. Named are the names
+ * of the :name markers (without the colon), each once, in order;
+ * Positional is how many ? there are (keys "1" … of RunArgParams).
+ */
+export interface ParametersResult {
+  named: string[];
+  positional: number;
+}
+
+/**
  * ResultPageParams is the argument of sparkls/resultPage: rows [offset,
  * offset+limit) of the result of run queryId (row 0 is its first row).
  * Rerun runs the query again from offset when sparkls does not hold those
@@ -214,6 +230,7 @@ export interface CommandArgs {
   'sparkls.explain': ExplainArgs;
   'sparkls.export': ExportArgs;
   'sparkls.reconnect': undefined;
+  'sparkls.parameters': RunArgs;
 }
 
 /** The answer of each command, by name. */
@@ -225,6 +242,7 @@ export interface CommandResults {
   'sparkls.explain': ExplainResult;
   'sparkls.export': ExportResult;
   'sparkls.reconnect': null;
+  'sparkls.parameters': ParametersResult;
 }
 
 /** The params of each custom request (client → server), by method. */

@@ -206,3 +206,18 @@ function store(obj: Record<string, unknown>, keys: string[], v: unknown): void {
 function structuredCloneJson(v: unknown): unknown {
   return v === null || typeof v !== 'object' ? v : JSON.parse(JSON.stringify(v));
 }
+
+/** paramValue is the JSON value an input box's text binds (see askParams). */
+export function paramValue(typed: string): unknown {
+  const t = typed.trim();
+  if (/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(t)) {
+    return Number(t);
+  }
+  if (t === 'true' || t === 'false') {
+    return t === 'true';
+  }
+  if (t.length >= 2 && t.startsWith("'") && t.endsWith("'")) {
+    return t.slice(1, -1);
+  }
+  return typed;
+}

@@ -475,6 +475,30 @@ try {
     await page.locator('.statusbar-item', { hasText: /Spark \d+\.\d+/ }).first().waitFor({ timeout: 90_000 });
   });
 
+  await check('a run asks for each parameter value in an input box, and offers it again next time', async () => {
+    await openFile('params.sql');
+    const input = page.locator('.quick-input-widget .quick-input-box input').first();
+    const answer = async (title, value) => {
+      await page.locator('.quick-input-widget', { hasText: title }).first().waitFor({ timeout: 60_000 });
+      const shown = await input.inputValue();
+      await input.fill(value);
+      await page.keyboard.press('Enter');
+      return shown;
+    };
+    await gotoLine(1);
+    await page.keyboard.press('Control+Enter');
+    await answer('value of :who', "x' OR 1=1 --");
+    await answer('value of :n', '41');
+    let frame = await resultsFrame(async (f) => (await f.locator('#grid th .name', { hasText: 'n_plus_1' }).count()) > 0);
+    expectEqual((await readGrid(frame)).rows, [["x' OR 1=1 --", '42']]);
+    await gotoLine(1);
+    await page.keyboard.press('Control+Enter');
+    const again = [await answer('value of :who', 'ada'), await answer('value of :n', '1')];
+    expectEqual(again, ["x' OR 1=1 --", '41']);
+    frame = await resultsFrame(async (f) => JSON.stringify((await readGrid(f)).rows) === JSON.stringify([['ada', '2']]));
+    await screenshot('run-params');
+  });
+
   await check('job.py: completion inside a spark.sql string lists sales tables', async () => {
     await openFile('job.py');
     await gotoLine(4);

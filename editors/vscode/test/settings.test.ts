@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ServerSettings } from '../src/names';
-import { resolveServerPath, serverEnv, serverSettings, tokenKey, TokenEnv } from '../src/settings';
+import { paramValue, resolveServerPath, serverEnv, serverSettings, tokenKey, TokenEnv } from '../src/settings';
 
 describe('serverEnv', () => {
   test('the token goes into the environment, not the settings', () => {
@@ -113,4 +113,13 @@ describe('resolveServerPath', () => {
       { command: 'C:\\Users\\u\\AppData\\Local\\sparkls\\bin\\sparkls.exe', source: 'cache' },
     );
   });
+});
+
+test('paramValue: an input box binds a number, a boolean or a string', () => {
+  assert.strictEqual(paramValue('42'), 42);
+  assert.strictEqual(paramValue(' -1.5 '), -1.5);
+  assert.strictEqual(paramValue('true'), true);
+  assert.strictEqual(paramValue("'42'"), '42');
+  assert.strictEqual(paramValue("x' OR 1=1 --"), "x' OR 1=1 --");
+  assert.strictEqual(paramValue('sales.orders'), 'sales.orders');
 });

@@ -16,6 +16,20 @@ function M.request(client, method, params, handler, bufnr)
   return client.request(method, params, handler, bufnr)
 end
 
+-- request_sync waits at most timeout ms for the answer: (result, err).
+function M.request_sync(client, method, params, timeout, bufnr)
+  local res, err
+  if M.has_011 then
+    res, err = client:request_sync(method, params, timeout, bufnr)
+  else
+    res, err = client.request_sync(method, params, timeout, bufnr)
+  end
+  if not res then
+    return nil, err
+  end
+  return res.result, res.err
+end
+
 function M.notify(client, method, params)
   if M.has_011 then
     return client:notify(method, params)

@@ -168,7 +168,7 @@ vim.lsp.commands[names.CommandRun] = function(command, ctx)
   if type(args.uri) == 'string' then
     bufnr = vim.uri_to_bufnr(args.uri)
   end
-  M.run(bufnr, type(args.range) == 'table' and args.range or nil)
+  M.run(bufnr, type(args.range) == 'table' and args.range or nil, type(args.cte) == 'string' and args.cte or nil)
 end
 
 -- attach starts (or reuses) a client for bufnr's project and attaches it.
@@ -303,15 +303,78 @@ local function remove_run(bufnr, run)
   end
 end
 
+-- param_value is the JSON value a typed parameter value binds: 42 and
+-- true a number and a boolean, '…' in quotes or anything else a string.
+function M.param_value(typed)
+  local t = vim.trim(typed)
+  if t:match('^%-?%d+$') or t:match('^%-?%d+%.%d+$') then
+    return tonumber(t)
+  elseif t == 'true' or t == 'false' then
+    return t == 'true'
+  elseif #t >= 2 and t:sub(1, 1) == "'" and t:sub(-1) == "'" then
+    return t:sub(2, -2)
+  end
+  return typed
+end
+
+-- ask_params asks (vim.ui.input) for the value of each parameter marker of
+-- what a run of args runs (sparkls.parameters, a quick text-only answer
+-- waited for), offering the value last given in this buffer, then calls
+-- done(params), or done(nil) without markers; nothing when the user
+-- cancels an input. With the default vim.ui.input all of it happens before
+-- it returns.
+local function ask_params(client, bufnr, args, done)
+  local result, err = compat.request_sync(client, 'workspace/executeCommand',
+    { command = names.CommandParameters, arguments = { args } }, 2000, bufnr)
+  if err or type(result) ~= 'table' then
+    return done(nil)
+  end
+  local keys = {}
+  for _, n in ipairs(result.named or {}) do
+    table.insert(keys, n)
+  end
+  for i = 1, (result.positional or 0) do
+    table.insert(keys, tostring(i))
+  end
+  if #keys == 0 then
+    return done(nil)
+  end
+  local last = vim.b[bufnr].sparkls_params or {}
+  local params = {}
+  local function ask(i)
+    if i > #keys then
+      vim.b[bufnr].sparkls_params = last
+      return done(params)
+    end
+    local key = keys[i]
+    local prompt = key:match('^%d+$') and ('Spark: value of ? number ' .. key .. ': ') or ('Spark: value of :' .. key .. ': ')
+    vim.ui.input({ prompt = prompt, default = last[key] }, function(typed)
+      if typed == nil then
+        return -- cancelled: nothing runs
+      end
+      last[key] = typed
+      params[key] = M.param_value(typed)
+      ask(i + 1)
+    end)
+  end
+  ask(1)
+end
+
 -- run runs the statement or cell at the cursor (range nil) or the text in
--- range, and shows the result under it.
-function M.run(bufnr, range)
+-- range (only its CTE called cte, when given), and shows the result under
+-- it. It first asks for the values of the parameter markers.
+function M.run(bufnr, range, cte, params)
   bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
   local client = client_of(bufnr)
   if not client then
     return
   end
   range = range or M.range_of(bufnr)
+  if params == nil then
+    return ask_params(client, bufnr, { uri = vim.uri_from_bufnr(bufnr), range = range, cte = cte }, function(p)
+      M.run(bufnr, range, cte, p or vim.NIL)
+    end)
+  end
   local row = preview.end_row(range)
   local cfg = config.get()
   state.run_seq = state.run_seq + 1
@@ -330,7 +393,10 @@ function M.run(bufnr, range)
   timer:start(1000, 1000, vim.schedule_wrap(function()
     M.show_running(run)
   end))
-  local args = { { uri = run.uri, range = range, runId = run.run_id } }
+  local args = { { uri = run.uri, range = range, runId = run.run_id, cte = cte } }
+  if params ~= vim.NIL then
+    args[1].params = params
+  end
   -- The runId is the work-done token too: its $/progress is this run's.
   local ok, request_id = execute(client, bufnr, names.CommandRun, args, function(err, result)
     stop()

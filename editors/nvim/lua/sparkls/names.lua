@@ -10,6 +10,7 @@ return {
   CommandRefreshSchema = 'sparkls.refreshSchema',
   CommandExplain = 'sparkls.explain',
   CommandReconnect = 'sparkls.reconnect',
+  CommandParameters = 'sparkls.parameters',
   CommandExport = 'sparkls.export',
   RequestResultPage = 'sparkls/resultPage',
   RunArgParams = 'params',
