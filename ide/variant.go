@@ -15,8 +15,9 @@ import (
 
 // VariantShapes gives the shape of a VARIANT column of a catalog table
 // (parts: catalog, namespace, table; one part for a temporary view), as
-// schema_of_variant_agg prints it. Shape must answer quickly, from what is
-// known or after a short wait; ok is false when it is not (yet) known.
+// schema_of_variant_agg prints it. Shape must answer at once, from what is
+// known; ok is false when it is not (yet) known, and the completion is
+// then incomplete so that the editor asks again.
 type VariantShapes interface {
 	Shape(ctx context.Context, table []string, column string) (shape string, ok bool)
 }

@@ -68,8 +68,8 @@ type shapeSampler struct {
 	client *connect.Client
 }
 
-// Shape answers from the cache, or starts the sample and waits for it at
-// most typesWait.
+// Shape answers from the cache, or starts the sample and answers that the
+// shape is not known yet (completion answers from the cache only).
 func (a shapeSampler) Shape(ctx context.Context, table []string, column string) (string, bool) {
 	c := &a.s.shapes
 	name := sqltext.QuoteParts(sqltext.QuoteAlways, table...)
@@ -96,15 +96,12 @@ func (a shapeSampler) Shape(ctx context.Context, table []string, column string) 
 		query := "SELECT schema_of_variant_agg(" + col + ") FROM (SELECT " + col + " FROM " + name + " LIMIT " + strconv.Itoa(shapeRows) + ")"
 		a.s.goBackground(func() { a.sample(query, e) })
 	}
-	wait := time.NewTimer(typesWait)
-	defer wait.Stop()
 	select {
 	case <-e.done:
 		return e.shape, e.ok
-	case <-wait.C:
-	case <-ctx.Done():
+	default:
+		return "", false
 	}
-	return "", false
 }
 
 func (a shapeSampler) sample(query string, e *shapeEntry) {
