@@ -212,7 +212,9 @@ func TestITHostileHoverEnvelope(t *testing.T) {
 	}
 	sql("DROP DATABASE IF EXISTS f_hover CASCADE; CREATE DATABASE f_hover;" +
 		"CREATE TABLE f_hover.t (a INT) USING parquet; INSERT INTO f_hover.t VALUES (1), (2), (3)")
-	t.Cleanup(func() { _, _ = cl.Run(context.Background(), "DROP DATABASE IF EXISTS f_hover CASCADE", connect.RunOptions{}) })
+	t.Cleanup(func() {
+		_, _ = cl.Run(context.Background(), "DROP DATABASE IF EXISTS f_hover CASCADE", connect.RunOptions{})
+	})
 	state := func() string {
 		return sql("SHOW TABLES IN f_hover") + sql("SHOW TABLES IN sales") +
 			sql("SELECT (SELECT count(*) FROM f_hover.t), (SELECT count(*) FROM sales.orders), (SELECT count(*) FROM sales.customers)")
