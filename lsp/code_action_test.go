@@ -1,11 +1,17 @@
 package lsp
 
 import (
+	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"go.lsp.dev/protocol"
+
+	"github.com/sparkls/sparkls/connect"
+	"github.com/sparkls/sparkls/internal/ittest"
 )
 
 // "Expand * into columns" replaces a SELECT list's * with the columns it
@@ -69,6 +75,69 @@ func TestParametersCommand(t *testing.T) {
 	c.callOK(protocol.MethodWorkspaceExecuteCommand, runParams(CommandParameters, RunArgs{URI: doc.URI, Range: doc.Range(len(text)-1, len(text)-1)}), &res)
 	if len(res.Named) != 0 || res.Positional != 0 || res.Named == nil {
 		t.Errorf("second statement: %+v", res)
+	}
+	c.exit(true)
+}
+
+// "Expand * into columns" on the real server: the expanded list, run
+// through Spark, gives the same columns as the * did, names and order,
+// including names that need backticks.
+func TestITExpandStar(t *testing.T) {
+	remote := ittest.Remote(t)
+	cl := ittest.Client(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	if _, err := cl.Run(ctx, "DROP DATABASE IF EXISTS f_expand CASCADE; CREATE DATABASE f_expand;"+
+		"CREATE TABLE f_expand.odd (`a b` INT, `x-y` STRING, `select` INT, `back``tick` INT, id INT) USING parquet",
+		connect.RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_, _ = cl.Run(context.Background(), "DROP DATABASE IF EXISTS f_expand CASCADE", connect.RunOptions{})
+	})
+	names := func(q string) []string {
+		t.Helper()
+		cols, err := cl.Schema(ctx, q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		var out []string
+		for _, c := range cols {
+			out = append(out, c.Name)
+		}
+		return out
+	}
+	c := connectedServer(t, remote)
+	for i, text := range []string{
+		"SELECT $0* FROM sales.orders",
+		"SELECT o.*$0 FROM sales.orders o JOIN sales.customers c ON o.customer_id = c.customer_id",
+		"SELECT *$0 FROM sales.orders o, sales.customers",
+		"SELECT $0* FROM f_expand.odd",
+		"SELECT n.*$0, o.amount FROM f_expand.odd n, sales.orders o",
+		"SELECT id, *$0 FROM (SELECT 1 AS id, 2 AS `b c`) t",
+	} {
+		off := strings.Index(text, "$0")
+		text = strings.Replace(text, "$0", "", 1)
+		uri := protocol.DocumentURI(fmt.Sprintf("file:///work/expand_it%d.sql", i))
+		c.open(string(uri), text)
+		doc := newDocument(uri, "sql", 1, text)
+		var actions []protocol.CodeAction
+		eventually(t, "the expand action for "+text, func() bool { // columns load on demand
+			actions = nil
+			c.callOK(protocol.MethodTextDocumentCodeAction, map[string]any{
+				"textDocument": map[string]any{"uri": uri}, "range": doc.Range(off, off), "context": map[string]any{"diagnostics": []any{}},
+			}, &actions)
+			if len(actions) != 1 {
+				time.Sleep(50 * time.Millisecond)
+			}
+			return len(actions) == 1
+		})
+		e := actions[0].Edit.Changes[uri][0]
+		s, end := doc.Span(e.Range)
+		expanded := text[:s] + e.NewText + text[end:]
+		if want, got := names(text), names(expanded); !slices.Equal(got, want) {
+			t.Errorf("%s\n -> %s\ncolumns %q, want %q", text, expanded, got, want)
+		}
 	}
 	c.exit(true)
 }
