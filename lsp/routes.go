@@ -52,6 +52,9 @@ func (s *Server) routeTable() map[string]route {
 		protocol.MethodWorkspaceExecuteCommand: request(s.executeCommand),
 		protocol.MethodWorkDoneProgressCancel:  notification(s.workDoneProgressCancel),
 		protocol.MethodTextDocumentCodeLens:    request(s.codeLens),
+
+		// queries.go: the running queries
+		RequestQueries: request(s.queries),
 	}
 }
 

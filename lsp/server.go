@@ -83,9 +83,10 @@ type Server struct {
 	inflight   map[string]*inflight
 
 	spark    spark
-	schema   schemaState  // schema.go: the catalog cache of the remote
-	runState runState     // run.go: runs in flight, their results and diagnostics
-	diags    *diagnostics // diagnostics.go: analysis of open documents
+	schema   schemaState     // schema.go: the catalog cache of the remote
+	analysis analysisSession // analysis.go: the copy of the session analysis runs on
+	runState runState        // run.go: runs in flight, their results and diagnostics
+	diags    *diagnostics    // diagnostics.go: analysis of open documents
 }
 
 // inflight is a request being handled.
