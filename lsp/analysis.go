@@ -21,6 +21,13 @@ import (
 // cloneTimeout bounds one CloneSession call; analysis waits for it.
 const cloneTimeout = 5 * time.Second
 
+// staleRelease is how long a stale copy lives on before its session is
+// released: releasing interrupts what still runs there, and a catalog read
+// interrupted inside a Hive metastore call leaks one of the metastore's
+// pooled connections (see connect's execOptions). Catalog loads end
+// within their timeout (2 min) meanwhile.
+const staleRelease = 2 * time.Minute
+
 type analysisSession struct {
 	mu     sync.Mutex      // held while cloning: analyses wait for the one copy
 	parent *connect.Client // the user's session that clone copies
@@ -80,7 +87,15 @@ func (s *Server) analysisStale() {
 func (s *Server) dropCloneLocked() {
 	a := &s.analysis
 	if old := a.clone; old != nil && old != a.parent {
-		s.goBackground(func() { old.Close() })
+		s.goBackground(func() {
+			t := time.NewTimer(staleRelease)
+			defer t.Stop()
+			select {
+			case <-t.C:
+			case <-s.ctx.Done():
+			}
+			old.Close()
+		})
 	}
 	a.clone, a.parent, a.src = nil, nil, nil
 }
