@@ -4,15 +4,16 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin/sparkls
 PORT ?= 15002
-# The version scripts/spark-server installs by default (the tests check the server reports it).
-SPARK_VERSION ?= 4.0.1
+# The version scripts/spark-server installs by default (the tests check the
+# server reports it): the newest release that passes the whole suite.
+SPARK_VERSION ?= 4.3.0
 AUTH_PORT ?= 15003
 # The token of the test server started with --token (not a secret: a test fixture).
 AUTH_TOKEN ?= sparkls-test-token
 # The other Spark Connect servers that test-compat runs a subset of the
 # integration tests against, one after another: each its own venv, instance
 # (COMPAT_PREFIX + version) and port (COMPAT_PORT, then one more for each).
-COMPAT_VERSIONS ?= 3.5.7 4.1.4 4.2.1 4.3.0
+COMPAT_VERSIONS ?= 3.5.7 4.0.1 4.1.4 4.2.1
 COMPAT_PORT ?= 15012
 COMPAT_PREFIX ?= compat-
 # test-compat-version alone runs one of them (by default the first).
