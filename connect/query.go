@@ -20,6 +20,9 @@ const (
 	DefaultPreviewRows  = 100
 	DefaultPreviewBytes = 4 << 20
 	DefaultCellBytes    = 2048
+	// DefaultKeepRows is the default of the preview.keepRows setting: the
+	// rows of a query's result kept for paging (RunOptions.Keep).
+	DefaultKeepRows = 1000
 )
 
 // Limits bound a preview: at most Rows rows and about Bytes bytes of rendered
@@ -66,6 +69,10 @@ type Result struct {
 	Elapsed   time.Duration
 	// OperationID is the server's id of the operation that produced the preview.
 	OperationID string
+	// Pager holds the window of a query's result (RunOptions.Keep rows) for
+	// paging without running it again; nil for a statement that ran as a
+	// command. The caller closes it when done with the result.
+	Pager *Pager
 }
 
 // RunOptions tune Run.
@@ -92,6 +99,10 @@ type RunOptions struct {
 	QueryOnly bool
 	// Params bind the parameter markers (:name, ?) of the statements.
 	Params Params
+	// Keep is how many rows of a query's result to read (in the background,
+	// after the preview) into Result.Pager; at most Rows when smaller. It
+	// bounds what the query computes: Spark reads it through Limit(Keep+1).
+	Keep int
 }
 
 func (o RunOptions) exec() execOptions {
@@ -130,6 +141,9 @@ func (c *Client) Run(ctx context.Context, text string, opt RunOptions) (*Result,
 		var args stmtArgs
 		args, pos = opt.Params.forStatement(s.Text, pos)
 		r, err := c.runStatement(ctx, s.Text, opt, args)
+		if res != nil && res.Pager != nil {
+			res.Pager.Close() // only the last statement's result is paged
+		}
 		if err != nil {
 			var se *SparkError
 			if errors.As(err, &se) {
@@ -201,23 +215,9 @@ func (c *Client) refuseServerCode(ctx context.Context, stmt string, args stmtArg
 }
 
 // runQuery runs stmt inside the query envelope as one ExecutePlan of a
-// Limit of Rows+1 over it.
+// Limit of its window over it (page.go).
 func (c *Client) runQuery(ctx context.Context, stmt string, opt RunOptions, args stmtArgs) (*Result, error) {
-	start := time.Now()
-	lim := opt.Limits.withDefaults()
-	p := &previewReader{lim: lim, res: &Result{Statement: stmt}, onProgress: opt.OnProgress}
-	limited := &pb.Relation{RelType: &pb.Relation_Limit{Limit: &pb.Limit{Input: args.sql(envelope(stmt)), Limit: int32(lim.Rows + 1)}}}
-	opID, err := c.execute(ctx, &pb.Plan{OpType: &pb.Plan_Root{Root: limited}}, opt.exec(), p.handle)
-	if err != nil {
-		var se *SparkError
-		if errors.As(err, &se) {
-			se.fromEnvelope(stmt)
-		}
-		return nil, err
-	}
-	p.res.OperationID = opID
-	p.res.Elapsed = time.Since(start)
-	return p.res, nil
+	return c.readQuery(ctx, stmt, 0, opt, args)
 }
 
 // runCommand runs stmt the way PySpark's spark.sql does: a SqlCommand, then,

@@ -78,6 +78,7 @@ type completion struct {
 	items      []candidate // best first, at most the limit
 	word       sqltext.Span
 	incomplete bool
+	loading    bool // the catalog did not answer in full in time
 }
 
 // complete works out the completion at byte offset off of text.
@@ -180,7 +181,7 @@ func (cp *completer) result() completion {
 		}
 		return cmp.Compare(strings.ToLower(a.label), strings.ToLower(b.label))
 	})
-	res := completion{items: cp.out, word: cp.c.Word, incomplete: cp.more || cp.v.partial}
+	res := completion{items: cp.out, word: cp.c.Word, incomplete: cp.more || cp.v.partial, loading: cp.v.partial}
 	if len(res.items) > cp.opt.limit {
 		res.items, res.incomplete = res.items[:cp.opt.limit], true
 	}
@@ -939,11 +940,13 @@ type Item struct {
 }
 
 // Completion is the answer for one cursor: items best first, the word they
-// replace, and whether the list may grow (cut, or the catalog still loading).
+// replace, and whether the list may grow (cut, or the catalog still
+// loading: then Loading too).
 type Completion struct {
 	Items      []Item
 	Word       sqltext.Span
 	Incomplete bool
+	Loading    bool
 }
 
 // Complete is the completion at byte offset off of text, from the text, the
@@ -951,7 +954,7 @@ type Completion struct {
 // cache's budget.
 func Complete(ctx context.Context, cache *schema.Cache, text string, off int, opt CompleteOptions) Completion {
 	res := complete(ctx, cache, text, off, completeOptions{snippets: opt.Snippets, limit: opt.Limit, online: opt.Online, touches: opt.Touches})
-	out := Completion{Items: make([]Item, len(res.items)), Word: res.word, Incomplete: res.incomplete}
+	out := Completion{Items: make([]Item, len(res.items)), Word: res.word, Incomplete: res.incomplete, Loading: res.loading}
 	for i, c := range res.items {
 		out.Items[i] = Item{Label: c.label, Detail: c.detail, Insert: c.insert, Filter: c.filter, Doc: c.doc,
 			Kind: c.kind, Snippet: c.snippet, Keyword: c.keyword, Data: c.data}

@@ -14,19 +14,6 @@ import (
 // line:column-line:column, 0-based, columns in bytes (package lsp converts
 // them to UTF-16 and tests that).
 
-// readFixture returns a fixture's archive, its input.sql without $0, and
-// the offset of $0 (-1 when none).
-func readFixture(t *testing.T, path string) (*fixture.Archive, string, int) {
-	t.Helper()
-	ar := fixture.Read(t, path)
-	input, ok := ar.File("input.sql")
-	if !ok {
-		t.Fatalf("%s: no input.sql section", path)
-	}
-	input, off := fixture.Cursor(input)
-	return ar, input, off
-}
-
 // lineOf is the 0-based line of byte offset off of text.
 func lineOf(text string, off int) int { return strings.Count(text[:off], "\n") }
 
@@ -45,7 +32,7 @@ func TestDefinitionFixtures(t *testing.T) { fixture.Run(t, "testdata/definition"
 
 // checkDefinition is the only code that calls DefinitionAt.
 func checkDefinition(t *testing.T, path string) {
-	ar, text, off := readFixture(t, path)
+	ar, text, off := fixture.Input(t, path)
 	if off < 0 {
 		t.Fatalf("%s: no $0", path)
 	}
@@ -74,7 +61,7 @@ func TestSymbolFixtures(t *testing.T) { fixture.Run(t, "testdata/symbols", check
 // clients rely on: names are not blank, a selection lies in its span and a
 // child's span in its parent's.
 func checkSymbols(t *testing.T, path string) {
-	ar, text, _ := readFixture(t, path)
+	ar, text, _ := fixture.Input(t, path)
 	within := func(in, out sqltext.Span) bool { return out.Start <= in.Start && in.End <= out.End }
 	var b strings.Builder
 	var walk func(syms []Symbol, parent *sqltext.Span, depth int)
@@ -112,7 +99,7 @@ func TestFoldingFixtures(t *testing.T) { fixture.Run(t, "testdata/folding", chec
 // checkFolding is the only code that calls Folds. It also checks that
 // ranges are sorted, within the text and span lines.
 func checkFolding(t *testing.T, path string) {
-	ar, text, _ := readFixture(t, path)
+	ar, text, _ := fixture.Input(t, path)
 	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	var b strings.Builder
 	folds := Folds(text, func(off int) int { return lineOf(text, off) })

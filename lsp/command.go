@@ -13,8 +13,6 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/sparkls/sparkls/connect"
-	"github.com/sparkls/sparkls/ide"
-	"github.com/sparkls/sparkls/sqltext"
 )
 
 // workspace/executeCommand: the commands of names.go. sparkls.run is in
@@ -110,11 +108,41 @@ var commandTable = []CommandSpec{
 	command(CommandExplain, func(s *Server, ctx context.Context, snap *Snapshot, a ExplainArgs, _ json.RawMessage) (*ExplainResult, error) {
 		return s.explain(ctx, snap, a)
 	}),
+	command(CommandExport, func(s *Server, ctx context.Context, snap *Snapshot, a ExportArgs, token json.RawMessage) (*ExportResult, error) {
+		return s.export(ctx, snap, a, token)
+	}),
 	command(CommandReconnect, func(s *Server, _ context.Context, _ *Snapshot, _ none, _ json.RawMessage) (none, error) {
 		s.reconnectNow()
 		return none{}, nil
 	}),
 }
+
+// RequestSpec is one custom request: a method of its own (not a command),
+// the Go types of its argument and answer, and its handler.
+type RequestSpec struct {
+	Name           string
+	Params, Result reflect.Type
+	route          func(s *Server) route
+}
+
+func customRequest[P, R any](name string, fn func(s *Server, ctx context.Context, snap *Snapshot, p *P) (R, error)) RequestSpec {
+	return RequestSpec{
+		Name: name, Params: reflect.TypeFor[P](), Result: reflect.TypeFor[R](),
+		route: func(s *Server) route {
+			return request(func(ctx context.Context, snap *Snapshot, p *P) (R, error) { return fn(s, ctx, snap, p) })
+		},
+	}
+}
+
+// requestTable is every custom request the server handles.
+var requestTable = []RequestSpec{
+	customRequest(RequestResultPage, (*Server).resultPage),
+	customRequest(RequestQueries, (*Server).queries), // queries.go
+}
+
+// RequestSpecs are the custom requests with their payload types, for
+// generators.
+func RequestSpecs() []RequestSpec { return requestTable }
 
 // CommandSpecs are the commands of the server with their payload types, for
 // generators (cmd/gen-editors writes the editors' protocol from them).
@@ -253,20 +281,9 @@ func (s *Server) explain(ctx context.Context, snap *Snapshot, a ExplainArgs) (*E
 	if !ok {
 		return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, fmt.Sprintf("%s: %s is not open", CommandExplain, a.URI))
 	}
-	start, end := doc.Span(a.Range)
-	var stmt string
-	if start < end {
-		stmts := sqltext.SplitStatements(doc.SQL()[start:end])
-		if len(stmts) != 1 {
-			return nil, fail("select one statement (the selection holds %d)", len(stmts))
-		}
-		stmt = stmts[0].Text
-	} else {
-		st, ok := ide.StatementAt(doc.SQL(), start)
-		if !ok {
-			return nil, fail("no SQL statement at line %d", a.Range.Start.Line+1)
-		}
-		stmt = st.Text
+	stmt, err := statementIn(doc, a.Range)
+	if err != nil {
+		return nil, fail("%v", err)
 	}
 	client, err := s.waitClient(ctx, snap.Settings.connectTimeout())
 	if err != nil {

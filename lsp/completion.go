@@ -9,6 +9,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/sparkls/sparkls/ide"
+	"github.com/sparkls/sparkls/sqltext"
 )
 
 // Completion and completionItem/resolve: package ide works out the items;
@@ -30,8 +31,48 @@ func (s *Server) completion(ctx context.Context, snap *Snapshot, p *protocol.Com
 	res := ide.Complete(ctx, cache, doc.SQL(), off, ide.CompleteOptions{
 		Snippets: s.snippetSupport(), Online: online, Touches: &s.schema.touches,
 	})
-	return completionList(doc, off, res), nil
+	// While connecting, the catalog is yet to come: ask again.
+	if s.connecting() {
+		res.Incomplete, res.Loading = true, true
+	}
+	list = completionList(doc, off, res)
+	if res.Loading && len(list.Items) == 0 {
+		list.Items = append(list.Items, loadingItem(doc, off, res.Word))
+	}
+	return list, nil
 }
+
+// connecting tells whether a connection to Spark is on its way: the first
+// attempt is about to start or one is being made.
+func (s *Server) connecting() bool {
+	if s.schema.offline || !s.spark.started.Load() {
+		return false
+	}
+	c := s.spark.cur.Load()
+	return c == nil || c.status.State == StateConnecting
+}
+
+// loadingItem stands in an empty list while the catalog loads, so that the
+// editor shows why there is nothing yet (and, being incomplete, asks again
+// as the user types). It matches whatever was typed and inserts nothing.
+func loadingItem(doc *Document, off int, word sqltext.Span) protocol.CompletionItem {
+	typed := doc.SQL()[word.Start:min(off, word.End)]
+	end := word.End
+	if strings.ContainsAny(doc.SQL()[word.Start:end], "\r\n") {
+		end = off
+	}
+	return protocol.CompletionItem{
+		Label:      LoadingLabel,
+		Kind:       protocol.CompletionItemKindText,
+		Detail:     "sparkls is loading names from Spark; completion asks again",
+		FilterText: typed,
+		SortText:   "~",
+		TextEdit:   &protocol.TextEdit{Range: doc.Range(word.Start, end), NewText: doc.SQL()[word.Start:end]},
+	}
+}
+
+// LoadingLabel is the label of the item that says the catalog is loading.
+const LoadingLabel = "Loading the Spark catalog…"
 
 func (s *Server) snippetSupport() bool {
 	td := s.clientCaps.TextDocument

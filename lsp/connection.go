@@ -354,14 +354,16 @@ func (s *Server) connectOnce(ctx context.Context, gen uint64, r connect.Remote, 
 	if err != nil {
 		version = ""
 	}
+	// Copy the session now, so that lacks says whether the server can, and
+	// ask what it lacks before the catalog starts loading over the copy.
+	s.analysisOf(ctx, c)
+	lacks := c.Capabilities(ctx).Lacks()
 	// The catalog loads through the analysis session (analysis.go).
 	src := &databricks.FallbackSource{Primary: s.analysisSource(c)}
 	if uc != nil {
 		src.Fallback = uc
 	}
 	s.openSchema(gen, c.SchemaKey(), src, version)
-	s.analysisOf(ctx, c) // copies the session now, so that lacks says whether it can
-	lacks := c.Capabilities(ctx).Lacks()
 	if !s.publish(gen, c, Status{State: StateConnected, Remote: r.String(), SparkVersion: version, Lacks: lacks}) {
 		s.closeClient(c) // superseded while dialing
 		return false, ctx.Err()

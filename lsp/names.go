@@ -29,6 +29,15 @@ const (
 	// CommandReconnect makes a fresh connection to the configured remote at
 	// once (after a failure, instead of waiting for the next retry).
 	CommandReconnect = "sparkls.reconnect"
+	// CommandExport writes a query's whole result to a local file (CSV,
+	// Parquet or JSON Lines) with progress and cancel.
+	CommandExport = "sparkls.export"
+
+	// RequestResultPage (client → server) is a request of its own, not a
+	// command: more rows of a run's result ([ResultPageParams],
+	// answered by [ResultPage]), without running it again while sparkls
+	// holds them.
+	RequestResultPage = "sparkls/resultPage"
 
 	// RequestQueries (client → server) is a request of its own, not a
 	// command: the queries running on the user's Spark session

@@ -11,7 +11,7 @@ import (
 	"github.com/sparkls/sparkls/connect"
 )
 
-// sparkls/queries: the queries running on the user's Spark session. Where
+// sparkls/queries (requestTable, command.go): the queries running on the user's Spark session. Where
 // the server has GetStatus (Spark 4.2+) the list is the server's word on
 // every operation of the session still running or ending, each matched to
 // the sparkls.run that sent it; elsewhere it is the operations of the runs

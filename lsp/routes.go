@@ -16,7 +16,7 @@ import (
 func (s *Server) routeTable() map[string]route {
 	diags := newDiagnostics(s) // diagnostics.go: checks documents after open and change
 	s.diags = diags
-	return map[string]route{
+	routes := map[string]route{
 		// lifecycle.go
 		protocol.MethodInitialize:  inline(request(s.initialize)),
 		protocol.MethodInitialized: notification(s.initialized),
@@ -52,10 +52,12 @@ func (s *Server) routeTable() map[string]route {
 		protocol.MethodWorkspaceExecuteCommand: request(s.executeCommand),
 		protocol.MethodWorkDoneProgressCancel:  notification(s.workDoneProgressCancel),
 		protocol.MethodTextDocumentCodeLens:    request(s.codeLens),
-
-		// queries.go: the running queries
-		RequestQueries: request(s.queries),
 	}
+	// command.go: the custom requests (sparkls/resultPage in result_page.go)
+	for _, r := range requestTable {
+		routes[r.Name] = r.route(s)
+	}
+	return routes
 }
 
 // serverCapabilities adds what protocol v0.12.0 lacks.

@@ -203,6 +203,7 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 	settings := snap.Settings
 	opts := connect.RunOptions{
 		Limits:     connect.Limits{Rows: settings.Preview.Rows, Bytes: settings.Preview.Bytes},
+		Keep:       settings.Preview.KeepRows,
 		Tags:       []string{"sparkls-run-" + id},
 		OnProgress: prog.spark,
 		QueryOnly:  settings.ReadOnly,
@@ -214,6 +215,7 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 		failed error
 		stmt   sqltext.Statement
 		sent   []string
+		bound  connect.Params // the params of stmt
 	)
 	// Run calls it synchronously, while stmt is the statement it runs.
 	opts.OnOperation = func(op string) { rs.addOp(run, op, stmt.Text) }
@@ -221,8 +223,12 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 		prog.statement(i)
 		stmt = st
 		sent = append(sent, st.Text)
+		bound = opts.Params
 		r, err := client.Run(ctx, st.Text, opts)
 		opts.Params = opts.Params.Rest(st.Text) // the next ? takes the next value
+		if last != nil && last.Pager != nil {
+			last.Pager.Close() // only the last statement's result is paged
+		}
 		if err != nil {
 			failed = err
 			break
@@ -238,6 +244,7 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 		runErr = runErrorOf(failed, doc, stmt)
 		last = nil
 	}
+	s.keepResult(id, stmt, bound, last)
 	endRun()
 	res := s.finishRun(doc, id, stmt, last, runErr, elapsed, failed)
 	prog.end(lensTitle(res))
@@ -307,19 +314,25 @@ func resultOf(doc *Document, id string, st sqltext.Statement, r *connect.Result,
 		if r.Columns != nil {
 			res.Columns = r.Columns
 		}
-		res.Rows = make([][]*string, len(r.Rows))
-		for i, row := range r.Rows {
-			res.Rows[i] = make([]*string, len(row))
-			for j := range row {
-				if !row[j].Null {
-					res.Rows[i][j] = &row[j].Text
-				}
-			}
-		}
+		res.Rows = wireRows(r.Rows)
 		res.RowCount, res.Truncated = len(r.Rows), r.Truncated
 	}
 	res.Markdown = resultMarkdown(res)
 	return res
+}
+
+// wireRows are rows in their wire form: SQL NULL as nil.
+func wireRows(rows [][]connect.Cell) [][]*string {
+	out := make([][]*string, len(rows))
+	for i, row := range rows {
+		out[i] = make([]*string, len(row))
+		for j := range row {
+			if !row[j].Null {
+				out[i][j] = &row[j].Text
+			}
+		}
+	}
+	return out
 }
 
 // recordOf is what a result leaves for the lens and the hover.
@@ -618,6 +631,8 @@ type runState struct {
 	nrec   int
 	// pubMu orders this file's diagnostic publications.
 	pubMu sync.Mutex
+	// kept are the query results kept for sparkls/resultPage (result_page.go).
+	kept keptResults
 }
 
 // runs is the server's run state.

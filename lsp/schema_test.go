@@ -434,8 +434,38 @@ func TestCompletionSlowCatalog(t *testing.T) {
 	if took := time.Since(begin); took > time.Second {
 		t.Errorf("completion took %v on a slow catalog", took)
 	}
-	if !list.IsIncomplete || len(list.Items) != 0 {
+	// Not an empty list: an item says why, matches what was typed and
+	// inserts nothing.
+	if !list.IsIncomplete || !slices.Equal(labels(list), []string{LoadingLabel}) {
 		t.Errorf("slow catalog: isIncomplete %v, %v", list.IsIncomplete, labels(list))
+	}
+	if it := list.Items[0]; it.TextEdit == nil || it.TextEdit.NewText != "" || it.FilterText != "" {
+		t.Errorf("loading item %+v", it)
+	}
+	c.open(docURI+"2", "SELECT o.ord FROM sales.orders o")
+	if it := c.complete(docURI+"2", 0, len("SELECT o.or")).Items[0]; it.Label != LoadingLabel || it.FilterText != "or" || it.TextEdit.NewText != "ord" {
+		t.Errorf("loading item in a word %+v", it)
+	}
+}
+
+// Right after the editor starts, while the connection is being made,
+// completion says it is loading and incomplete; once connected and loaded,
+// the names come.
+func TestCompletionWhileConnecting(t *testing.T) {
+	fake := connecttest.New(t)
+	fake.Catalog = fakeCatalog()
+	fake.SetLatency(300 * time.Millisecond)
+	c := startServer(t, testOptions{realDial: true, catalog: true,
+		opts: Options{Connect: connect.Options{Dialer: fake.Dialer(), ConnectTimeout: 5 * time.Second}}})
+	c.initialize(map[string]any{"sparkls": map[string]any{"remote": fakeRemote}}, false)
+	c.open(docURI, "SELECT * FROM sales.")
+	list := c.complete(docURI, 0, len("SELECT * FROM sales."))
+	if !list.IsIncomplete || !slices.Contains(labels(list), LoadingLabel) {
+		t.Errorf("while connecting: isIncomplete %v %v", list.IsIncomplete, labels(list))
+	}
+	list = c.eventuallyCompletes(docURI, 0, len("SELECT * FROM sales."), "orders")
+	if list.IsIncomplete || slices.Contains(labels(list), LoadingLabel) {
+		t.Errorf("loaded: isIncomplete %v %v", list.IsIncomplete, labels(list))
 	}
 }
 

@@ -35,7 +35,9 @@ func TestITScriptNoFalseErrors(t *testing.T) {
 // The type sqltext gives a session variable (written, or inferred from a
 // literal DEFAULT) is the one Spark gives it.
 func TestITSessionVarTypes(t *testing.T) {
-	c := startRunClient(t, nil, runSetup{remote: itRemote(t)})
+	remote := itRemote(t)
+	ittest.Requires(t, "4.0", "session variables (DECLARE VARIABLE) came in Spark 4.0")
+	c := startRunClient(t, nil, runSetup{remote: remote})
 	decls := "DECLARE OR REPLACE VARIABLE sparkls_v_dec DECIMAL(12,2) DEFAULT 10;\nDECLARE OR REPLACE VARIABLE sparkls_v_int = 3;\n" +
 		"DECLARE OR REPLACE VARIABLE sparkls_v_str = 'EU';\nDECLARE OR REPLACE VARIABLE sparkls_v_bool DEFAULT true;\n"
 	query := "SELECT typeof(sparkls_v_dec), typeof(sparkls_v_int), typeof(sparkls_v_str), typeof(sparkls_v_bool)\n"

@@ -392,18 +392,18 @@ func TestSettingsEndToEnd(t *testing.T) {
 	t.Run("push", func(t *testing.T) {
 		c := startServer(t, testOptions{setup: testRoutes(nil)})
 		c.initialize(map[string]any{"sparkls": map[string]any{"remote": "sc://init:1", "preview": map[string]any{"rows": 5, "bytes": 2048}, "readOnly": true}}, false)
-		if got, want := settings(c), (Settings{Remote: "sc://init:1", Preview: PreviewSettings{Rows: 5, Bytes: 2048}, ReadOnly: true, ConnectTimeout: 30}); got != want {
+		if got, want := settings(c), (Settings{Remote: "sc://init:1", Preview: PreviewSettings{Rows: 5, Bytes: 2048, KeepRows: connect.DefaultKeepRows}, ReadOnly: true, ConnectTimeout: 30}); got != want {
 			t.Errorf("from initializationOptions: %+v, want %+v", got, want)
 		}
 		// The bare section; what is missing returns to initializationOptions' value.
 		c.notify(protocol.MethodWorkspaceDidChangeConfiguration, map[string]any{"settings": map[string]any{"preview": map[string]any{"rows": 9}, "bogus": 1, "readOnly": false}})
-		if got, want := settings(c), (Settings{Remote: "sc://init:1", Preview: PreviewSettings{Rows: 9, Bytes: 2048}, ConnectTimeout: 30}); got != want {
+		if got, want := settings(c), (Settings{Remote: "sc://init:1", Preview: PreviewSettings{Rows: 9, Bytes: 2048, KeepRows: connect.DefaultKeepRows}, ConnectTimeout: 30}); got != want {
 			t.Errorf("after a bare push: %+v, want %+v", got, want)
 		}
 		c.waitNote(protocol.MethodWindowLogMessage, func(p json.RawMessage) bool { return strings.Contains(string(p), "unknown setting sparkls.bogus") })
 		// Wrapped, with other editors' sections beside it.
 		c.notify(protocol.MethodWorkspaceDidChangeConfiguration, map[string]any{"settings": map[string]any{"sparkls": map[string]any{"remote": "sc://pushed:1"}, "python": map[string]any{"x": 1}}})
-		if got, want := settings(c), (Settings{Remote: "sc://pushed:1", Preview: PreviewSettings{Rows: 5, Bytes: 2048}, ReadOnly: true, ConnectTimeout: 30}); got != want {
+		if got, want := settings(c), (Settings{Remote: "sc://pushed:1", Preview: PreviewSettings{Rows: 5, Bytes: 2048, KeepRows: connect.DefaultKeepRows}, ReadOnly: true, ConnectTimeout: 30}); got != want {
 			t.Errorf("after a wrapped push: %+v, want %+v", got, want)
 		}
 	})
@@ -443,7 +443,7 @@ func TestSettingsWithoutSectionKeepInitializationOptions(t *testing.T) {
 			return nil, errors.New("no Spark in this test")
 		}},
 	})
-	want := Settings{Remote: "sc://init:1", Preview: PreviewSettings{Rows: 5, Bytes: 2048}, ReadOnly: true, ConnectTimeout: 30}
+	want := Settings{Remote: "sc://init:1", Preview: PreviewSettings{Rows: 5, Bytes: 2048, KeepRows: connect.DefaultKeepRows}, ReadOnly: true, ConnectTimeout: 30}
 	c.initialize(map[string]any{"remote": "sc://init:1", "preview": map[string]any{"rows": 5, "bytes": 2048}, "readOnly": true}, true)
 	kept := "workspace/configuration has no sparkls section"
 	waitLog := func(n int) {

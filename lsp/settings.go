@@ -35,8 +35,9 @@ func (s Settings) connectTimeout() time.Duration {
 
 // PreviewSettings bound the rows a run shows.
 type PreviewSettings struct {
-	Rows  int
-	Bytes int
+	Rows     int
+	Bytes    int
+	KeepRows int
 }
 
 // Setting describes one setting.
@@ -75,6 +76,13 @@ var SettingsTable = []Setting{
 		Name: "sparkls.preview.bytes", Type: "integer", Default: connect.DefaultPreviewBytes, Minimum: 1024,
 		MarkdownDescription: "The most bytes of rendered text a run shows; the stream is cancelled past it.",
 		field:               func(s *Settings) any { return &s.Preview.Bytes },
+	},
+	{
+		Name: "sparkls.preview.keepRows", Type: "integer", Default: connect.DefaultKeepRows, Minimum: 0,
+		MarkdownDescription: "The most rows of a query's result a run keeps, so that fetching more rows (`sparkls/resultPage`) needs no re-run: " +
+			"Spark computes at most this many (the query is read through a limit), sparkls reads them after the preview and keeps up to 16 MiB of their text for the last 5 results. " +
+			"Past them, fetching more runs the query again after asking. 0 or less than `sparkls.preview.rows`: only the preview.",
+		field: func(s *Settings) any { return &s.Preview.KeepRows },
 	},
 	{
 		Name: "sparkls.readOnly", Type: "boolean", Default: false,

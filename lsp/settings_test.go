@@ -64,7 +64,7 @@ func TestDecodeSettings(t *testing.T) {
 }
 
 func TestDefaultSettings(t *testing.T) {
-	want := Settings{Preview: PreviewSettings{Rows: connect.DefaultPreviewRows, Bytes: connect.DefaultPreviewBytes}, ConnectTimeout: 30}
+	want := Settings{Preview: PreviewSettings{Rows: connect.DefaultPreviewRows, Bytes: connect.DefaultPreviewBytes, KeepRows: connect.DefaultKeepRows}, ConnectTimeout: 30}
 	if got := DefaultSettings(); got != want {
 		t.Errorf("DefaultSettings() = %+v, want %+v", got, want)
 	}

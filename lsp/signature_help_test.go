@@ -23,12 +23,7 @@ import (
 // cursor's byte offset (-1 without $0).
 func readTextFixture(t *testing.T, path string) (*fixture.Archive, *Document, int) {
 	t.Helper()
-	ar := fixture.Read(t, path)
-	input, ok := ar.File("input.sql")
-	if !ok {
-		t.Fatalf("%s: no input.sql section", path)
-	}
-	input, off := fixture.Cursor(input)
+	ar, input, off := fixture.Input(t, path)
 	return ar, newDocument("file:///work/fixture.sql", "sql", 1, input), off
 }
 

@@ -19,12 +19,7 @@ func TestContext(t *testing.T) { fixture.Run(t, "testdata/context", check) }
 // compares them with its want section.
 func check(t *testing.T, path string) {
 	t.Helper()
-	ar := fixture.Read(t, path)
-	input, ok := ar.File("input.sql")
-	if !ok {
-		t.Fatalf("%s: no input.sql section", path)
-	}
-	src, off := fixture.Cursor(input)
+	ar, src, off := fixture.Input(t, path)
 	if off < 0 {
 		t.Fatalf("%s: no $0 cursor in input.sql", path)
 	}
@@ -98,6 +93,7 @@ func check(t *testing.T, path string) {
 	got := b.String()
 
 	if want, _ := ar.File("want"); got != want && !fixture.Updating() {
+		input, _ := ar.File("input.sql")
 		t.Logf("%s: input\n%s", path, input)
 	}
 	ar.Want(t, got)

@@ -7,8 +7,9 @@
 //     lsp.Commands;
 //   - src/names.ts: every wire name of lsp/names.go, lsp.Commands and the
 //     names of the settings the server reads;
-//   - src/protocol.ts: the payload types of every custom command and
-//     notification (lsp.CommandSpecs, lsp.Notifications), with their docs;
+//   - src/protocol.ts: the payload types of every custom command,
+//     request and notification (lsp.CommandSpecs, lsp.RequestSpecs,
+//     lsp.Notifications), with their docs;
 //   - editors/nvim/lua/sparkls/names.lua: the wire names for Neovim;
 //   - README.md: the settings and commands sections, between markers.
 //
@@ -68,6 +69,7 @@ var editorCommands = []editorCommand{
 	{ID: "spark.refreshSchema", Title: "Refresh Schema", Server: lsp.CommandRefreshSchema},
 	{ID: "spark.explain", Title: "Explain", Server: lsp.CommandExplain, SQL: true},
 	{ID: "spark.reconnect", Title: "Reconnect", Server: lsp.CommandReconnect},
+	{ID: "spark.export", Title: "Export Result to File…", Server: lsp.CommandExport, SQL: true},
 	{ID: "spark.setToken", Title: "Set Token"},
 	{ID: "spark.clearToken", Title: "Clear Token"},
 	{ID: "spark.showLog", Title: "Show Log"},
@@ -82,7 +84,9 @@ const sqlEditor = "editorLangId =~ /^(sql|sparksql)$/"
 var editorSettings = []lsp.Setting{
 	{
 		Name: "sparkls.path", Type: "string", Default: "",
-		MarkdownDescription: "Path of the `sparkls` binary. Empty: the binary bundled with the extension, else `sparkls` on `PATH`. " +
+		MarkdownDescription: "Path of the `sparkls` binary. Empty: the binary bundled with the extension, else `sparkls` in an absolute directory of `PATH`, " +
+			"in the user's cache (`~/.cache/sparkls/bin`, `~/Library/Caches/sparkls/bin`, `%LocalAppData%\\sparkls\\bin`) or in Go's bin directory (`$GOBIN`, `~/go/bin`); " +
+			"when there is none it says so and offers to install a binary you pick into that cache. " +
 			"`~` and `${workspaceFolder}` are expanded. Changing it restarts the server.",
 	},
 }

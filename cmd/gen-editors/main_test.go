@@ -197,6 +197,8 @@ func TestProtocolTS(t *testing.T) {
 		"  workDoneToken?: string | number;",
 		"  'sparkls.cancelAll': undefined;",
 		"  'sparkls/runStarted': RunStarted;",
+		"  'sparkls/resultPage': ResultPageParams;",
+		"  'sparkls/resultPage': ResultPage;",
 	} {
 		if !strings.Contains(ts, want) {
 			t.Errorf("protocol.ts lacks %q", want)

@@ -72,6 +72,21 @@ func (r Result) count() int64 {
 	return int64(len(r.Rows))
 }
 
+// skip drops the first n rows (Spark's Offset).
+func (r Result) skip(n int64) Result {
+	switch {
+	case n <= 0:
+		return r
+	case r.Infinite:
+		r = r.normalized()
+		gen := r.Gen
+		r.Gen = func(i int64) []any { return gen(i + n) }
+	default:
+		r.Rows = r.Rows[min(n, int64(len(r.Rows))):]
+	}
+	return r
+}
+
 func (r Result) row(i int64) []any {
 	if r.Infinite {
 		return r.Gen(i)

@@ -211,6 +211,13 @@ func (s *Server) relation(rel *pb.Relation) (Result, int64, error) {
 			limit = n
 		}
 		return r, limit, err
+	case rel.GetOffset() != nil:
+		r, limit, err := s.relation(rel.GetOffset().GetInput())
+		n := int64(max(rel.GetOffset().GetOffset(), 0))
+		if limit >= 0 {
+			limit = max(limit-n, 0)
+		}
+		return r.skip(n), limit, err
 	case rel.GetSql() != nil:
 		r, err := s.sql(rel.GetSql().GetQuery())
 		return r, -1, err
@@ -223,8 +230,12 @@ func (s *Server) relation(rel *pb.Relation) (Result, int64, error) {
 
 // sqlText is the SQL of the innermost SQL relation, for records and explain.
 func sqlText(rel *pb.Relation) string {
-	for rel.GetLimit() != nil {
-		rel = rel.GetLimit().GetInput()
+	for rel.GetLimit() != nil || rel.GetOffset() != nil {
+		if rel.GetLimit() != nil {
+			rel = rel.GetLimit().GetInput()
+		} else {
+			rel = rel.GetOffset().GetInput()
+		}
 	}
 	return rel.GetSql().GetQuery()
 }

@@ -17,7 +17,17 @@ export default tseslint.config(
   {
     files: ['test/**/*.mjs', 'eslint.config.mjs'],
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', URL: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        URL: 'readonly',
+        // inside page.evaluate callbacks
+        window: 'readonly',
+        document: 'readonly',
+        navigator: 'readonly',
+        getComputedStyle: 'readonly',
+      },
     },
   },
 );

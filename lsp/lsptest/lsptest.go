@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -123,9 +124,14 @@ func (e *Editor) readLoop(r io.Reader) {
 			if e.opt.Answer != nil {
 				result = e.opt.Answer(m.Method, m.Params)
 			}
-			if err := e.Send(map[string]any{"jsonrpc": "2.0", "id": m.ID, "result": result}); err != nil {
-				e.report(fmt.Errorf("answering %s: %v", m.Method, err))
-			}
+			// Not on this goroutine: a server that writes before it reads
+			// again would wait for this loop while it waits for the server.
+			go func() {
+				err := e.Send(map[string]any{"jsonrpc": "2.0", "id": m.ID, "result": result})
+				if err != nil && !errors.Is(err, io.ErrClosedPipe) && !errors.Is(err, os.ErrClosed) {
+					e.report(fmt.Errorf("answering %s: %v", m.Method, err)) // not after the editor closed
+				}
+			}()
 		case m.Method != "":
 			e.mu.Lock()
 			e.notes = append(e.notes, &m)
@@ -229,7 +235,7 @@ func (e *Editor) Start(id json.RawMessage, method string, params any) (<-chan *M
 func (e *Editor) Expect(id string) <-chan *Message {
 	ch := make(chan *Message, 1)
 	e.mu.Lock()
-	e.pending["n:"+id] = ch
+	e.pending[id] = ch
 	e.mu.Unlock()
 	return ch
 }
@@ -408,21 +414,12 @@ func LanguageOf(uri string) string {
 	return "sql"
 }
 
-// idKey keys a request id: numbers and strings never collide.
+// idKey keys a request id by its JSON: the server echoes ids as it got
+// them, and a number and a string never look alike.
 func idKey(id json.RawMessage) (string, bool) {
-	id = bytes.TrimSpace(id)
-	if len(id) == 0 || !json.Valid(id) {
+	var b bytes.Buffer
+	if json.Compact(&b, id) != nil || b.Len() == 0 {
 		return "", false
 	}
-	switch c := id[0]; {
-	case c == '"':
-		var s string
-		if json.Unmarshal(id, &s) != nil {
-			return "", false
-		}
-		return "s:" + s, true
-	case c == '-' || (c >= '0' && c <= '9'):
-		return "n:" + string(id), true
-	}
-	return "", false
+	return b.String(), true
 }

@@ -48,6 +48,12 @@ local subcommands = {
   results = function()
     sparkls().results()
   end,
+  more = function()
+    sparkls().more()
+  end,
+  export = function(o)
+    sparkls().export(nil, o.fargs[2], o.fargs[3])
+  end,
   clear = function()
     sparkls().clear(0)
   end,
@@ -69,7 +75,8 @@ end, {
   desc = 'sparkls: ' .. table.concat(names, '|'),
   complete = function(lead, line)
     local words = vim.split(line:sub(1, #line - #lead), '%s+', { trimempty = true })
-    local candidates = #words <= 1 and names or (words[#words] == 'cancel' and { 'all' } or {})
+    local candidates = #words <= 1 and names
+      or (words[#words] == 'cancel' and { 'all' } or (words[#words] == 'export' and { 'csv', 'parquet', 'json' } or {}))
     return vim.tbl_filter(function(c)
       return c:sub(1, #lead) == lead
     end, candidates)

@@ -141,6 +141,7 @@ local ok, err = xpcall(function()
   section(':Spark and <Plug> mappings')
   eq(':Spark completes subcommands', vim.fn.getcompletion('Spark c', 'cmdline'), { 'cancel', 'clear' })
   eq(':Spark cancel completes "all"', vim.fn.getcompletion('Spark cancel ', 'cmdline'), { 'all' })
+  eq(':Spark export completes the formats', vim.fn.getcompletion('Spark export ', 'cmdline'), { 'csv', 'parquet', 'json' })
   for _, m in ipairs({ { 'n', 'SparkRun' }, { 'x', 'SparkRun' }, { 'n', 'SparkCancel' }, { 'n', 'SparkCancelAll' },
     { 'n', 'SparkRefresh' }, { 'n', 'SparkExplain' }, { 'x', 'SparkExplain' }, { 'n', 'SparkPreview' }, { 'n', 'SparkResults' }, { 'n', 'SparkClear' } }) do
     check(m[1] .. ' <Plug>(' .. m[2] .. ')', vim.fn.maparg('<Plug>(' .. m[2] .. ')', m[1]) ~= '')
@@ -263,6 +264,11 @@ local ok, err = xpcall(function()
   check('completion of "... o WH": WHERE', items.WHERE ~= nil, vim.inspect(vim.tbl_keys(items)))
   items, errs = complete(3, #'SELECT * FROM ')
   check('completion after "FROM " answers', #errs == 0 and next(items) ~= nil, table.concat(errs, '; '))
+  -- Right after the start the catalog may still be loading: the answer is
+  -- then the "loading" item (and isIncomplete), never an empty list.
+  items, errs = complete(5, #'SELECT * FROM sales.')
+  check('completion after "FROM sales." is not empty (its tables, or the catalog loading)', #errs == 0
+    and (items.orders ~= nil or items['Loading the Spark catalog…'] ~= nil), vim.inspect(vim.tbl_keys(items)))
   if CATALOG then
     -- A cold cache answers isIncomplete and fetches in the background: ask
     -- again until the name shows up.
@@ -530,6 +536,63 @@ local ok, err = xpcall(function()
   if vim.api.nvim_buf_is_valid(hbuf) and vim.fn.bufwinid(hbuf) ~= -1 then
     vim.api.nvim_win_close(vim.fn.bufwinid(hbuf), true)
   end
+  vim.cmd('buffer ' .. buf)
+
+  ------------------------------------------------------------------
+  section(':Spark more and :Spark export')
+  local page_sql = dir .. '/page.sql'
+  write(page_sql, { 'SELECT id, CAST(id * 2 AS STRING) AS twice FROM range(10000)' })
+  vim.cmd('edit ' .. vim.fn.fnameescape(page_sql))
+  local pbuf = vim.api.nvim_get_current_buf()
+  wait(10000, function()
+    return #compat.clients(pbuf) > 0
+  end)
+  local run_done = false
+  vim.api.nvim_create_autocmd('User', { pattern = 'SparklsRunDone', once = true, callback = function() run_done = true end })
+  vim.cmd('Spark run')
+  check('a 10,000-row query runs', (wait(30000, function() return run_done end)))
+  local function more()
+    local done = false
+    vim.api.nvim_create_autocmd('User', { pattern = 'SparklsPageDone', once = true, callback = function() done = true end })
+    vim.cmd('Spark more')
+    return (wait(30000, function() return done end))
+  end
+  local function shown(id)
+    for _, l in ipairs(vim.api.nvim_buf_get_lines(0, 0, -1, false)) do
+      if l:match('^%s*' .. id .. ' │ ' .. (id * 2) .. '%s*$') then
+        return true
+      end
+    end
+    return false
+  end
+  check(':Spark more fetches the next 100 rows', more() and shown(199) and not shown(200), vim.inspect(vim.api.nvim_buf_get_lines(0, -4, -1, false)))
+  vim.cmd('close')
+  -- Past the 1,000 rows kept, it asks before running the query again.
+  local asked = nil
+  local confirm = vim.fn.confirm
+  vim.fn.confirm = function(msg)
+    asked = msg
+    return 1
+  end
+  local cfg0 = vim.deepcopy(vim.g.sparkls)
+  local cfg1 = vim.deepcopy(cfg0)
+  cfg1.preview = cfg1.preview or {}
+  cfg1.preview.page_rows = 900
+  vim.g.sparkls = cfg1
+  more()
+  vim.cmd('close')
+  check(':Spark more within the kept rows asks nothing', asked == nil and #state.history[1].result.rows == 1000, tostring(asked))
+  check(':Spark more past them asks, then runs again from row 1001', more() and asked ~= nil
+    and asked:find('Run the query again from row 1001', 1, true) ~= nil and shown(1899), tostring(asked))
+  vim.cmd('close')
+  vim.fn.confirm = confirm
+  vim.g.sparkls = cfg0
+  local csv = dir .. '/page.csv'
+  local ex = nil
+  vim.api.nvim_create_autocmd('User', { pattern = 'SparklsExportDone', once = true, callback = function() ex = true end })
+  vim.cmd('Spark export csv ' .. vim.fn.fnameescape(csv))
+  check(':Spark export writes the whole result', wait(60000, function() return ex end) and vim.fn.filereadable(csv) == 1
+    and #vim.fn.readfile(csv) == 10001 and vim.fn.readfile(csv)[10001] == '9999,19998', vim.fn.filereadable(csv) == 1 and #vim.fn.readfile(csv) or 'no file')
   vim.cmd('buffer ' .. buf)
 
   vim.api.nvim_win_set_cursor(0, { 2, 0 })

@@ -20,18 +20,31 @@ import {
   CommandCancel,
   CommandCancelAll,
   CommandExplain,
+  CommandExport,
   CommandReconnect,
   CommandRefreshSchema,
   CommandRun,
   ConfigSection,
   NotifyRunStarted,
   NotifyStatus,
+  RequestResultPage,
 } from './names';
 import { ResultsPanel } from './panel';
 import { Runs, type Run } from './runs';
 import { isRunResult } from './guards';
-import type { CancelResult, ExplainResult, RunArgs, RunStarted, Status } from './protocol';
-import { resolveServerPath, serverEnv, serverSettings, tokenKey } from './settings';
+import type {
+  CancelResult,
+  ExplainResult,
+  ExportArgs,
+  ExportResult,
+  ResultPage,
+  ResultPageParams,
+  RunArgs,
+  RunStarted,
+  Status,
+} from './protocol';
+import type { Entry } from './grid';
+import { installDir, resolveServerPath, serverEnv, serverSettings, tokenKey, type ServerPathEnv } from './settings';
 import { StatusBar } from './status';
 import { wants } from './detect';
 
@@ -61,10 +74,24 @@ class Extension implements vscode.Disposable {
   readonly panel: ResultsPanel;
   private readonly runs = new Runs();
   private seq = 0;
+  private readonly started = Date.now().toString(36);
   private planSeq = 0;
 
   constructor(private readonly context: vscode.ExtensionContext) {
-    this.panel = new ResultsPanel(context.workspaceState);
+    this.panel = new ResultsPanel(context.workspaceState, context.extensionUri, {
+      cancel: (id) => {
+        const run = this.runs.byId(id);
+        if (run) {
+          void this.cancel(run);
+        }
+      },
+      fetchMore: (e) => this.fetchMore(e),
+      export: async (e) => {
+        if (e.result?.queryId) {
+          await this.exportResult({ queryId: e.result.queryId });
+        }
+      },
+    });
     this.output = vscode.window.createOutputChannel('Spark SQL (sparkls)');
     this.status = new StatusBar('spark.cancel', 'spark.showLog');
   }
@@ -83,13 +110,13 @@ class Extension implements vscode.Disposable {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const trusted = vscode.workspace.isTrusted;
     const pathSetting = trusted ? config.get<string>('path') : config.inspect<string>('path')?.globalValue;
-    const server = resolveServerPath(pathSetting, {
-      extensionPath: this.context.extensionPath,
-      platform: process.platform,
-      home: os.homedir(),
-      workspaceFolder: folder,
-      exists: (f) => fs.existsSync(f),
-    });
+    const where = this.pathEnv(folder);
+    const server = resolveServerPath(pathSetting, where);
+    if (server.source === 'missing') {
+      this.starting = undefined;
+      this.missingServer(where);
+      return undefined;
+    }
     this.output.appendLine(`sparkls: starting ${server.command} serve (from ${server.source})`);
     const serverOptions: ServerOptions = {
       command: server.command,
@@ -126,6 +153,10 @@ class Extension implements vscode.Disposable {
         },
         handleWorkDoneProgress: (token, params, next) => {
           this.status.onProgress(String(token), params);
+          if (params.kind !== 'end') {
+            // Our runs' tokens are their runIds.
+            this.panel.progress(String(token), { message: params.message, percentage: params.percentage });
+          }
           next(token, params);
         },
       },
@@ -148,6 +179,67 @@ class Extension implements vscode.Disposable {
     }
     this.client = client;
     return client;
+  }
+
+  private pathEnv(folder?: string): ServerPathEnv {
+    return {
+      extensionPath: this.context.extensionPath,
+      platform: process.platform,
+      home: os.homedir(),
+      workspaceFolder: folder,
+      exists: (f) => fs.existsSync(f) && fs.statSync(f).isFile(),
+      env: process.env,
+    };
+  }
+
+  private offered = false;
+
+  /**
+   * No sparkls anywhere: say where it was looked for and how to get it, and
+   * offer to install a binary the user picks (a release binary or one built
+   * with make build) into the user's cache, where it is found from then on.
+   * Nothing is downloaded, and nothing runs without the user's choice.
+   */
+  private missingServer(where: ServerPathEnv): void {
+    const dest = installDir(where);
+    const exe = where.platform === 'win32' ? 'sparkls.exe' : 'sparkls';
+    const why = `the sparkls language server was not found: not bundled with the extension, not on PATH${dest ? `, not in ${dest}` : ''}, not in Go's bin directory`;
+    this.output.appendLine(`sparkls: ${why}.`);
+    this.output.appendLine(
+      'sparkls: get it from a per-platform .vsix (it has the binary inside), from the release binaries ' +
+        '(scripts/release), or build it in a checkout with `make build` (bin/sparkls); then use ' +
+        `"Install a Binary…" (copies it to ${dest ?? 'the cache'}) or set sparkls.path.`,
+    );
+    this.status.setServerProblem(why);
+    if (this.offered) {
+      return;
+    }
+    this.offered = true;
+    const actions = [...(dest ? ['Install a Binary…'] : []), 'Set sparkls.path', 'Show Log'];
+    void vscode.window.showErrorMessage(`Spark SQL: ${why}.`, ...actions).then(async (pick) => {
+      this.offered = false;
+      if (pick === 'Install a Binary…' && dest) {
+        const uris = await vscode.window.showOpenDialog({ title: `The sparkls binary to copy to ${dest}`, canSelectMany: false, openLabel: 'Install' });
+        const from = uris?.[0]?.fsPath;
+        if (!from) {
+          return;
+        }
+        try {
+          await fs.promises.mkdir(dest, { recursive: true });
+          await fs.promises.copyFile(from, `${dest}/${exe}`);
+          await fs.promises.chmod(`${dest}/${exe}`, 0o755);
+        } catch (e) {
+          void vscode.window.showErrorMessage(`Spark SQL: cannot install ${from}: ${message(e)}`);
+          return;
+        }
+        this.output.appendLine(`sparkls: installed ${from} as ${dest}/${exe}`);
+        void this.restart();
+      } else if (pick === 'Set sparkls.path') {
+        void vscode.commands.executeCommand('workbench.action.openSettings', 'sparkls.path');
+      } else if (pick === 'Show Log') {
+        this.output.show(true);
+      }
+    });
   }
 
   async restart(): Promise<void> {
@@ -180,12 +272,13 @@ class Extension implements vscode.Disposable {
     if (!client) {
       return undefined;
     }
-    const token = `sparkls-vscode-${process.pid}-${++this.seq}`;
-    // The token doubles as the runId: unique among this extension's runs.
+    // The token doubles as the runId and the results tab's id: unique among
+    // this extension's runs, and apart from the tabs kept from before a reload.
+    const token = `sparkls-vscode-${process.pid}-${this.started}-${++this.seq}`;
     const run: Run = { runId: token, token, uri: args.uri };
     this.runs.add(run);
     this.status.runStarted(token);
-    this.panel.showRunning(this.textOf(args), () => void this.cancel(run));
+    this.panel.runStarted(run.runId, args.uri, this.textOf(args));
     // Progress on our token reaches the status bar through the
     // handleWorkDoneProgress middleware.
     const progress = client.onProgress(WorkDoneProgress.type, token, () => undefined);
@@ -196,13 +289,13 @@ class Extension implements vscode.Disposable {
         workDoneToken: token,
       });
       if (isRunResult(res)) {
-        this.panel.showResult(res);
+        this.panel.showResult(run.runId, res);
       } else {
-        this.panel.showFailure(`unexpected answer from the server: ${JSON.stringify(res)}`);
+        this.panel.showFailure(run.runId, `unexpected answer from the server: ${JSON.stringify(res)}`);
       }
       return res;
     } catch (e) {
-      this.panel.showFailure(message(e), this.textOf(args));
+      this.panel.showFailure(run.runId, message(e));
       return undefined;
     } finally {
       progress.dispose();
@@ -214,7 +307,7 @@ class Extension implements vscode.Disposable {
   private onRunStarted(p: RunStarted): void {
     const run = this.runs.started(p);
     if (run) {
-      this.panel.showRunning(this.textOf(p), () => void this.cancel(run));
+      this.panel.runStatement(run.runId, this.textOf(p));
     }
   }
 
@@ -233,6 +326,27 @@ class Extension implements vscode.Disposable {
     await this.command<CancelResult>(CommandCancel, { queryId: run.queryId });
   }
 
+  /**
+   * The next page of a run's result for the grid's Fetch more rows: as many
+   * rows as a preview, through resultPage (which asks before a re-run).
+   */
+  async fetchMore(e: Entry): Promise<{ rows: (string | null)[][]; more: boolean } | undefined> {
+    const r = e.result;
+    if (!r) {
+      return undefined;
+    }
+    const limit = vscode.workspace.getConfiguration(ConfigSection).get<number>('preview.rows') ?? 100;
+    const page = await this.resultPage({ queryId: r.queryId, offset: r.rows.length, limit });
+    if (!page || page.rerunNeeded) {
+      return undefined; // failed (said so) or the user chose not to run again
+    }
+    if (page.error) {
+      void vscode.window.showErrorMessage(`Spark: ${page.error.errorClass ? `${page.error.errorClass}: ` : ''}${page.error.message}`);
+      return undefined;
+    }
+    return { rows: page.rows, more: page.more };
+  }
+
   /** Shows the plan of the statement at args in a read-only editor beside. */
   async explain(args: RunArgs): Promise<unknown> {
     const res = await this.command<ExplainResult>(CommandExplain, args);
@@ -243,6 +357,96 @@ class Extension implements vscode.Disposable {
       await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
     }
     return res;
+  }
+
+  /**
+   * Exports a query's whole result to a local file (sparkls.export): of run
+   * queryId, or of the statement at args. Asks for the format and the file,
+   * then shows progress with a Cancel button.
+   */
+  async exportResult(what: { queryId: string } | RunArgs): Promise<ExportResult | undefined> {
+    const client = await this.ready();
+    if (!client) {
+      return undefined;
+    }
+    const formats = [
+      { label: 'CSV', format: 'csv', detail: "values as Spark's CAST(x AS STRING), NULL as an empty field" },
+      { label: 'Parquet', format: 'parquet', detail: "Spark's types as they are" },
+      { label: 'JSON Lines', format: 'json', detail: "one object per row, rendered by Spark's to_json" },
+    ];
+    const pick = await vscode.window.showQuickPick(formats, { title: 'Spark: export the whole result as' });
+    if (!pick) {
+      return undefined;
+    }
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.joinPath(folder, `result.${pick.format === 'json' ? 'jsonl' : pick.format}`),
+      title: 'Spark: export the whole result to',
+    });
+    if (!target || target.scheme !== 'file') {
+      return undefined;
+    }
+    const token = `sparkls-vscode-export-${process.pid}-${++this.seq}`;
+    const arg: ExportArgs = { ...(what as Partial<ExportArgs>), range: (what as RunArgs).range ?? zeroRange, format: pick.format, path: target.fsPath };
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Spark: exporting to ${target.fsPath}`, cancellable: true },
+      async (progress, cancel) => {
+        const sub = client.onProgress(WorkDoneProgress.type, token, (p) => {
+          if (p.kind === 'report' && p.message) {
+            progress.report({ message: p.message });
+          }
+        });
+        try {
+          const res = (await client.sendRequest(
+            ExecuteCommandRequest.type,
+            { command: CommandExport, arguments: [arg], workDoneToken: token },
+            cancel,
+          )) as ExportResult;
+          if (res.error) {
+            void vscode.window.showErrorMessage(`Spark: export failed: ${res.error.message}`);
+          } else {
+            void vscode.window.showInformationMessage(`Spark: exported ${res.rows} rows to ${res.path}`);
+          }
+          return res;
+        } catch (e) {
+          if (!cancel.isCancellationRequested) {
+            void vscode.window.showErrorMessage(`Spark: export failed: ${message(e)}`);
+          }
+          return undefined;
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+  }
+
+  /**
+   * More rows of run queryId (sparkls/resultPage). When sparkls no longer
+   * holds them, asks the user before running the query again.
+   */
+  async resultPage(p: ResultPageParams): Promise<ResultPage | undefined> {
+    const client = await this.ready();
+    if (!client) {
+      return undefined;
+    }
+    try {
+      let page = (await client.sendRequest(RequestResultPage, p)) as ResultPage;
+      if (page.rerunNeeded && !p.rerun) {
+        const again = await vscode.window.showWarningMessage(
+          `Spark: ${page.reason ?? 'the rows need the query to run again'}. Run the query again from row ${p.offset + 1}?`,
+          { modal: true },
+          'Run Again',
+        );
+        if (again !== 'Run Again') {
+          return page;
+        }
+        page = (await client.sendRequest(RequestResultPage, { ...p, rerun: true })) as ResultPage;
+      }
+      return page;
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Spark: ${message(e)}`);
+      return undefined;
+    }
   }
 
   /** Read-only documents of explained plans (scheme sparkls-plan). */
@@ -349,6 +553,8 @@ class Extension implements vscode.Disposable {
   }
 }
 
+const zeroRange = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
 function message(e: unknown): string {
   if (e instanceof ResponseError || e instanceof Error) {
     return e.message;
@@ -382,6 +588,17 @@ export function activate(context: vscode.ExtensionContext): void {
     }
   });
   reg('spark.reconnect', () => x.command(CommandReconnect));
+  // From the palette: the statement at the cursor (or selected); from the
+  // results: a run's queryId.
+  context.subscriptions.push(
+    vscode.commands.registerCommand('spark.export', (arg?: { queryId: string }) => {
+      if (arg && typeof arg.queryId === 'string') {
+        return x.exportResult(arg);
+      }
+      const a = x.argsFromEditor(true);
+      return a && x.exportResult(a);
+    }),
+  );
   reg('spark.setToken', () => x.setToken());
   reg('spark.clearToken', () => x.clearToken());
   reg('spark.showLog', () => x.showLog());

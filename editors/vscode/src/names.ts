@@ -22,6 +22,18 @@ export const CommandExplain = 'sparkls.explain';
 // CommandReconnect makes a fresh connection to the configured remote at
 // once (after a failure, instead of waiting for the next retry).
 export const CommandReconnect = 'sparkls.reconnect';
+// CommandExport writes a query's whole result to a local file (CSV,
+// Parquet or JSON Lines) with progress and cancel.
+export const CommandExport = 'sparkls.export';
+// RequestResultPage (client → server) is a request of its own, not a
+// command: more rows of a run's result ([ResultPageParams],
+// answered by [ResultPage]), without running it again while sparkls
+// holds them.
+export const RequestResultPage = 'sparkls/resultPage';
+// RequestQueries (client → server) is a request of its own, not a
+// command: the queries running on the user's Spark session
+// ([QueriesParams], answered by [QueriesResult]).
+export const RequestQueries = 'sparkls/queries';
 // RunArgParams is the field of the sparkls.run argument that binds the
 // statements' parameter markers: {"name": value} for :name, {"1": value,
 // "2": …} for the ?s in order. A JSON string binds a STRING, a number an
@@ -34,8 +46,8 @@ export const StateDisconnected = 'disconnected';
 export const StateError = 'error';
 
 // Commands lists every command the server may offer (lsp.Commands).
-export const Commands: readonly string[] = ['sparkls.run', 'sparkls.cancel', 'sparkls.cancelAll', 'sparkls.refreshSchema', 'sparkls.explain', 'sparkls.reconnect'];
+export const Commands: readonly string[] = ['sparkls.run', 'sparkls.cancel', 'sparkls.cancelAll', 'sparkls.refreshSchema', 'sparkls.explain', 'sparkls.export', 'sparkls.reconnect'];
 
 // ServerSettings are the settings the server reads (lsp.SettingsTable); the
 // extension sends only these.
-export const ServerSettings: readonly string[] = ['sparkls.remote', 'sparkls.preview.rows', 'sparkls.preview.bytes', 'sparkls.readOnly', 'sparkls.connectTimeout'];
+export const ServerSettings: readonly string[] = ['sparkls.remote', 'sparkls.preview.rows', 'sparkls.preview.bytes', 'sparkls.preview.keepRows', 'sparkls.readOnly', 'sparkls.connectTimeout'];

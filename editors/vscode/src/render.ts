@@ -1,10 +1,12 @@
-// Pure rendering of run results for the results webview: HTML strings from
-// result objects, and the text that copy and CSV export produce. No vscode
-// import, so `node --test` covers it (test/render.test.ts).
+// Pure rendering for the results webview: the page shell, and HTML strings
+// for the tabs, a run's result grid, its progress and its error. No vscode
+// import and no DOM, so `node --test` covers it (test/render.test.ts); the
+// webview script (webview.ts) puts these strings into the page.
 //
 // Every value that comes from Spark or the SQL text is escaped: a cell may
 // hold "<script>", and the webview runs scripts (ours, by nonce).
 
+import { cut, displayText, entryTitle, isNumeric, type Entry, type Sort } from './grid';
 import type { RunError, RunResult } from './protocol';
 
 /** Escapes text for HTML element content and double-quoted attributes. */
@@ -48,131 +50,15 @@ export function formatRowCount(r: Pick<RunResult, 'rowCount' | 'truncated'>): st
   return r.truncated ? `first ${rows}` : rows;
 }
 
-/** The text a copied cell gives: its value, and NULL as the empty text. */
-export function cellText(r: RunResult, row: number, col: number): string {
-  const v = r.rows[row]?.[col];
-  return v ?? '';
-}
-
-/** A copied row: tab-separated values, NULL as the empty text. */
-export function rowText(r: RunResult, row: number): string {
-  return (r.rows[row] ?? []).map((v) => (v ?? '').replace(/[\t\r\n]/g, ' ')).join('\t');
-}
-
-/**
- * RFC 4180 CSV with a header row of column names. SQL NULL is an empty,
- * unquoted field; an empty string is "" so that the two stay apart.
- */
-export function toCsv(r: RunResult): string {
-  const field = (v: string | null): string => {
-    if (v === null) {
-      return '';
-    }
-    if (v === '' || /[",\r\n]/.test(v) || v.trim() !== v) {
-      return `"${v.replace(/"/g, '""')}"`;
-    }
-    return v;
-  };
-  const lines = [r.columns.map((c) => field(c.name)).join(',')];
-  for (const row of r.rows) {
-    lines.push(row.map(field).join(','));
-  }
-  return lines.join('\r\n') + '\r\n';
-}
-
-/** What a page needs besides the result: the webview's CSP source and a script nonce. */
+/** What the page shell needs: the webview's CSP source, a script nonce and our script's URI. */
 export interface PageOptions {
   cspSource: string;
   nonce: string;
+  scriptUri: string;
 }
 
-/** A page saying the statement runs, with a Cancel button. */
-export function renderRunning(statement: string, opts: PageOptions, message = ''): string {
-  const body = `<div class="status running"><span class="spinner" aria-hidden="true"></span>
-<span>Running…</span>${message ? ` <span class="detail">${escapeHtml(message)}</span>` : ''}
-<button id="cancel" data-action="cancel">Cancel</button></div>
-${statementBlock(statement)}`;
-  return page(body, opts);
-}
-
-/** A page for a finished run: the grid, or the error with its class. */
-export function renderResult(r: RunResult, opts: PageOptions): string {
-  if (r.error) {
-    return page(`${errorBlock(r.error, r.elapsedMs)}${statementBlock(r.statement)}`, opts);
-  }
-  const meta = [formatRowCount(r), formatElapsed(r.elapsedMs)].filter(Boolean).join(' · ');
-  const truncated = r.truncated
-    ? `<div class="truncated" role="note">Preview: only the first ${r.rowCount.toLocaleString('en-US')} rows were fetched (sparkls.preview.rows / sparkls.preview.bytes).</div>`
-    : '';
-  const body = `<div class="toolbar">
-<span class="meta" id="meta">${escapeHtml(meta)}</span>
-<span class="actions">
-<button data-action="copyCell" title="Copy the selected cell (Ctrl+C)">Copy cell</button>
-<button data-action="copyRow" title="Copy the selected row, tab-separated">Copy row</button>
-<button data-action="exportCsv" title="Save the preview as CSV">Export CSV</button>
-</span></div>
-${truncated}
-${r.columns.length === 0 ? '<div class="empty">The statement returned no columns.</div>' : grid(r)}
-${statementBlock(r.statement)}`;
-  return page(body, opts);
-}
-
-/** A page for a run that failed before Spark answered (no result object). */
-export function renderFailure(message: string, statement: string, opts: PageOptions): string {
-  return page(`${errorBlock({ message, errorClass: '', sqlState: '', range: null })}${statementBlock(statement)}`, opts);
-}
-
-function grid(r: RunResult): string {
-  const head = r.columns
-    .map(
-      (c, i) =>
-        `<th scope="col" data-c="${i}"><span class="name">${escapeHtml(c.name)}</span><span class="type">${escapeHtml(c.type)}</span></th>`,
-    )
-    .join('');
-  const body = r.rows
-    .map((row, ri) => {
-      const cells = row
-        .map((v, ci) =>
-          v === null
-            ? `<td class="null" data-r="${ri}" data-c="${ci}" tabindex="-1">NULL</td>`
-            : `<td data-r="${ri}" data-c="${ci}" tabindex="-1">${escapeHtml(v)}</td>`,
-        )
-        .join('');
-      return `<tr><th scope="row" class="rownum" data-r="${ri}">${ri + 1}</th>${cells}</tr>`;
-    })
-    .join('\n');
-  return `<div class="grid-wrap"><table id="grid" class="grid">
-<thead><tr><th class="rownum"></th>${head}</tr></thead>
-<tbody>
-${body}
-</tbody></table></div>`;
-}
-
-function errorBlock(e: RunError, elapsedMs?: number): string {
-  const cls = e.errorClass ? `<span class="error-class">${escapeHtml(e.errorClass)}</span>` : '';
-  const state = e.sqlState ? `<span class="sql-state">SQLSTATE ${escapeHtml(e.sqlState)}</span>` : '';
-  const at = e.range ? `<span class="at">line ${e.range.start.line + 1}, column ${e.range.start.character + 1}</span>` : '';
-  const time = elapsedMs !== undefined && elapsedMs > 0 ? `<span class="meta">${escapeHtml(formatElapsed(elapsedMs))}</span>` : '';
-  return `<div class="error" role="alert"><div class="error-head">${cls}${state}${at}${time}</div>
-<pre class="error-message">${escapeHtml(e.message)}</pre>${planBlock(e.plan)}</div>`;
-}
-
-/** Spark's logical plan of an analysis error, folded: it is long and rarely needed. */
-function planBlock(plan: string | undefined): string {
-  if (!plan) {
-    return '';
-  }
-  return `<details class="plan"><summary>Show plan</summary><pre>${escapeHtml(plan)}</pre></details>`;
-}
-
-function statementBlock(statement: string): string {
-  if (!statement.trim()) {
-    return '';
-  }
-  return `<details class="statement"><summary>Statement</summary><pre>${escapeHtml(statement)}</pre></details>`;
-}
-
-function page(body: string, o: PageOptions): string {
+/** The page: the tab strip and the shown run are filled in by the script (webview.ts). */
+export function shellPage(o: PageOptions): string {
   const csp = [
     "default-src 'none'",
     `style-src ${o.cspSource} 'nonce-${o.nonce}'`,
@@ -185,75 +71,233 @@ function page(body: string, o: PageOptions): string {
 <title>Spark Results</title>
 <style nonce="${escapeHtml(o.nonce)}">${STYLE}</style></head>
 <body>
-${body}
-<script nonce="${escapeHtml(o.nonce)}">${SCRIPT}</script>
+<div id="tabs" role="tablist"></div>
+<div id="main"><div class="empty">Run a statement (Ctrl+Enter) to see its result here.</div></div>
+<div id="viewer" hidden></div>
+<script nonce="${escapeHtml(o.nonce)}" src="${escapeHtml(o.scriptUri)}"></script>
 </body></html>`;
 }
 
+/** The tab strip: one tab per run, pinned ones marked. */
+export function renderTabs(entries: Entry[], active: string | undefined): string {
+  return entries
+    .map((e) => {
+      const icon = e.state === 'running' ? '⟳' : e.state === 'failed' || e.result?.error ? '✗' : e.state === 'stale' ? '○' : '✓';
+      const cls = ['tab', e.id === active ? 'active' : '', e.pinned ? 'pinned' : '', `s-${e.state}`].filter(Boolean).join(' ');
+      return `<div class="${cls}" role="tab" data-tab="${escapeHtml(e.id)}" aria-selected="${e.id === active}" title="${escapeHtml(e.statement)}">
+<span class="icon">${icon}</span><span class="title">${escapeHtml(entryTitle(e))}</span>
+<button class="pin" data-action="pin" data-id="${escapeHtml(e.id)}" title="${e.pinned ? 'Unpin: may leave the history' : 'Pin: kept beyond the last 20 runs'}">${e.pinned ? '★' : '☆'}</button>
+<button class="close" data-action="close" data-id="${escapeHtml(e.id)}" title="Close">×</button></div>`;
+    })
+    .join('');
+}
+
+/** What the grid shows of a result: which rows in which order, and how. */
+export interface GridView {
+  rows: number[]; // indexes into result.rows
+  sort: Sort | undefined;
+  filter: string;
+  more: boolean; // the server can page more rows (sparkls/resultPage)
+  exportable: boolean; // the server can export the whole result
+}
+
+/** The shown run: its progress, its error or its grid, with the statement above. */
+export function renderEntry(e: Entry, v: GridView, now: number): string {
+  const stmt = statementBlock(e.statement || e.result?.statement || '');
+  if (e.state === 'running') {
+    return `${renderProgress(e, now)}${stmt}`;
+  }
+  if (e.state === 'stale' && !e.result) {
+    return `${failureBlock(e.message || 'The window was reloaded while this statement ran; run it again.')}${stmt}`;
+  }
+  if (e.state === 'failed' || !e.result) {
+    return `${failureBlock(e.message || 'The run failed.')}${stmt}`;
+  }
+  const r = e.result;
+  if (r.error) {
+    return `${errorBlock(r.error, r.elapsedMs, e.id)}${stmt}`;
+  }
+  return `${toolbar(r, v)}${stmt}${r.columns.length === 0 ? '<div class="empty">The statement returned no columns.</div>' : renderGrid(r, v)}`;
+}
+
+/** The running view: elapsed time (ticking, from startedAt), Spark's progress and Cancel. */
+export function renderProgress(e: Entry, now: number): string {
+  const pct = e.progress?.percentage;
+  const bar =
+    pct === undefined
+      ? ''
+      : `<progress class="bar" max="100" value="${Math.round(pct)}" aria-label="Progress">${Math.round(pct)}%</progress>`;
+  return `<div class="status running" id="progress"><span class="spinner" aria-hidden="true"></span>
+<span>Running…</span> <span class="elapsed" id="elapsed" data-started="${e.startedAt}">${escapeHtml(formatElapsed(now - e.startedAt))}</span>
+${e.progress?.message ? `<span class="detail" id="progress-message">${escapeHtml(e.progress.message)}</span>` : ''}
+<button data-action="cancel" data-id="${escapeHtml(e.id)}">Cancel</button></div>${bar}`;
+}
+
+/** The toolbar's line: rows shown of rows fetched, and the run's time. */
+export function metaText(r: RunResult, shownRows: number): string {
+  const shown = shownRows !== r.rows.length ? `${shownRows.toLocaleString('en-US')} of ` : '';
+  return [shown + formatRowCount(r), formatElapsed(r.elapsedMs)].filter(Boolean).join(' · ');
+}
+
+/** The note of a preview that does not hold the whole result. */
+export function truncatedText(r: RunResult, more: boolean): string {
+  const n = r.rowCount.toLocaleString('en-US');
+  return more
+    ? `The first ${n} rows were fetched; Fetch more rows reads the next ones.`
+    : `Preview: only the first ${n} rows were fetched (sparkls.preview.rows / sparkls.preview.bytes).`;
+}
+
+function toolbar(r: RunResult, v: GridView): string {
+  const meta = metaText(r, v.rows.length);
+  const truncated = r.truncated ? `<div class="truncated" id="truncated" role="note">${escapeHtml(truncatedText(r, v.more))}</div>` : '';
+  return `<div class="toolbar">
+<span class="meta" id="meta">${escapeHtml(meta)}</span>
+<span class="actions">
+<input id="filter" type="search" placeholder="Filter rows" value="${escapeHtml(v.filter)}" aria-label="Filter the rows shown">
+<button data-action="copyCell" title="Copy the selected cell: Spark's text (Ctrl+C)">Copy cell</button>
+<button data-action="copyRow" title="Copy the selected row, tab-separated">Copy row</button>
+<select id="copy-as" aria-label="Copy the rows shown as" title="Copy the rows shown (sorted and filtered) as…">
+<option value="">Copy as…</option><option value="tsv">TSV</option><option value="csv">CSV</option><option value="json">JSON</option><option value="markdown">Markdown</option>
+</select>
+<button data-action="saveCsv" title="Save the rows shown as CSV">Save CSV</button>
+${v.more ? '<button data-action="fetchMore" id="fetch-more" title="Fetch the next rows of the result without running it again">Fetch more rows</button>' : ''}
+${v.exportable ? '<button data-action="export" id="export" title="Export the whole result through Spark to a local file">Export…</button>' : ''}
+</span></div>
+${truncated}`;
+}
+
+/** The grid: sticky header with names and types, sticky row numbers, numbers right-aligned, long values cut. */
+export function renderGrid(r: RunResult, v: GridView): string {
+  const num = r.columns.map((c) => isNumeric(c.type));
+  const head = r.columns
+    .map((c, i) => {
+      const arrow = v.sort?.col === i ? (v.sort.asc ? ' ▲' : ' ▼') : '';
+      const aria = v.sort?.col === i ? (v.sort.asc ? 'ascending' : 'descending') : 'none';
+      return `<th scope="col" data-c="${i}" class="${num[i] ? 'num' : ''}" aria-sort="${aria}" title="Sort by ${escapeHtml(c.name)}"><span class="name">${escapeHtml(c.name)}</span><span class="type">${escapeHtml(c.type)}${arrow}</span></th>`;
+    })
+    .join('');
+  return `<div class="grid-wrap"><table id="grid" class="grid">
+<thead><tr><th class="rownum corner"></th>${head}</tr></thead>
+<tbody>
+${renderRows(r, v.rows)}
+</tbody></table></div>${v.rows.length === 0 && r.rows.length > 0 ? '<div class="empty">No row matches the filter.</div>' : ''}`;
+}
+
+/** The grid's body rows for r's rows at indexes rows, in that order. */
+export function renderRows(r: RunResult, rows: number[]): string {
+  const num = r.columns.map((c) => isNumeric(c.type));
+  return rows
+    .map((ri) => {
+      const row = r.rows[ri];
+      const cells = row
+        .map((val, ci) => {
+          if (val === null) {
+            return `<td class="null" data-r="${ri}" data-c="${ci}" tabindex="-1">NULL</td>`;
+          }
+          const shown = displayText(r.columns[ci]?.type ?? '', val) ?? val;
+          const c = cut(shown);
+          const cls = [num[ci] ? 'num' : '', c.cut ? 'cut' : '', shown !== val ? 'named' : ''].filter(Boolean).join(' ');
+          const title = c.cut ? ' title="Click to see the whole value"' : '';
+          return `<td${cls ? ` class="${cls}"` : ''} data-r="${ri}" data-c="${ci}" tabindex="-1"${title}>${escapeHtml(c.text)}</td>`;
+        })
+        .join('');
+      return `<tr><th scope="row" class="rownum" data-r="${ri}">${ri + 1}</th>${cells}</tr>`;
+    })
+    .join('\n');
+}
+
+/** A run's error: class, SQLSTATE, the position as a link to the text, the message, the plan folded. */
+export function errorBlock(e: RunError, elapsedMs?: number, id = ''): string {
+  const cls = e.errorClass ? `<span class="error-class">${escapeHtml(e.errorClass)}</span>` : '';
+  const state = e.sqlState ? `<span class="sql-state">SQLSTATE ${escapeHtml(e.sqlState)}</span>` : '';
+  const pos = e.range ? `line ${e.range.start.line + 1}, column ${e.range.start.character + 1}` : '';
+  const at = e.range
+    ? `<a href="#" class="at" data-action="reveal" data-id="${escapeHtml(id)}" title="Move the cursor there">${pos}</a>`
+    : '';
+  const time = elapsedMs !== undefined && elapsedMs > 0 ? `<span class="meta">${escapeHtml(formatElapsed(elapsedMs))}</span>` : '';
+  return `<div class="error" role="alert"><div class="error-head">${cls}${state}${at}${time}</div>
+<pre class="error-message">${escapeHtml(e.message)}</pre>${planBlock(e.plan)}</div>`;
+}
+
+function failureBlock(message: string): string {
+  return errorBlock({ message, errorClass: '', sqlState: '', range: null });
+}
+
+/** Spark's logical plan of an analysis error, folded: it is long and rarely needed. */
+function planBlock(plan: string | undefined): string {
+  if (!plan) {
+    return '';
+  }
+  return `<details class="plan"><summary>Show plan</summary><pre>${escapeHtml(plan)}</pre></details>`;
+}
+
+/** The statement that ran, above the grid: open, a few lines high, scrolling past that. */
+function statementBlock(statement: string): string {
+  if (!statement.trim()) {
+    return '';
+  }
+  return `<details class="statement" open><summary>Statement</summary><pre id="statement">${escapeHtml(statement)}</pre></details>`;
+}
+
+/** The value viewer: a value whole, JSON pretty-printed where it reads back. */
+export function renderViewer(column: string, type: string, text: string, json: boolean): string {
+  return `<div class="viewer-box" role="dialog" aria-label="Value of ${escapeHtml(column)}">
+<div class="viewer-head"><span class="name">${escapeHtml(column)}</span> <span class="type">${escapeHtml(type)}</span>${json ? ' <span class="meta">JSON</span>' : ''}
+<span class="actions"><button data-action="viewerCopy" title="Copy Spark's text of the value">Copy</button><button data-action="viewerClose" title="Close (Esc)">Close</button></span></div>
+<pre id="viewer-text">${escapeHtml(text)}</pre></div>`;
+}
+
 const STYLE = `
-body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); padding: 0 8px; }
-.toolbar { display: flex; justify-content: space-between; align-items: center; gap: 8px; padding: 6px 0; position: sticky; top: 0; background: var(--vscode-editor-background); z-index: 2; }
+body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); padding: 0 8px; margin: 0; }
+#tabs { display: flex; gap: 2px; overflow-x: auto; border-bottom: 1px solid var(--vscode-panel-border, #8884); position: sticky; top: 0; background: var(--vscode-editor-background); z-index: 4; }
+.tab { display: flex; align-items: center; gap: 4px; padding: 3px 6px; cursor: pointer; white-space: nowrap; border-bottom: 2px solid transparent; color: var(--vscode-descriptionForeground); }
+.tab.active { color: var(--vscode-foreground); border-bottom-color: var(--vscode-focusBorder); }
+.tab .title { font-family: var(--vscode-editor-font-family); max-width: 28ch; overflow: hidden; text-overflow: ellipsis; }
+.tab button { background: none; color: inherit; padding: 0 2px; opacity: 0.6; }
+.tab.pinned .pin, .tab:hover button { opacity: 1; }
+.tab.pinned .pin { color: var(--vscode-editorWarning-foreground); }
+.toolbar { display: flex; justify-content: space-between; align-items: center; gap: 8px; padding: 6px 0; flex-wrap: wrap; }
+.actions { display: flex; gap: 4px; align-items: center; flex-wrap: wrap; }
 .meta { color: var(--vscode-descriptionForeground); }
-button { color: var(--vscode-button-secondaryForeground); background: var(--vscode-button-secondaryBackground); border: none; padding: 3px 8px; cursor: pointer; }
+button, select { color: var(--vscode-button-secondaryForeground); background: var(--vscode-button-secondaryBackground); border: none; padding: 3px 8px; cursor: pointer; font: inherit; }
 button:hover { background: var(--vscode-button-secondaryHoverBackground); }
-.truncated { margin: 4px 0 8px; padding: 4px 8px; border-left: 3px solid var(--vscode-editorWarning-foreground); }
-.grid-wrap { overflow: auto; }
-table.grid { border-collapse: collapse; font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); }
-.grid th, .grid td { border: 1px solid var(--vscode-panel-border, #8884); padding: 2px 6px; text-align: left; white-space: pre; vertical-align: top; }
-.grid thead th { position: sticky; top: 0; background: var(--vscode-editor-background); }
+input[type=search] { color: var(--vscode-input-foreground); background: var(--vscode-input-background); border: 1px solid var(--vscode-input-border, transparent); padding: 2px 4px; font: inherit; }
+.truncated { margin: 0 0 6px; padding: 4px 8px; border-left: 3px solid var(--vscode-editorWarning-foreground); }
+.grid-wrap { overflow: auto; max-height: calc(100vh - 120px); }
+table.grid { border-collapse: separate; border-spacing: 0; font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); }
+.grid th, .grid td { border-right: 1px solid var(--vscode-panel-border, #8884); border-bottom: 1px solid var(--vscode-panel-border, #8884); padding: 2px 6px; text-align: left; white-space: pre; vertical-align: top; background: var(--vscode-editor-background); }
+.grid thead th { position: sticky; top: 0; z-index: 2; cursor: pointer; }
+.grid .rownum { position: sticky; left: 0; z-index: 1; color: var(--vscode-editorLineNumber-foreground); font-weight: normal; text-align: right; cursor: pointer; }
+.grid thead th.rownum { z-index: 3; }
 .grid th .name { font-weight: 600; display: block; }
 .grid th .type { font-weight: normal; font-size: 0.85em; color: var(--vscode-descriptionForeground); display: block; }
-.grid .rownum { color: var(--vscode-editorLineNumber-foreground); font-weight: normal; text-align: right; cursor: pointer; }
+.grid .num { text-align: right; }
 .grid td.null { color: var(--vscode-disabledForeground, #888); font-style: italic; }
+.grid td.cut { cursor: zoom-in; }
+.grid td.named { color: var(--vscode-symbolIcon-structForeground, inherit); }
 .grid td.selected, .grid tr.selected td { background: var(--vscode-list-activeSelectionBackground); color: var(--vscode-list-activeSelectionForeground); }
 .error { border-left: 3px solid var(--vscode-editorError-foreground); padding: 6px 10px; margin: 8px 0; }
 .error-head { display: flex; gap: 12px; flex-wrap: wrap; }
 .error-class { font-weight: 600; color: var(--vscode-editorError-foreground); }
+a.at { color: var(--vscode-textLink-foreground); }
 .error-message { white-space: pre-wrap; font-family: var(--vscode-editor-font-family); margin: 6px 0 0; }
 .plan { margin: 6px 0 0; }
-.plan summary { cursor: pointer; color: var(--vscode-textLink-foreground); }
+.plan summary, .statement summary { cursor: pointer; color: var(--vscode-textLink-foreground); }
 .plan pre { white-space: pre; overflow-x: auto; font-family: var(--vscode-editor-font-family); }
-.statement pre { white-space: pre-wrap; font-family: var(--vscode-editor-font-family); }
-.status.running { display: flex; gap: 8px; align-items: center; padding: 8px 0; }
+.statement pre { white-space: pre-wrap; font-family: var(--vscode-editor-font-family); max-height: 6.5em; overflow: auto; margin: 2px 0 6px; padding: 2px 6px; background: var(--vscode-textCodeBlock-background); }
+.status.running { display: flex; gap: 8px; align-items: center; padding: 8px 0; flex-wrap: wrap; }
+.detail { color: var(--vscode-descriptionForeground); }
+.bar { display: block; width: 100%; height: 4px; margin-bottom: 6px; appearance: none; border: none; background: var(--vscode-panel-border, #8884); }
+.bar::-webkit-progress-bar { background: var(--vscode-panel-border, #8884); }
+.bar::-webkit-progress-value { background: var(--vscode-progressBar-background); }
 .spinner { width: 12px; height: 12px; border: 2px solid var(--vscode-descriptionForeground); border-top-color: transparent; border-radius: 50%; animation: spin 1s linear infinite; }
 @keyframes spin { to { transform: rotate(360deg); } }
-`;
-
-// The page's script only tracks the selection and posts messages; the
-// extension holds the result and produces the copied text.
-const SCRIPT = `
-(function () {
-  const vscode = acquireVsCodeApi();
-  let sel = { r: -1, c: -1 };
-  function select(r, c) {
-    document.querySelectorAll('.selected').forEach(function (e) { e.classList.remove('selected'); });
-    sel = { r: r, c: c };
-    if (c >= 0) {
-      const td = document.querySelector('td[data-r="' + r + '"][data-c="' + c + '"]');
-      if (td) { td.classList.add('selected'); td.focus(); }
-    } else if (r >= 0) {
-      const th = document.querySelector('th.rownum[data-r="' + r + '"]');
-      if (th && th.parentElement) { th.parentElement.classList.add('selected'); }
-    }
-  }
-  document.addEventListener('click', function (ev) {
-    const t = ev.target instanceof Element ? ev.target : null;
-    if (!t) { return; }
-    const btn = t.closest('button[data-action]');
-    if (btn) {
-      vscode.postMessage({ type: btn.getAttribute('data-action'), row: sel.r, col: sel.c });
-      return;
-    }
-    const cell = t.closest('td[data-r], th.rownum[data-r]');
-    if (cell) {
-      select(Number(cell.getAttribute('data-r')), cell.tagName === 'TD' ? Number(cell.getAttribute('data-c')) : -1);
-    }
-  });
-  document.addEventListener('keydown', function (ev) {
-    if ((ev.ctrlKey || ev.metaKey) && ev.key === 'c' && sel.r >= 0) {
-      ev.preventDefault();
-      vscode.postMessage({ type: sel.c >= 0 ? 'copyCell' : 'copyRow', row: sel.r, col: sel.c });
-    }
-  });
-})();
+.empty { color: var(--vscode-descriptionForeground); padding: 8px 0; }
+#viewer { position: fixed; inset: 0; background: rgba(0,0,0,0.4); z-index: 10; display: flex; align-items: center; justify-content: center; }
+#viewer[hidden] { display: none; }
+.viewer-box { background: var(--vscode-editorWidget-background, var(--vscode-editor-background)); border: 1px solid var(--vscode-widget-border, #8886); width: 80vw; max-height: 80vh; display: flex; flex-direction: column; padding: 8px; }
+.viewer-head { display: flex; gap: 8px; align-items: center; }
+.viewer-head .actions { margin-left: auto; }
+.viewer-head .type { color: var(--vscode-descriptionForeground); }
+#viewer-text { overflow: auto; white-space: pre-wrap; word-break: break-all; font-family: var(--vscode-editor-font-family); }
 `;

@@ -26,6 +26,11 @@ export class Runs {
     }
   }
 
+  /** The run in flight with this runId. */
+  byId(runId: string): Run | undefined {
+    return this.list.find((r) => r.runId === runId);
+  }
+
   /** The run started last, if any is in flight. */
   last(): Run | undefined {
     return this.list[this.list.length - 1];

@@ -62,27 +62,77 @@ export function tokenKey(remote: string): string | undefined {
   return `sparkls.token/${authority}`;
 }
 
-/** Where resolveServerPath found the server, for the log. */
+/**
+ * Where resolveServerPath found the server, for the log. 'missing': nowhere;
+ * command is then the name that was looked for.
+ */
 export interface ServerPath {
   command: string;
-  source: 'setting' | 'bundled' | 'PATH';
+  source: 'setting' | 'bundled' | 'PATH' | 'cache' | 'go' | 'missing';
+}
+
+/** What resolveServerPath looks at besides the setting. */
+export interface ServerPathEnv {
+  extensionPath: string;
+  platform: NodeJS.Platform;
+  home?: string;
+  workspaceFolder?: string;
+  exists: (file: string) => boolean;
+  /** The process environment (PATH, XDG_CACHE_HOME, LOCALAPPDATA, GOBIN, GOPATH). */
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * The user's cache directory for sparkls, as Go's os.UserCacheDir gives it
+ * to `sparkls server` (XDG_CACHE_HOME or ~/.cache, ~/Library/Caches,
+ * %LocalAppData%), joined with "sparkls"; undefined when unknown.
+ */
+export function userCacheDir(e: ServerPathEnv): string | undefined {
+  const env = e.env ?? {};
+  const p = e.platform === 'win32' ? path.win32 : path.posix;
+  let base: string | undefined;
+  if (e.platform === 'win32') {
+    base = env.LOCALAPPDATA;
+  } else if (e.platform === 'darwin') {
+    base = e.home && p.join(e.home, 'Library', 'Caches');
+  } else {
+    base = env.XDG_CACHE_HOME && p.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : e.home && p.join(e.home, '.cache');
+  }
+  return base ? p.join(base, 'sparkls') : undefined;
+}
+
+/** Where an install from the extension puts the binary: <cache>/sparkls/bin. */
+export function installDir(e: ServerPathEnv): string | undefined {
+  const dir = userCacheDir(e);
+  return dir && (e.platform === 'win32' ? path.win32 : path.posix).join(dir, 'bin');
+}
+
+/**
+ * The absolute path of program file (e.g. "go", "sparkls.exe") in an
+ * absolute directory of PATH; relative entries (".", "bin") are skipped.
+ */
+export function findProgram(file: string, env: ServerPathEnv): string | undefined {
+  const p = env.platform === 'win32' ? path.win32 : path.posix;
+  const vars = env.env ?? {};
+  for (const dir of (vars.PATH ?? vars.Path ?? '').split(p.delimiter)) {
+    if (dir !== '' && p.isAbsolute(dir) && env.exists(p.join(dir, file))) {
+      return p.join(dir, file);
+    }
+  }
+  return undefined;
 }
 
 /**
  * The server binary: the sparkls.path setting (with ~ and
  * ${workspaceFolder} expanded), else the binary bundled in the extension's
- * bin/ (when exists says it is there), else "sparkls" on PATH.
+ * bin/, else sparkls in an absolute directory of PATH, else in the user's
+ * cache (<cache>/sparkls/bin, where the extension installs it), else in
+ * Go's bin directory ($GOBIN, $GOPATH/bin, ~/go/bin: `go install`). Only
+ * absolute paths are returned when found: a relative PATH entry would find
+ * a program of the workspace, which sparkls never runs. 'missing' when none
+ * exists.
  */
-export function resolveServerPath(
-  setting: string | undefined,
-  env: {
-    extensionPath: string;
-    platform: NodeJS.Platform;
-    home?: string;
-    workspaceFolder?: string;
-    exists: (file: string) => boolean;
-  },
-): ServerPath {
+export function resolveServerPath(setting: string | undefined, env: ServerPathEnv): ServerPath {
   const exe = env.platform === 'win32' ? 'sparkls.exe' : 'sparkls';
   const configured = (setting ?? '').trim();
   if (configured !== '') {
@@ -98,11 +148,27 @@ export function resolveServerPath(
     }
     return { command: p, source: 'setting' };
   }
-  const bundled = path.join(env.extensionPath, 'bin', exe);
+  const p = env.platform === 'win32' ? path.win32 : path.posix;
+  const bundled = p.join(env.extensionPath, 'bin', exe);
   if (env.exists(bundled)) {
     return { command: bundled, source: 'bundled' };
   }
-  return { command: exe, source: 'PATH' };
+  const vars = env.env ?? {};
+  const onPath = findProgram(exe, env);
+  if (onPath) {
+    return { command: onPath, source: 'PATH' };
+  }
+  const cached = installDir(env);
+  if (cached && env.exists(p.join(cached, exe))) {
+    return { command: p.join(cached, exe), source: 'cache' };
+  }
+  const goBins = [vars.GOBIN, ...(vars.GOPATH ?? '').split(p.delimiter).map((d) => d && p.join(d, 'bin')), env.home && p.join(env.home, 'go', 'bin')];
+  for (const dir of goBins) {
+    if (dir && p.isAbsolute(dir) && env.exists(p.join(dir, exe))) {
+      return { command: p.join(dir, exe), source: 'go' };
+    }
+  }
+  return { command: exe, source: 'missing' };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

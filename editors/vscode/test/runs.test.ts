@@ -33,6 +33,13 @@ describe('Runs', () => {
     assert.equal(runs.started({ queryId: 'q1', uri: 'file:///x.sql', range }), a);
   });
 
+  test('by runId: the results tab cancels its own run', () => {
+    const { runs, a, b } = two();
+    assert.equal(runs.byId(a.runId), a);
+    assert.equal(runs.byId(b.runId), b);
+    assert.equal(runs.byId('nope'), undefined);
+  });
+
   test('last and remove', () => {
     const { runs, a, b } = two();
     assert.equal(runs.last(), b);

@@ -76,9 +76,41 @@ describe('resolveServerPath', () => {
     assert.deepEqual(resolveServerPath('bin/sparkls', env(true)), { command: '/ws/bin/sparkls', source: 'setting' });
     assert.deepEqual(resolveServerPath('sparkls-dev', env(true)), { command: 'sparkls-dev', source: 'setting' });
   });
-  test('then the bundled binary, then PATH', () => {
+  test('then the bundled binary, PATH, the cache, Go\'s bin; else missing', () => {
     assert.deepEqual(resolveServerPath('  ', env(true)), { command: '/ext/bin/sparkls', source: 'bundled' });
-    assert.deepEqual(resolveServerPath(undefined, env(false)), { command: 'sparkls', source: 'PATH' });
-    assert.deepEqual(resolveServerPath('', { ...env(false), platform: 'win32' }), { command: 'sparkls.exe', source: 'PATH' });
+    const only = (file: string, vars: Record<string, string> = {}, platform: NodeJS.Platform = 'linux') => ({
+      ...env(false),
+      platform,
+      env: { PATH: '.:bin:/usr/local/bin:/opt/x/bin', GOPATH: '/gp', ...vars },
+      exists: (f: string) => f === file,
+    });
+    assert.deepEqual(resolveServerPath(undefined, only('/opt/x/bin/sparkls')), { command: '/opt/x/bin/sparkls', source: 'PATH' });
+    // A relative PATH entry is never searched: it would be the workspace.
+    assert.deepEqual(resolveServerPath(undefined, only('bin/sparkls')), { command: 'sparkls', source: 'missing' });
+    assert.deepEqual(resolveServerPath(undefined, only('sparkls')), { command: 'sparkls', source: 'missing' });
+    assert.deepEqual(resolveServerPath(undefined, only('/home/u/.cache/sparkls/bin/sparkls')), {
+      command: '/home/u/.cache/sparkls/bin/sparkls',
+      source: 'cache',
+    });
+    assert.deepEqual(resolveServerPath(undefined, only('/xdg/sparkls/bin/sparkls', { XDG_CACHE_HOME: '/xdg' })), {
+      command: '/xdg/sparkls/bin/sparkls',
+      source: 'cache',
+    });
+    assert.deepEqual(resolveServerPath(undefined, only('/home/u/Library/Caches/sparkls/bin/sparkls', {}, 'darwin')), {
+      command: '/home/u/Library/Caches/sparkls/bin/sparkls',
+      source: 'cache',
+    });
+    assert.deepEqual(resolveServerPath(undefined, only('/gp/bin/sparkls')), { command: '/gp/bin/sparkls', source: 'go' });
+    assert.deepEqual(resolveServerPath(undefined, only('/home/u/go/bin/sparkls')), { command: '/home/u/go/bin/sparkls', source: 'go' });
+    assert.deepEqual(resolveServerPath('', { ...env(false), platform: 'win32' }), { command: 'sparkls.exe', source: 'missing' });
+    assert.deepEqual(
+      resolveServerPath('', {
+        ...env(false),
+        platform: 'win32',
+        env: { LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' },
+        exists: (f) => f === 'C:\\Users\\u\\AppData\\Local\\sparkls\\bin\\sparkls.exe',
+      }),
+      { command: 'C:\\Users\\u\\AppData\\Local\\sparkls\\bin\\sparkls.exe', source: 'cache' },
+    );
   });
 });

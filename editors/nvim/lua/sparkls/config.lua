@@ -24,6 +24,7 @@ M.defaults = {
     max_width = 40, -- widest cell inline, in screen columns
     width = 80, -- widest line inline (wider ones end with …); 0: no limit
     history = 50, -- runs kept for :Spark results
+    page_rows = 100, -- rows each :Spark more fetches
     window = 'split', -- :Spark preview and :Spark explain: 'split' or 'float'
     height = 15, -- split height
   },

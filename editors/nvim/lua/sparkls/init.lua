@@ -381,7 +381,9 @@ function M.remember(bufnr, range, result, keep)
     local l = vim.api.nvim_buf_get_lines(bufnr, range.start.line, range['end'].line + 1, false)
     statement = table.concat(l, '\n')
   end
-  table.insert(state.history, 1, {
+  state.history_seq = (state.history_seq or 0) + 1
+  local entry = {
+    id = state.history_seq,
     result = result,
     statement = statement,
     summary = render.summary(result),
@@ -391,10 +393,14 @@ function M.remember(bufnr, range, result, keep)
     -- cell's first line, which may be a comment.
     row = range.start.line,
     time = os.date('%H:%M:%S'),
-  })
+  }
+  table.insert(state.history, 1, entry)
+  state.history_by_id = state.history_by_id or {}
+  state.history_by_id[entry.id] = entry
   keep = tonumber(keep) or 50
   while #state.history > math.max(keep, 1) do
-    table.remove(state.history)
+    local old = table.remove(state.history)
+    state.history_by_id[old.id] = nil
   end
 end
 
@@ -504,21 +510,171 @@ function M.open_preview(bufnr)
 end
 
 -- open_result shows result whole (every row, no width limit) in a window,
--- its statement as a title; statement overrides result.statement.
-function M.open_result(result, statement)
+-- its statement as a title; statement overrides result.statement. From
+-- the history (h), m fetches more rows and e exports it whole.
+function M.open_result(result, statement, h)
   local cfg = config.get()
   local lines = render.table(result, {})
   local title = render.title(statement or result.statement)
   if title ~= '' then
     table.insert(lines, 1, { { render.fit(title, 200), 'Comment' } })
   end
+  if h and result.truncated then
+    table.insert(lines, { { 'm: more rows · e: export the whole result', 'Comment' } })
+  end
   local buf = preview.open(lines, { window = cfg.preview.window, height = cfg.preview.height, filetype = 'sparkls-result' })
   pcall(vim.api.nvim_buf_set_name, buf, 'sparkls://result/' .. buf)
+  if h then
+    vim.b[buf].sparkls_history_entry = h.id
+    vim.keymap.set('n', 'm', function()
+      M.more(h)
+    end, { buffer = buf, silent = true, nowait = true, desc = 'sparkls: more rows of this result' })
+    vim.keymap.set('n', 'e', function()
+      M.export(h)
+    end, { buffer = buf, silent = true, nowait = true, desc = 'sparkls: export this result whole' })
+  end
   return buf
 end
 
+-- history_entry is the run :Spark more and :Spark export act on: the one
+-- under the cursor in a :Spark results list or a result window opened from
+-- it, else the last run of the session.
+local function history_entry()
+  local h = vim.b.sparkls_history_entry
+  if type(h) == 'number' and state.history_by_id and state.history_by_id[h] then
+    return state.history_by_id[h]
+  end
+  local list = vim.b.sparkls_results
+  if list then
+    local e = state.history_by_id and state.history_by_id[list[vim.api.nvim_win_get_cursor(0)[1]]]
+    if e then
+      return e
+    end
+  end
+  return state.history[1]
+end
+
+local function page_client()
+  local c = compat.clients()[1]
+  if c == nil then
+    notify('no sparkls client is running (see :checkhealth sparkls)', vim.log.levels.WARN)
+  end
+  return c
+end
+
+-- more fetches the next rows of a run's result (sparkls/resultPage) and
+-- shows the result with them. When sparkls no longer holds those rows it
+-- asks before running the query again. done(page or nil) is called after.
+function M.more(h, done)
+  h = h or history_entry()
+  done = done or function() end
+  if h == nil or type(h.result) ~= 'table' or h.result.queryId == nil or h.result.error ~= nil then
+    notify('no query result to page: :Spark run one first')
+    return done(nil)
+  end
+  local c = page_client()
+  if not c then
+    return done(nil)
+  end
+  local cfg = config.get()
+  local params = { queryId = h.result.queryId, offset = #(h.result.rows or {}), limit = cfg.preview.page_rows }
+  local function handle(err, page)
+    vim.schedule(function()
+      if err then
+        notify('more rows: ' .. (err.message or tostring(err)), vim.log.levels.ERROR)
+        return done(nil)
+      end
+      if type(page) ~= 'table' then
+        notify('more rows: the server returned no page', vim.log.levels.ERROR)
+        return done(nil)
+      end
+      if page.rerunNeeded and not params.rerun then
+        local msg = (page.reason or 'the rows need the query to run again') .. '.\nRun the query again from row ' .. (params.offset + 1) .. '?'
+        if vim.fn.confirm(msg, '&Run again\n&No', 2) ~= 1 then
+          return done(page)
+        end
+        params.rerun = true
+        compat.request(c, names.RequestResultPage, params, handle)
+        return
+      end
+      if page.error ~= vim.NIL and type(page.error) == 'table' then
+        notify('more rows: ' .. tostring(page.error.message), vim.log.levels.ERROR)
+        return done(page)
+      end
+      local r = vim.deepcopy(h.result)
+      r.rows = r.rows or {}
+      for _, row in ipairs(page.rows or {}) do
+        table.insert(r.rows, row)
+      end
+      r.rowCount = #r.rows
+      r.truncated = page.more == true
+      h.result = r
+      h.summary = render.summary(r)
+      M.open_result(r, h.statement, h)
+      vim.api.nvim_exec_autocmds('User', { pattern = 'SparklsPageDone', modeline = false })
+      done(page)
+    end)
+  end
+  compat.request(c, names.RequestResultPage, params, handle)
+end
+
+local export_formats = { csv = true, parquet = true, json = true }
+
+-- export writes the whole result of a run to path (format csv, parquet or
+-- json; asked for when nil) through sparkls.export, with progress on the
+-- LSP's $/progress and a notification at the end. done(result or nil).
+function M.export(h, format, path, done)
+  h = h or history_entry()
+  done = done or function() end
+  if h == nil or type(h.result) ~= 'table' or h.result.queryId == nil then
+    notify('no query result to export: :Spark run one first')
+    return done(nil)
+  end
+  if format == nil or format == '' then
+    format = vim.fn.input('Export as (csv, parquet, json): ', 'csv')
+  end
+  if not export_formats[format] then
+    notify('export: the format is csv, parquet or json, not ' .. tostring(format), vim.log.levels.ERROR)
+    return done(nil)
+  end
+  if path == nil or path == '' then
+    path = vim.fn.input('Export to: ', 'result.' .. (format == 'json' and 'jsonl' or format), 'file')
+    if path == '' then
+      return done(nil)
+    end
+  end
+  path = vim.fn.fnamemodify(vim.fn.expand(path), ':p')
+  local c = page_client()
+  if not c then
+    return done(nil)
+  end
+  state.run_seq = state.run_seq + 1
+  local token = 'nvim-export-' .. vim.fn.getpid() .. '-' .. state.run_seq
+  notify('exporting to ' .. path .. ' …')
+  execute(c, 0, names.CommandExport, { { queryId = h.result.queryId, format = format, path = path } }, function(err, res)
+    vim.schedule(function()
+      if err then
+        notify('export: ' .. (err.message or tostring(err)), vim.log.levels.ERROR)
+        return done(nil)
+      end
+      if type(res) ~= 'table' then
+        notify('export: the server returned nothing', vim.log.levels.ERROR)
+        return done(nil)
+      end
+      if type(res.error) == 'table' then
+        notify('export failed: ' .. tostring(res.error.message), vim.log.levels.ERROR)
+      else
+        notify(('exported %d rows to %s'):format(res.rows or 0, res.path))
+      end
+      vim.api.nvim_exec_autocmds('User', { pattern = 'SparklsExportDone', modeline = false })
+      done(res)
+    end)
+  end, token)
+end
+
 -- results lists the runs of the session, the last first: time, file:line,
--- outcome and statement. <CR> on one opens its result (as :Spark preview).
+-- outcome and statement. <CR> on one opens its result (as :Spark preview),
+-- m fetches more of its rows, e exports it whole.
 function M.results()
   if #state.history == 0 then
     notify('no run yet in this session: :Spark run first')
@@ -537,12 +693,23 @@ function M.results()
   end
   local buf = preview.open(lines, { window = cfg.preview.window, height = cfg.preview.height, filetype = 'sparkls-results' })
   pcall(vim.api.nvim_buf_set_name, buf, 'sparkls://results/' .. buf)
+  local ids = {}
+  for i, h in ipairs(runs) do
+    ids[i] = h.id
+  end
+  vim.b[buf].sparkls_results = ids
   vim.keymap.set('n', '<CR>', function()
     local h = runs[vim.api.nvim_win_get_cursor(0)[1]]
     if h then
-      M.open_result(h.result, h.statement)
+      M.open_result(h.result, h.statement, h)
     end
   end, { buffer = buf, silent = true, nowait = true, desc = 'sparkls: open this result' })
+  vim.keymap.set('n', 'm', function()
+    M.more(runs[vim.api.nvim_win_get_cursor(0)[1]])
+  end, { buffer = buf, silent = true, nowait = true, desc = 'sparkls: more rows of this result' })
+  vim.keymap.set('n', 'e', function()
+    M.export(runs[vim.api.nvim_win_get_cursor(0)[1]])
+  end, { buffer = buf, silent = true, nowait = true, desc = 'sparkls: export this result whole' })
   return buf
 end
 

@@ -13,9 +13,11 @@ return {
   previews = {},
   -- key (cmd and root) → client id, for the clients started before 0.11
   clients = {},
-  -- the runs of the session, the last first: {result, statement, summary,
-  -- bufnr, name, row, time} (:Spark results)
+  -- the runs of the session, the last first: {id, result, statement,
+  -- summary, bufnr, name, row, time} (:Spark results); by id too
   history = {},
+  history_by_id = {},
+  history_seq = 0,
   -- the last run_id handed out (runs are "nvim-<pid>-<seq>")
   run_seq = 0,
 }
