@@ -67,7 +67,7 @@ func TestBuiltinsOfVersion(t *testing.T) {
 					t.Errorf("%s (since %q) offered: %t", f.fn.Name, f.fn.Since, got)
 				}
 				text := "SELECT " + f.fn.Name + "(1)"
-				if _, _, got := HoverAt(ctx, cache, text, len("SELECT ")+1); got != f.want {
+				if _, _, got := HoverAt(ctx, cache, text, len("SELECT ")+1, HoverOptions{}); got != f.want {
 					t.Errorf("hover on %s: %t", f.fn.Name, got)
 				}
 				open := "SELECT " + f.fn.Name + "("
