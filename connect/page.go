@@ -257,7 +257,7 @@ func (c *Client) readQuery(ctx context.Context, stmt string, from int64, opt Run
 	defer stop()
 	go func() {
 		defer close(p.closed)
-		_, err := c.execute(rctx, &pb.Plan{OpType: &pb.Plan_Root{Root: rel}}, opt.Tags, r.handle)
+		_, err := c.execute(rctx, &pb.Plan{OpType: &pb.Plan_Root{Root: rel}}, opt.exec(), r.handle)
 		var se *SparkError
 		if errors.As(err, &se) {
 			se.fromEnvelope(stmt)

@@ -298,6 +298,8 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 		sent   []string
 		bound  connect.Params // the params of stmt
 	)
+	// Run calls it synchronously, while stmt is the statement it runs.
+	opts.OnOperation = func(op string) { rs.addOp(run, op, stmt.Text) }
 	for i, st := range target.Statements {
 		prog.statement(i)
 		stmt = st
@@ -332,6 +334,12 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 	prog.end(lensTitle(res))
 	s.log.Info("run ended", "queryId", id, "elapsed", elapsed.Round(time.Millisecond), "rows", res.RowCount, "err", failed)
 
+	for _, t := range sent {
+		if !sqltext.Classify(t).IsQuery() {
+			s.analysisStale() // the session may have changed: analysis copies it again
+			break
+		}
+	}
 	var changed []string
 	for _, t := range sent {
 		// DDL, and USE / SET CATALOG, which move the current namespace
@@ -692,6 +700,7 @@ type activeRun struct {
 	version int32
 	stmts   []sqltext.Statement
 	token   string // idKey of its progress token; "" without one
+	op      runOp  // the Spark operation sent last (the others are over); guarded by runState.mu
 	cancel  context.CancelFunc
 	done    chan struct{} // closed when the run has answered
 }

@@ -186,6 +186,30 @@ export interface ResultPage {
   error: RunError | null;
 }
 
+/** Query is one operation running on the session. */
+export interface Query {
+  operationId: string;
+  /** State is "running" or "terminating" (being cancelled or finishing). */
+  state: string;
+  /**
+   * QueryID is the sparkls.run that sent it (sparkls.cancel takes it);
+   * "" for an operation sparkls did not start or no longer tracks.
+   */
+  queryId?: string;
+  uri?: string;
+  statement?: string;
+}
+
+/** QueriesResult answers sparkls/queries. */
+export interface QueriesResult {
+  queries: Query[];
+  /**
+   * FromServer says the states are the server's (GetStatus); without it
+   * the list holds the operations of the runs sparkls has in flight.
+   */
+  fromServer: boolean;
+}
+
 /**
  * Status is the payload of the sparkls/status notification: the state of
  * the Spark connection. Remote never holds a token.
@@ -251,11 +275,13 @@ export interface CommandResults {
 /** The params of each custom request (client → server), by method. */
 export interface RequestParams {
   'sparkls/resultPage': ResultPageParams;
+  'sparkls/queries': undefined;
 }
 
 /** The answer of each custom request, by method. */
 export interface RequestResults {
   'sparkls/resultPage': ResultPage;
+  'sparkls/queries': QueriesResult;
 }
 
 /** The payload of each notification (server → client), by name. */
