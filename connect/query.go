@@ -302,7 +302,7 @@ func (p *previewReader) decode(data []byte) error {
 			row := p.fmt.Row(rec, i, nil)
 			size := 0
 			for _, c := range row {
-				size += len(c.Text) + 1
+				size += len(c.Text) + len(c.Display) + 1
 			}
 			if p.bytes+size > p.lim.Bytes && len(p.res.Rows) > 0 {
 				p.res.Truncated = true

@@ -164,6 +164,7 @@ type RunResult struct {
 	Range     protocol.Range   `json:"range"` // of Statement
 	Columns   []connect.Column `json:"columns"`
 	Rows      [][]*string      `json:"rows"`
+	Display   Display          `json:"display,omitempty"` // nested columns as JSON, by column index
 	RowCount  int              `json:"rowCount"`
 	Truncated bool             `json:"truncated"`
 	ElapsedMs int64            `json:"elapsedMs"` // the whole run
@@ -398,7 +399,7 @@ func resultOf(doc *Document, id string, st sqltext.Statement, r *connect.Result,
 		if r.Columns != nil {
 			res.Columns = r.Columns
 		}
-		res.Rows = wireRows(r.Rows)
+		res.Rows, res.Display = wireRows(r.Rows), displayOf(r.Rows)
 		res.RowCount, res.Truncated = len(r.Rows), r.Truncated
 	}
 	res.Markdown = resultMarkdown(res)
@@ -417,6 +418,34 @@ func wireRows(rows [][]connect.Cell) [][]*string {
 		}
 	}
 	return out
+}
+
+// Display is the display form of a result's struct, map and array columns:
+// JSON with field names and typed values (connect/internal/arrowfmt's
+// display.go), for the grid and the value viewer; Rows keep Spark's CAST
+// text, which copy gives. Keyed by column index (only nested columns are
+// present), one entry per row: nil where the value is SQL NULL or too long
+// to show whole (the client shows the CAST text then).
+type Display map[int][]*string
+
+// displayOf is the Display of rows; nil when no column is nested.
+func displayOf(rows [][]connect.Cell) Display {
+	var d Display
+	for i, row := range rows {
+		for j := range row {
+			if row[j].Display == "" {
+				continue
+			}
+			if d == nil {
+				d = Display{}
+			}
+			if d[j] == nil {
+				d[j] = make([]*string, len(rows))
+			}
+			d[j][i] = &row[j].Display
+		}
+	}
+	return d
 }
 
 // recordOf is what a result leaves for the lens and the hover.

@@ -75,6 +75,8 @@ export interface RunResult {
   range: Range;
   columns: Column[];
   rows: ((string | null)[])[];
+  /** nested columns as JSON, by column index */
+  display?: Record<string, (string | null)[]>;
   rowCount: number;
   truncated: boolean;
   /** the whole run */
@@ -163,9 +165,9 @@ export interface ResultPageParams {
 }
 
 /**
- * ResultPage answers sparkls/resultPage. Columns and rows have the shape of
- * RunResult's (values as CAST(x AS STRING), types as typeof(), SQL NULL as
- * JSON null). More says that rows exist after these. RerunNeeded says that
+ * ResultPage answers sparkls/resultPage. Columns, rows and display have the
+ * shape of RunResult's (values as CAST(x AS STRING), types as typeof(), SQL
+ * NULL as JSON null). More says that rows exist after these. RerunNeeded says that
  * sparkls does not hold the rows asked for (Reason says why): no rows come,
  * and a request with rerun runs the query again. Rerun says that this
  * answer came from running the query again; Error is why that failed.
@@ -175,6 +177,7 @@ export interface ResultPage {
   offset: number;
   columns: Column[];
   rows: ((string | null)[])[];
+  display?: Record<string, (string | null)[]>;
   rowCount: number;
   more: boolean;
   rerunNeeded: boolean;
