@@ -4,26 +4,27 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin/sparkls
 PORT ?= 15002
-# The version scripts/spark-server installs by default (the tests check the server reports it).
-SPARK_VERSION ?= 4.0.1
+# The version scripts/spark-server installs by default (the tests check the
+# server reports it): the newest release that passes the whole suite.
+SPARK_VERSION ?= 4.3.0
 AUTH_PORT ?= 15003
 # The token of the test server started with --token (not a secret: a test fixture).
 AUTH_TOKEN ?= sparkls-test-token
 # The other Spark Connect servers that test-compat runs a subset of the
 # integration tests against, one after another: each its own venv, instance
 # (COMPAT_PREFIX + version) and port (COMPAT_PORT, then one more for each).
-COMPAT_VERSIONS ?= 3.5.7 4.1.4 4.2.1 4.3.0
+COMPAT_VERSIONS ?= 3.5.7 4.0.1 4.1.4 4.2.1
 COMPAT_PORT ?= 15012
 COMPAT_PREFIX ?= compat-
 # test-compat-version alone runs one of them (by default the first).
 COMPAT_VERSION ?= $(firstword $(COMPAT_VERSIONS))
 COMPAT_VERSION_PORT ?= $(COMPAT_PORT)
 # The compatibility subset: connect, catalog load, run of every type, cancel,
-# diagnostics, completion, hover, and the safety and lexer tests (tests that
-# need a newer server skip and say so).
-COMPAT_TESTS := TestITSafety|TestITDifferentialLexer|TestITSparkVersion|TestITCapabilities|TestITCloseStopsJobs|TestITRenderingMatchesSparkCast|TestITDDLRunsOnceAndTempViewPersists|TestITTruncation|TestITBillionRowsBounded|TestITCancel|TestITErrorPositions|TestITAnalyze|TestITCatalog|TestITSchema.*|TestITDiagnostics|TestITRun.*|TestITCheck|TestITQueryAndCatalog|TestITCatalogRefreshStats
+# diagnostics, completion, hover, the built-in lists of that version, and the
+# safety and lexer tests (tests that need a newer server skip and say so).
+COMPAT_TESTS := TestITSafety|TestITDifferentialLexer|TestITSparkVersion|TestITCapabilities|TestITCloseStopsJobs|TestITRenderingMatchesSparkCast|TestITDDLRunsOnceAndTempViewPersists|TestITTruncation|TestITBillionRowsBounded|TestITCancel|TestITErrorPositions|TestITAnalyze|TestITCatalog|TestITSchema.*|TestITDiagnostics|TestITRun.*|TestITCheck|TestITQueryAndCatalog|TestITCatalogRefreshStats|TestITUpToDate|TestITSessionRPCs
 
-.PHONY: build demo test test-go test-nvim test-vscode test-compat test-compat-version test-unit server-start server-stop generate bench vet
+.PHONY: build demo test test-go test-nvim test-vscode test-compat test-compat-version test-unit server-start server-stop generate generate-builtins bench vet
 
 build:
 	$(GO) build -o $(BIN) ./cmd/sparkls
@@ -57,7 +58,7 @@ test: test-go test-nvim test-vscode
 test-go: server-start
 	SPARKLS_IT_REMOTE=sc://127.0.0.1:$(PORT) SPARKLS_IT_SPARK_VERSION=$(SPARK_VERSION) \
 	SPARKLS_IT_AUTH_REMOTE="sc://127.0.0.1:$(AUTH_PORT)" SPARKLS_IT_AUTH_TOKEN=$(AUTH_TOKEN) \
-	SPARKLS_IT_PYTHON=$(CURDIR)/.spark/venv/bin/python \
+	SPARKLS_IT_PYTHON="$$(scripts/spark-server python --version $(SPARK_VERSION))" \
 	$(GO) test -race -count=1 -timeout 30m ./...
 
 # Headless Neovim (Debian's 0.7.2 and 0.11) drives the real sparkls.
@@ -97,7 +98,7 @@ test-compat-version:
 	scripts/spark-server start --version $(COMPAT_VERSION) --name $$name --port $$port; \
 	scripts/spark-server seed --version $(COMPAT_VERSION) --port $$port; \
 	SPARKLS_IT_REMOTE=sc://127.0.0.1:$$port SPARKLS_IT_SPARK_VERSION=$(COMPAT_VERSION) \
-	$(GO) test -race -count=1 -timeout 20m -run '^($(COMPAT_TESTS))$$' ./connect/ ./lsp/ ./cmd/sparkls/; \
+	$(GO) test -race -count=1 -timeout 20m -run '^($(COMPAT_TESTS))$$' ./connect/ ./lsp/ ./cmd/sparkls/ ./cmd/gen-builtins/; \
 	scripts/spark-server stop --name $$name; \
 	echo "test-compat: Spark $(COMPAT_VERSION) passed in $$(( SECONDS - start ))s"
 
@@ -111,11 +112,25 @@ vet:
 
 # Regenerates the protobuf code and the VS Code contributions (settings,
 # commands) from lsp/settings.go and lsp/names.go, and the built-in function
-# and keyword lists of ide from the local Spark server (make server-start).
+# and keyword lists of ide from the lists saved by generate-builtins.
 generate:
 	$(GO) generate ./connect/...
 	$(GO) run ./cmd/gen-editors
-	$(GO) run ./cmd/gen-builtins --remote sc://127.0.0.1:$(PORT)
+	$(GO) run ./cmd/gen-builtins
+
+# Reads the built-in functions and keywords from a local server of each
+# version cmd/gen-builtins knows (BUILTIN_VERSIONS), one at a time, and
+# writes ide's lists from all of them.
+BUILTIN_VERSIONS ?= 3.5.7 4.0.1 4.1.4 4.2.1 4.3.0
+generate-builtins:
+	@for v in $(BUILTIN_VERSIONS); do \
+	  name=builtins-$$v; \
+	  scripts/spark-server install --version $$v && \
+	  scripts/spark-server start --version $$v --name $$name --port $(COMPAT_PORT) && \
+	  $(GO) run ./cmd/gen-builtins --remote sc://127.0.0.1:$(COMPAT_PORT); rc=$$?; \
+	  scripts/spark-server stop --name $$name; \
+	  [[ $$rc == 0 ]] || exit $$rc; \
+	done
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -16,9 +16,11 @@ func TestCapabilitiesOfA40Server(t *testing.T) {
 	s := fake(t)
 	c := dialFake(t, s, "sc://127.0.0.1:15002")
 	ctx := context.Background()
-	want := connect.Capabilities{Version: "4.0.1", ErrorDetails: true, Progress: true, ReleaseSession: true}
+	// GetStatus came with 4.2: the only lack. CloneSession (4.1) is
+	// learned when first asked, not probed.
+	want := connect.Capabilities{Version: "4.0.1", ErrorDetails: true, Progress: true, ReleaseSession: true, CloneSession: true}
 	for range 2 {
-		if got := c.Capabilities(ctx); got != want || len(got.Lacks()) != 0 {
+		if got := c.Capabilities(ctx); got != want || len(got.Lacks()) != 1 {
 			t.Fatalf("Capabilities = %+v (lacks %q), want %+v", got, got.Lacks(), want)
 		}
 	}
@@ -43,7 +45,7 @@ func TestCapabilitiesOfA35Server(t *testing.T) {
 	}
 	ctx := context.Background()
 	got := c.Capabilities(ctx)
-	if got != (connect.Capabilities{Version: "3.5.7", ReleaseSession: true}) || len(got.Lacks()) != 2 {
+	if got != (connect.Capabilities{Version: "3.5.7", ReleaseSession: true, CloneSession: true}) || len(got.Lacks()) != 3 {
 		t.Fatalf("Capabilities = %+v (lacks %q)", got, got.Lacks())
 	}
 	c.Capabilities(ctx)

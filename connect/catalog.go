@@ -244,7 +244,7 @@ func (c *Client) catalogRows(ctx context.Context, cat *pb.Catalog, fallback stri
 }
 
 func (c *Client) sqlRows(ctx context.Context, stmt string) ([]row, error) {
-	res, err := c.runStatement(ctx, stmt, RunOptions{Limits: catalogLimits}, stmtArgs{})
+	res, err := c.runStatement(ctx, stmt, RunOptions{Limits: catalogLimits, Detach: true}, stmtArgs{})
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +255,7 @@ func (c *Client) sqlRows(ctx context.Context, stmt string) ([]row, error) {
 func (c *Client) collect(ctx context.Context, rel *pb.Relation) (*Result, error) {
 	p := &previewReader{lim: catalogLimits, res: &Result{}}
 	var err error
-	p.res.OperationID, err = c.execute(ctx, &pb.Plan{OpType: &pb.Plan_Root{Root: rel}}, nil, p.handle)
+	p.res.OperationID, err = c.execute(ctx, &pb.Plan{OpType: &pb.Plan_Root{Root: rel}}, execOptions{detach: true}, p.handle)
 	if err != nil {
 		return nil, err
 	}

@@ -84,6 +84,10 @@ type Client struct {
 	serverSideSessionID string
 	version             string
 	rpcs                map[string]bool // RPC name → it answered UNIMPLEMENTED (see capabilities.go)
+
+	// parent is the client whose session this one's was cloned from (nil:
+	// none); it owns the connection and what the server is known to lack.
+	parent *Client
 }
 
 // Dial connects to the remote and checks that the server answers (its Spark
@@ -206,6 +210,9 @@ func (c *Client) Close() error {
 	}
 	if missing, _ := c.unimplemented("ReleaseSession"); missing {
 		_ = c.InterruptAll(ctx)
+	}
+	if c.parent != nil {
+		return nil // the connection is the parent's
 	}
 	return c.conn.Close()
 }

@@ -38,22 +38,41 @@ type execution struct {
 	opID     string
 	lastID   string // last response id, to resume after it
 	complete bool   // result_complete seen
+	detach   bool   // see execOptions
 }
 
-// execute runs plan as one reattachable operation and calls fn for every
-// response until the server says the result is complete. fn may return errStop
+// execOptions are what one execute needs besides its plan.
+type execOptions struct {
+	tags    []string     // besides "sparkls"
+	onStart func(string) // told the operation id first
+	// detach leaves a cancelled operation to finish on the server instead
+	// of interrupting it: for reads of the catalog. Spark's embedded Hive
+	// metastore loses a pooled connection for every operation interrupted
+	// in the middle of a metastore call; after enough of them (a few
+	// hundred cancelled catalog reads) every catalog call waits forever for
+	// a connection while queries still run. A detached operation ends on
+	// its own (these are short) and the server drops it with its results.
+	detach bool
+}
+
+// execute runs plan as one reattachable operation (onStart, if set, is told
+// its id first) and calls fn for every response until the server says the
+// result is complete. fn may return errStop
 // to end early. Cancelling ctx interrupts the operation on the server and
 // returns ErrCanceled. A stream that breaks mid-way is re-attached where the
 // server still holds the operation, so no response is lost or repeated.
-func (c *Client) execute(ctx context.Context, plan *pb.Plan, tags []string, fn func(*pb.ExecutePlanResponse) error) (string, error) {
-	e := &execution{c: c, opID: uuid.NewString()}
+func (c *Client) execute(ctx context.Context, plan *pb.Plan, opt execOptions, fn func(*pb.ExecutePlanResponse) error) (string, error) {
+	e := &execution{c: c, opID: uuid.NewString(), detach: opt.detach}
+	if opt.onStart != nil {
+		opt.onStart(e.opID)
+	}
 	req := &pb.ExecutePlanRequest{
 		SessionId:   c.SessionID(),
 		UserContext: c.userContext(),
 		Plan:        plan,
 		ClientType:  &c.clientType,
 		OperationId: &e.opID,
-		Tags:        append([]string{"sparkls"}, tags...),
+		Tags:        append([]string{"sparkls"}, opt.tags...),
 		RequestOptions: []*pb.ExecutePlanRequest_RequestOption{{
 			RequestOption: &pb.ExecutePlanRequest_RequestOption_ReattachOptions{ReattachOptions: &pb.ReattachOptions{Reattachable: true}},
 		}},
@@ -167,6 +186,9 @@ const interruptTimeout = 5 * time.Second
 // background: it waits at most interruptWait for Spark's answer, which the
 // error then records.
 func (e *execution) interrupt() error {
+	if e.detach {
+		return &CanceledError{}
+	}
 	done := make(chan error, 1)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), interruptTimeout)

@@ -94,7 +94,7 @@ func (c *Client) Export(ctx context.Context, stmt string, w io.Writer, opt Expor
 		return 0, fmt.Errorf("unknown export format %q (csv, parquet or json)", opt.Format)
 	}
 	var rows int64
-	_, err := c.execute(ctx, &pb.Plan{OpType: &pb.Plan_Root{Root: rel}}, opt.Tags, func(resp *pb.ExecutePlanResponse) error {
+	_, err := c.execute(ctx, &pb.Plan{OpType: &pb.Plan_Root{Root: rel}}, execOptions{tags: opt.Tags}, func(resp *pb.ExecutePlanResponse) error {
 		if pr := resp.GetExecutionProgress(); pr != nil && opt.OnProgress != nil {
 			p := progressOf(resp.OperationId, pr)
 			opt.OnProgress(ExportProgress{Rows: rows, Spark: &p})

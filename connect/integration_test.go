@@ -17,6 +17,7 @@ import (
 
 	"github.com/sparkls/sparkls/connect"
 	"github.com/sparkls/sparkls/internal/ittest"
+	"github.com/sparkls/sparkls/internal/sparkversion"
 	"github.com/sparkls/sparkls/sqltext"
 )
 
@@ -45,7 +46,7 @@ func TestITSparkVersion(t *testing.T) {
 		}
 		return
 	}
-	if err != nil || !regexp.MustCompile(`^\d+\.\d+\.\d+`).MatchString(v) || ittest.Compare(v, "3.5") < 0 {
+	if err != nil || !regexp.MustCompile(`^\d+\.\d+\.\d+`).MatchString(v) || sparkversion.Compare(v, "3.5") < 0 {
 		t.Fatalf("SparkVersion = %q, %v; want 3.5 or newer", v, err)
 	}
 }
@@ -87,7 +88,7 @@ func TestITRenderingMatchesSparkCast(t *testing.T) {
 					continue
 				}
 			}
-			if got != want {
+			if got.Text != want.Text || got.Null != want.Null {
 				t.Errorf("row id=%s column %s: preview %+v, Spark CAST %+v", row[0].Text, name, got, want)
 			}
 			if res.Columns[i].Type != typ.Text {
@@ -216,20 +217,33 @@ func TestITCancel(t *testing.T) {
 	}
 }
 
-// What the server can do is learned from its answers: 4.0+ has it all;
-// 3.5 lacks FetchErrorDetails (probed), progress and ReleaseSession.
+// What the server can do is learned from its answers: 4.2+ has it all;
+// before 4.2 GetStatus (probed) is missing, before 4.1 CloneSession (once
+// asked); 3.5 also lacks FetchErrorDetails (probed), progress and
+// ReleaseSession.
 func TestITCapabilities(t *testing.T) {
 	c := itClient(t)
 	ctx := context.Background()
-	got := c.Capabilities(ctx)
-	if ittest.AtLeast(t, "4.0") {
-		if !got.ErrorDetails || !got.Progress || !got.ReleaseSession || len(got.Lacks()) != 0 {
-			t.Errorf("Capabilities = %+v, lacks %q; want everything", got, got.Lacks())
-		}
-		return
+	if clone, err := c.Clone(ctx); err == nil { // learn whether it can
+		clone.Close()
 	}
-	if got.ErrorDetails || got.Progress || len(got.Lacks()) != 2 {
-		t.Errorf("Capabilities = %+v, lacks %q; want no error details, no progress", got, got.Lacks())
+	got := c.Capabilities(ctx)
+	want := connect.Capabilities{Version: ittest.Version(t), ErrorDetails: true, Progress: true, ReleaseSession: true, Status: true, CloneSession: true}
+	lacks := 0
+	if !ittest.AtLeast(t, "4.2") {
+		want.Status = false
+		lacks++
+	}
+	if !ittest.AtLeast(t, "4.1") {
+		want.CloneSession = false
+		lacks++
+	}
+	if !ittest.AtLeast(t, "4.0") {
+		want.ErrorDetails, want.Progress = false, false
+		lacks += 2
+	}
+	if got != want || len(got.Lacks()) != lacks {
+		t.Errorf("Capabilities = %+v, lacks %q; want %+v", got, got.Lacks(), want)
 	}
 }
 
@@ -441,4 +455,88 @@ func TestITBadRemotes(t *testing.T) {
 	if err := dial(auth + "/;token=" + token + ";use_ssl=false"); err != nil {
 		t.Errorf("right token: %v", err)
 	}
+}
+
+// TestITSessionRPCs: on the real server, CloneSession (4.1+) copies the
+// session (a temporary view and a setting made before are there) and is
+// independent after (what the copy makes is not in the original), and
+// GetStatus (4.2+) reports a query that runs as running; an older server
+// answers ErrUnsupported for each, and the client remembers it.
+func TestITSessionRPCs(t *testing.T) {
+	c := itClient(t)
+	ctx := context.Background()
+	one := func(c *connect.Client, sql string) string {
+		t.Helper()
+		res, err := c.Run(ctx, sql, connect.RunOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		if len(res.Rows) == 0 {
+			return ""
+		}
+		return res.Rows[0][0].Text
+	}
+	one(c, "CREATE OR REPLACE TEMPORARY VIEW it_clone_before AS SELECT 1 AS x")
+	one(c, "SET spark.sql.shuffle.partitions=7")
+	clone, err := c.Clone(ctx)
+	if !ittest.AtLeast(t, "4.1") {
+		if !errors.Is(err, connect.ErrUnsupported) || c.Capabilities(ctx).CloneSession {
+			t.Errorf("Clone on %s: %v", ittest.Version(t), err)
+		}
+	} else {
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer clone.Close()
+		if got := one(clone, "SELECT x FROM it_clone_before"); got != "1" {
+			t.Errorf("the copy's view = %s", got)
+		}
+		if got := one(clone, "SELECT '${spark.sql.shuffle.partitions}'"); got != "7" {
+			t.Errorf("the copy's setting = %s", got)
+		}
+		one(clone, "CREATE OR REPLACE TEMPORARY VIEW it_clone_after AS SELECT 2 AS x")
+		one(clone, "SET spark.sql.shuffle.partitions=3")
+		if got := one(c, "SELECT '${spark.sql.shuffle.partitions}'"); got != "7" {
+			t.Errorf("the original's setting after the copy changed it = %s", got)
+		}
+		if _, err := c.Run(ctx, "SELECT x FROM it_clone_after", connect.RunOptions{}); err == nil {
+			t.Error("the copy's new view is visible in the original session")
+		}
+	}
+
+	if !ittest.AtLeast(t, "4.2") {
+		if _, err := c.Operations(ctx); !errors.Is(err, connect.ErrUnsupported) || c.Capabilities(ctx).Status {
+			t.Errorf("Operations on %s: %v", ittest.Version(t), err)
+		}
+		return
+	}
+	qctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ids := make(chan string, 4)
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Run(qctx, "SELECT count(*) FROM range(100000000) a CROSS JOIN range(100000) b WHERE a.id + b.id < 0",
+			connect.RunOptions{OnOperation: func(id string) { ids <- id }})
+		done <- err
+	}()
+	var last string
+	seen := false
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && !seen; time.Sleep(200 * time.Millisecond) {
+		select {
+		case last = <-ids:
+		default:
+		}
+		ops, err := c.Operations(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range ops {
+			seen = seen || o.OperationID == last && o.State == "running"
+		}
+	}
+	if !seen {
+		t.Errorf("GetStatus never reported operation %q running", last)
+	}
+	cancel()
+	<-done
 }

@@ -186,7 +186,7 @@ func (r *pageReader) decode(data []byte) error {
 			row := r.fmt.Row(rec, i, nil)
 			size := 0
 			for _, c := range row {
-				size += len(c.Text) + 1
+				size += len(c.Text) + len(c.Display) + 1
 			}
 			p.mu.Lock()
 			if len(p.rows) >= r.window || (p.bytes+size > r.maxBytes && len(p.rows) > 0) {
@@ -257,7 +257,7 @@ func (c *Client) readQuery(ctx context.Context, stmt string, from int64, opt Run
 	defer stop()
 	go func() {
 		defer close(p.closed)
-		_, err := c.execute(rctx, &pb.Plan{OpType: &pb.Plan_Root{Root: rel}}, opt.Tags, r.handle)
+		_, err := c.execute(rctx, &pb.Plan{OpType: &pb.Plan_Root{Root: rel}}, opt.exec(), r.handle)
 		var se *SparkError
 		if errors.As(err, &se) {
 			se.fromEnvelope(stmt)
@@ -287,7 +287,7 @@ func (c *Client) readQuery(ctx context.Context, stmt string, from int64, opt Run
 	for _, row := range p.rows {
 		rowSize := 0
 		for _, c := range row {
-			rowSize += len(c.Text) + 1
+			rowSize += len(c.Text) + len(c.Display) + 1
 		}
 		if len(res.Rows) >= lim.Rows || (size+rowSize > lim.Bytes && len(res.Rows) > 0) {
 			res.Truncated = true

@@ -84,6 +84,12 @@ type RunOptions struct {
 	OnProgress func(Progress)
 	// OnStatement is told before each statement starts (index and text).
 	OnStatement func(i int, stmt string)
+	// OnOperation is told the id of each operation as it is sent, the id
+	// GetStatus and Interrupt know it by.
+	OnOperation func(operationID string)
+	// Detach: a cancel leaves the operations to finish on the server
+	// rather than interrupting them (reads of the catalog; see execOptions).
+	Detach bool
 	// QueryOnly lets Spark run nothing but queries (the readOnly setting).
 	// Each statement goes inside the query envelope (see envelope.go), so
 	// one that Spark does not read as a query fails with its parse error and
@@ -97,6 +103,10 @@ type RunOptions struct {
 	// after the preview) into Result.Pager; at most Rows when smaller. It
 	// bounds what the query computes: Spark reads it through Limit(Keep+1).
 	Keep int
+}
+
+func (o RunOptions) exec() execOptions {
+	return execOptions{tags: o.Tags, onStart: o.OnOperation, detach: o.Detach}
 }
 
 // RefusedError is a statement that RunOptions.QueryOnly kept from running.
@@ -226,7 +236,7 @@ func (c *Client) runCommand(ctx context.Context, stmt string, opt RunOptions, ar
 		SqlCommand: &pb.SqlCommand{Sql: stmt, Input: sqlRel, Args: args.named, PosArgs: args.pos},
 	}}}}
 	var next *pb.Relation
-	opID, err := c.execute(ctx, command, opt.Tags, func(resp *pb.ExecutePlanResponse) error {
+	opID, err := c.execute(ctx, command, opt.exec(), func(resp *pb.ExecutePlanResponse) error {
 		if r := resp.GetSqlCommandResult(); r != nil {
 			next = r.GetRelation()
 			return nil
@@ -250,7 +260,7 @@ func (c *Client) runCommand(ctx context.Context, stmt string, opt RunOptions, ar
 	default:
 		// A query: nothing has run yet. Read at most Rows+1 rows of it.
 		limited := &pb.Relation{RelType: &pb.Relation_Limit{Limit: &pb.Limit{Input: next, Limit: int32(lim.Rows + 1)}}}
-		opID, err = c.execute(ctx, &pb.Plan{OpType: &pb.Plan_Root{Root: limited}}, opt.Tags, p.handle)
+		opID, err = c.execute(ctx, &pb.Plan{OpType: &pb.Plan_Root{Root: limited}}, opt.exec(), p.handle)
 		if err != nil {
 			return nil, err
 		}
@@ -292,7 +302,7 @@ func (p *previewReader) decode(data []byte) error {
 			row := p.fmt.Row(rec, i, nil)
 			size := 0
 			for _, c := range row {
-				size += len(c.Text) + 1
+				size += len(c.Text) + len(c.Display) + 1
 			}
 			if p.bytes+size > p.lim.Bytes && len(p.res.Rows) > 0 {
 				p.res.Truncated = true

@@ -148,7 +148,7 @@ func (s *SchemaSource) showTables(ctx context.Context, db string, temporary bool
 	if db != "" {
 		stmt += " IN " + db
 	}
-	res, err := s.c.Run(ctx, stmt, RunOptions{Limits: catalogLimits})
+	res, err := s.c.Run(ctx, stmt, RunOptions{Limits: catalogLimits, Detach: true})
 	if err != nil {
 		return nil, err
 	}
@@ -284,7 +284,7 @@ FROM ` + is + `.tables t LEFT JOIN ` + is + `.columns c
   ON c.table_catalog = t.table_catalog AND c.table_schema = t.table_schema AND c.table_name = t.table_name
 WHERE t.table_schema = ` + sqlString(namespace) + `
 ORDER BY t.table_name, c.ordinal_position`
-	res, err := s.c.Run(ctx, q, RunOptions{Limits: bulkLimits})
+	res, err := s.c.Run(ctx, q, RunOptions{Limits: bulkLimits, Detach: true})
 	if err != nil {
 		return nil, err
 	}
@@ -320,7 +320,7 @@ var errUnparsable = errors.New("unparsable SHOW TABLE EXTENDED output")
 // fromShowTableExtended lists a namespace's tables with their schema trees
 // in one command. The tree has types and nullability but no comments.
 func (s *SchemaSource) fromShowTableExtended(ctx context.Context, catalog, namespace string) ([]schema.Table, error) {
-	res, err := s.c.Run(ctx, "SHOW TABLE EXTENDED IN "+qualified(catalog, namespace)+" LIKE '*'", RunOptions{Limits: bulkLimits})
+	res, err := s.c.Run(ctx, "SHOW TABLE EXTENDED IN "+qualified(catalog, namespace)+" LIKE '*'", RunOptions{Limits: bulkLimits, Detach: true})
 	if err != nil {
 		return nil, err
 	}

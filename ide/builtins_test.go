@@ -24,43 +24,88 @@ func TestBuiltinLists(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"count", "date_add", "explode", "COUNT", "Date_Add", "+", "!="} {
-		f, ok := lookupBuiltin(name)
+		f, ok := lookupBuiltin(name, "")
 		if !ok || !strings.EqualFold(f.Name, name) {
 			t.Errorf("lookupBuiltin(%q) = %+v, %t", name, f, ok)
 		}
 	}
-	if f, _ := lookupBuiltin("date_add"); !strings.HasPrefix(f.Usage, "date_add(start_date, num_days) - ") ||
+	if f, _ := lookupBuiltin("date_add", ""); !strings.HasPrefix(f.Usage, "date_add(start_date, num_days) - ") ||
 		!strings.HasPrefix(f.Examples, "> SELECT date_add(") || !strings.HasSuffix(f.Class, ".DateAdd") {
 		t.Errorf("date_add: %+v", f)
 	}
-	if _, ok := lookupBuiltin("no_such_function"); ok {
+	if _, ok := lookupBuiltin("no_such_function", ""); ok {
 		t.Error("lookupBuiltin found no_such_function")
 	}
 
-	if len(sparkKeywords) < 300 || !slices.IsSorted(sparkKeywords) {
-		t.Errorf("%d keywords, sorted %t", len(sparkKeywords), slices.IsSorted(sparkKeywords))
+	sorted := slices.IsSortedFunc(sparkKeywords, func(a, b builtinKeyword) int { return strings.Compare(a.Word, b.Word) })
+	if len(sparkKeywords) < 300 || !sorted {
+		t.Errorf("%d keywords, sorted %t", len(sparkKeywords), sorted)
 	}
 	for _, kw := range sparkKeywords {
-		if kw != strings.ToUpper(kw) {
-			t.Errorf("keyword %q is not upper case", kw)
+		if kw.Word != strings.ToUpper(kw.Word) {
+			t.Errorf("keyword %q is not upper case", kw.Word)
 		}
 	}
 	for _, kw := range []string{"SELECT", "LATERAL", "PIVOT", "MERGE"} {
-		if _, ok := slices.BinarySearch(sparkKeywords, kw); !ok {
+		if _, ok := lookupKeyword(kw); !ok {
 			t.Errorf("keyword %s missing", kw)
 		}
 	}
-	if !slices.IsSorted(reservedKeywords) {
-		t.Error("reservedKeywords is not sorted")
+	// Each name's versions are a span of builtinVersions' minor versions.
+	minors := map[string]bool{}
+	for _, v := range builtinVersions {
+		minors[v[:strings.LastIndexByte(v, '.')]] = true
 	}
-	for _, kw := range reservedKeywords {
-		if _, ok := slices.BinarySearch(sparkKeywords, kw); !ok {
-			t.Errorf("reserved keyword %s is not a keyword", kw)
+	for _, sp := range append(spansOfFunctions(), spansOfKeywords()...) {
+		if sp[0] != "" && !minors[sp[0]] || sp[1] != "" && !minors[sp[1]] || sp[0] != "" && sp[0] == sp[1] {
+			t.Errorf("span %q is not one of builtinVersions %q", sp, builtinVersions)
 		}
 	}
 	for w, want := range map[string]bool{"select": true, "FROM": true, "Lateral": true, "count": false, "PIVOT": false, "": false} {
 		if got := isReservedKeyword(w); got != want {
 			t.Errorf("isReservedKeyword(%q) = %t", w, got)
+		}
+	}
+}
+
+func spansOfFunctions() (out [][2]string) {
+	for _, f := range builtinFunctions {
+		out = append(out, [2]string{f.Since, f.Removed})
+	}
+	return out
+}
+
+func spansOfKeywords() (out [][2]string) {
+	for _, k := range sparkKeywords {
+		out = append(out, [2]string{k.Since, k.Removed})
+	}
+	return out
+}
+
+// The lists of each version are those of its minor line: a name is in the
+// versions from its Since up to its Removed; an unknown version ("") is the
+// newest, and a newer one than the lists know has what the newest has.
+func TestInVersion(t *testing.T) {
+	for _, tc := range []struct {
+		since, removed, v string
+		want              bool
+	}{
+		{"", "", "", true},
+		{"", "", "3.5.1", true},
+		{"4.2", "", "", true},
+		{"4.2", "", "4.2.1", true},
+		{"4.2", "", "4.2.0", true},
+		{"4.2", "", "4.1.4", false},
+		{"4.2", "", "3.5.7", false},
+		{"4.2", "", "4.4.0", true},
+		{"", "4.0", "3.5.7", true},
+		{"", "4.0", "4.0.1", false},
+		{"", "4.0", "", false},
+		{"4.0", "4.2", "4.1.4", true},
+		{"4.0", "4.2", "4.2.1", false},
+	} {
+		if got := inVersion(tc.since, tc.removed, tc.v); got != tc.want {
+			t.Errorf("inVersion(%q, %q, %q) = %t", tc.since, tc.removed, tc.v, got)
 		}
 	}
 }

@@ -237,7 +237,9 @@ func (cp *completer) keywords(hints []string, general bool) {
 	}
 	if general && cp.prefix != "" {
 		for _, kw := range sparkKeywords {
-			offer(kw, groupMoreKw, 0)
+			if inVersion(kw.Since, kw.Removed, cp.v.snap.SparkVersion) {
+				offer(kw.Word, groupMoreKw, 0)
+			}
 		}
 	}
 }
@@ -594,7 +596,8 @@ type fnInfo struct {
 	udf                                           bool
 }
 
-// functionList is the functions the server listed, else the built-ins.
+// functionList is the functions the server listed, else the built-ins of
+// its version.
 func functionList(snap *schema.Snapshot) []fnInfo {
 	if len(snap.Functions) > 0 {
 		out := make([]fnInfo, 0, len(snap.Functions))
@@ -605,7 +608,9 @@ func functionList(snap *schema.Snapshot) []fnInfo {
 	}
 	out := make([]fnInfo, 0, len(builtinFunctions))
 	for _, f := range builtinFunctions {
-		out = append(out, builtinInfo(f))
+		if inVersion(f.Since, f.Removed, snap.SparkVersion) {
+			out = append(out, builtinInfo(f))
+		}
 	}
 	return out
 }
@@ -616,16 +621,17 @@ func builtinInfo(f builtinFunction) fnInfo {
 	return fnInfo{name: f.Name, usage: strings.TrimSpace(usage), description: strings.TrimSpace(desc), arguments: f.Arguments, examples: f.Examples}
 }
 
-// lookupFunction finds a function by name: the server's, else a built-in.
+// lookupFunction finds a function by name: the server's, else a built-in
+// of its version.
 func lookupFunction(snap *schema.Snapshot, name string) (fnInfo, bool) {
 	if f := snap.Function(name); f != nil {
 		fi := fnInfo{name: f.Name, usage: f.Usage, description: f.Description, udf: !f.Builtin}
-		if b, ok := lookupBuiltin(name); ok {
+		if b, ok := lookupBuiltin(name, snap.SparkVersion); ok {
 			fi.arguments, fi.examples = b.Arguments, b.Examples
 		}
 		return fi, true
 	}
-	if b, ok := lookupBuiltin(name); ok {
+	if b, ok := lookupBuiltin(name, snap.SparkVersion); ok {
 		return builtinInfo(b), true
 	}
 	return fnInfo{}, false
@@ -982,11 +988,15 @@ func Complete(ctx context.Context, cache *schema.Cache, text string, off int, op
 	return out
 }
 
-// BuiltinFunctions are the committed built-in functions as the catalog
-// lists functions: what a cache without a connection can offer.
-func BuiltinFunctions() []schema.Function {
+// BuiltinFunctions are the committed built-in functions of Spark version
+// v ("": the newest) as the catalog lists functions: what a cache without a
+// connection can offer.
+func BuiltinFunctions(v string) []schema.Function {
 	fns := make([]schema.Function, 0, len(builtinFunctions))
 	for _, f := range builtinFunctions {
+		if !inVersion(f.Since, f.Removed, v) {
+			continue
+		}
 		fi := builtinInfo(f)
 		fns = append(fns, schema.Function{Name: f.Name, Usage: fi.usage, Description: fi.description, Builtin: true})
 	}

@@ -42,14 +42,15 @@ type parameterInformation struct {
 	Documentation *Markup `json:"documentation,omitempty"`
 }
 
-// SignatureHelpAt is signature help at byte offset off of text. prefer is
-// the index of the signature to keep when it still fits, or -1.
-func SignatureHelpAt(text string, off int, style SignatureStyle, prefer int) *SignatureHelp {
+// SignatureHelpAt is signature help at byte offset off of text, for the
+// built-ins of Spark version v ("": the newest). prefer is the index of the
+// signature to keep when it still fits, or -1.
+func SignatureHelpAt(text string, off int, style SignatureStyle, prefer int, v string) *SignatureHelp {
 	call := callAt(text, off)
 	if call == nil {
 		return nil
 	}
-	f, ok := builtinOfCall(call.Name)
+	f, ok := builtinOfCall(call.Name, v)
 	if !ok {
 		return nil
 	}
@@ -111,7 +112,7 @@ func callAt(text string, off int) *sqltext.Call {
 
 // builtinOfCall finds the built-in function a call names: name, or
 // builtin.name and system.builtin.name, which Spark 4 accepts for them.
-func builtinOfCall(name []string) (builtinFunction, bool) {
+func builtinOfCall(name []string, v string) (builtinFunction, bool) {
 	switch {
 	case len(name) == 1:
 	case len(name) == 2 && strings.EqualFold(name[0], "builtin"):
@@ -119,7 +120,7 @@ func builtinOfCall(name []string) (builtinFunction, bool) {
 	default:
 		return builtinFunction{}, false
 	}
-	return lookupBuiltin(name[len(name)-1])
+	return lookupBuiltin(name[len(name)-1], v)
 }
 
 // signature is one way to call a function, as its Usage writes it.

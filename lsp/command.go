@@ -140,6 +140,7 @@ func customRequest[P, R any](name string, fn func(s *Server, ctx context.Context
 // requestTable is every custom request the server handles.
 var requestTable = []RequestSpec{
 	customRequest(RequestResultPage, (*Server).resultPage),
+	customRequest(RequestQueries, (*Server).queries), // queries.go
 }
 
 // RequestSpecs are the custom requests with their payload types, for

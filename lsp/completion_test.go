@@ -277,7 +277,7 @@ func syntheticCache(b testing.TB, n int) *schema.Cache {
 		schema.NewNamespace("spark_catalog", "big", "", tables, now),
 		schema.NewNamespace("spark_catalog", "default", "", nil, now),
 	}, now)
-	snap := schema.NewSnapshot([]*schema.Catalog{cat}, nil, ide.BuiltinFunctions())
+	snap := schema.NewSnapshot([]*schema.Catalog{cat}, nil, ide.BuiltinFunctions(""))
 	snap.CurrentCatalog, snap.CurrentNamespace = "spark_catalog", "big"
 	snap.RefreshedAt = now
 	dir := b.TempDir()

@@ -14,7 +14,6 @@ import (
 
 	"github.com/sparkls/sparkls/connect"
 	"github.com/sparkls/sparkls/connect/databricks"
-	"github.com/sparkls/sparkls/schema"
 )
 
 // Status is the payload of the sparkls/status notification: the state of
@@ -247,7 +246,21 @@ func (s *Server) dropLocked() *connect.Client {
 	return prev.client
 }
 
+// closeClient releases c's session and connection, and first the copy of
+// its session that analysis used (analysis.go), which shares the connection.
 func (s *Server) closeClient(c *connect.Client) {
+	s.analysis.mu.Lock()
+	var clone *connect.Client
+	if a := &s.analysis; a.parent == c {
+		if a.clone != c {
+			clone = a.clone
+		}
+		a.clone, a.parent, a.src = nil, nil, nil
+	}
+	s.analysis.mu.Unlock()
+	if clone != nil {
+		clone.Close()
+	}
 	if err := c.Close(); err != nil {
 		s.log.Debug("closing the Spark client", "remote", c.Remote().String(), "err", err)
 	}
@@ -272,9 +285,9 @@ func (s *Server) connectSpark(ctx context.Context, gen uint64, raw string, retry
 	// works while the cluster is off or starting.
 	uc := s.unityCatalog(r)
 	if uc != nil {
-		s.openSchema(gen, uc.SchemaKey(), &databricks.FallbackSource{Fallback: uc})
+		s.openSchema(gen, uc.SchemaKey(), &databricks.FallbackSource{Fallback: uc}, "")
 	} else {
-		s.openSchema(gen, connect.SchemaKey(r), nil)
+		s.openSchema(gen, connect.SchemaKey(r), nil, "")
 	}
 	progress := func(line string) {
 		line = scrub(line)
@@ -341,13 +354,16 @@ func (s *Server) connectOnce(ctx context.Context, gen uint64, r connect.Remote, 
 	if err != nil {
 		version = ""
 	}
-	if uc != nil {
-		spark := c.SchemaSource()
-		s.openSchema(gen, c.SchemaKey(), &databricks.FallbackSource{Primary: func() schema.Source { return spark }, Fallback: uc})
-	} else {
-		s.openSchema(gen, c.SchemaKey(), c.SchemaSource())
-	}
+	// Copy the session now, so that lacks says whether the server can, and
+	// ask what it lacks before the catalog starts loading over the copy.
+	s.analysisOf(ctx, c)
 	lacks := c.Capabilities(ctx).Lacks()
+	// The catalog loads through the analysis session (analysis.go).
+	src := &databricks.FallbackSource{Primary: s.analysisSource(c)}
+	if uc != nil {
+		src.Fallback = uc
+	}
+	s.openSchema(gen, c.SchemaKey(), src, version)
 	if !s.publish(gen, c, Status{State: StateConnected, Remote: r.String(), SparkVersion: version, Lacks: lacks}) {
 		s.closeClient(c) // superseded while dialing
 		return false, ctx.Err()

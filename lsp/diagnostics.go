@@ -227,7 +227,7 @@ func (d *diagnostics) run(ctx context.Context, dc *docCheck, gen uint64, doc *Do
 		case <-t.C:
 		}
 	}
-	client, _ := d.s.client()
+	client, _ := d.s.analysisClient(ctx) // a copy of the session, where the server has one
 	ck := ide.Checker{Spark: sparkOf(client), Limit: maxAnalyzed}
 	if client != nil {
 		d.mu.Lock()

@@ -13,6 +13,7 @@ import (
 	"go.lsp.dev/protocol"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/sparkls/sparkls/connect"
 	"github.com/sparkls/sparkls/connect/connecttest"
@@ -567,4 +568,71 @@ func TestITDiagnosticsEmbedded(t *testing.T) {
 		}
 	}
 	c.exit(true)
+}
+
+// Diagnostics analyse on a copy of the user's session where the server has
+// CloneSession (4.1+): the user's session sees only the runs; a run that
+// sent anything but a query makes the copy stale and the next analysis
+// copies the session again. A 4.0 server answers UNIMPLEMENTED once, and
+// analysis shares the session.
+func TestAnalysisOnSessionCopy(t *testing.T) {
+	for _, tc := range []struct {
+		version string
+		clones  int // CloneSession calls: at connect, and after the DDL run
+		copied  bool
+	}{{"4.1.4", 2, true}, {"4.0.1", 1, false}} {
+		t.Run(tc.version, func(t *testing.T) {
+			fake := connecttest.New(t)
+			fake.Version = tc.version
+			fake.HandleSQL(func(stmt string) (connecttest.Result, error) {
+				switch {
+				case strings.HasPrefix(stmt, "CREATE TABLE"):
+					return connecttest.Result{}, nil
+				case strings.Contains(stmt, "SELECT"):
+					return connecttest.Rows("x int"), nil
+				}
+				return connecttest.Result{}, connecttest.ErrNotHandled
+			})
+			c := startRunClient(t, fake, runSetup{})
+			const query, ddl = "file:///work/query.sql", "file:///work/ddl.sql"
+			seen := 0
+			c.open(query, "SELECT x FROM t")
+			seen, _ = c.waitPublished(seen, query, 1)
+			c.open(ddl, "CREATE TABLE newt (x INT)")
+			if res := c.runCall(newDocument(ddl, "sql", 1, "CREATE TABLE newt (x INT)"), 0, 0); res.Error != nil {
+				t.Fatalf("run: %+v", res.Error)
+			}
+			c.waitPublished(seen, query, 1) // rechecked after the catalog change
+			var user string                 // the session of the run
+			for _, call := range fake.Requests("ExecutePlan") {
+				m := call.Request.ProtoReflect()
+				if tags := m.Get(m.Descriptor().Fields().ByName("tags")).List(); tags.Len() > 1 && strings.HasPrefix(tags.Get(1).String(), "sparkls-run-") {
+					user = field(call, "session_id")
+				}
+			}
+			var analysed []string
+			for _, call := range fake.Requests("AnalyzePlan") {
+				if m := call.Request.ProtoReflect(); m.Has(m.Descriptor().Fields().ByName("schema")) {
+					analysed = append(analysed, field(call, "session_id"))
+				}
+			}
+			if len(analysed) < 2 {
+				t.Fatalf("%d analyses", len(analysed))
+			}
+			for _, sid := range analysed {
+				if (sid != user) != tc.copied {
+					t.Errorf("analysis on session %s, the user's is %s; want a copy: %t", sid, user, tc.copied)
+				}
+			}
+			if n := fake.Calls("CloneSession"); n != tc.clones {
+				t.Errorf("CloneSession called %d times, want %d", n, tc.clones)
+			}
+		})
+	}
+}
+
+// field is a string field of a recorded request.
+func field(call connecttest.Call, name protoreflect.Name) string {
+	m := call.Request.ProtoReflect()
+	return m.Get(m.Descriptor().Fields().ByName(name)).String()
 }

@@ -32,9 +32,9 @@ type ResultPageParams struct {
 	Rerun   bool   `json:"rerun,omitempty"`
 }
 
-// ResultPage answers sparkls/resultPage. Columns and rows have the shape of
-// RunResult's (values as CAST(x AS STRING), types as typeof(), SQL NULL as
-// JSON null). More says that rows exist after these. RerunNeeded says that
+// ResultPage answers sparkls/resultPage. Columns, rows and display have the
+// shape of RunResult's (values as CAST(x AS STRING), types as typeof(), SQL
+// NULL as JSON null). More says that rows exist after these. RerunNeeded says that
 // sparkls does not hold the rows asked for (Reason says why): no rows come,
 // and a request with rerun runs the query again. Rerun says that this
 // answer came from running the query again; Error is why that failed.
@@ -43,6 +43,7 @@ type ResultPage struct {
 	Offset      int64            `json:"offset"`
 	Columns     []connect.Column `json:"columns"`
 	Rows        [][]*string      `json:"rows"`
+	Display     Display          `json:"display,omitempty"`
 	RowCount    int              `json:"rowCount"`
 	More        bool             `json:"more"`
 	RerunNeeded bool             `json:"rerunNeeded"`
@@ -216,7 +217,7 @@ func (page *ResultPage) fill(cols []connect.Column, rows [][]connect.Cell, more 
 	if cols != nil {
 		page.Columns = cols
 	}
-	page.Rows = wireRows(rows)
+	page.Rows, page.Display = wireRows(rows), displayOf(rows)
 	page.RowCount, page.More = len(rows), more
 }
 

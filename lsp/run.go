@@ -164,6 +164,7 @@ type RunResult struct {
 	Range     protocol.Range   `json:"range"` // of Statement
 	Columns   []connect.Column `json:"columns"`
 	Rows      [][]*string      `json:"rows"`
+	Display   Display          `json:"display,omitempty"` // nested columns as JSON, by column index
 	RowCount  int              `json:"rowCount"`
 	Truncated bool             `json:"truncated"`
 	ElapsedMs int64            `json:"elapsedMs"` // the whole run
@@ -297,6 +298,8 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 		sent   []string
 		bound  connect.Params // the params of stmt
 	)
+	// Run calls it synchronously, while stmt is the statement it runs.
+	opts.OnOperation = func(op string) { rs.addOp(run, op, stmt.Text) }
 	for i, st := range target.Statements {
 		prog.statement(i)
 		stmt = st
@@ -331,6 +334,12 @@ func (s *Server) run(ctx context.Context, snap *Snapshot, args RunArgs, token js
 	prog.end(lensTitle(res))
 	s.log.Info("run ended", "queryId", id, "elapsed", elapsed.Round(time.Millisecond), "rows", res.RowCount, "err", failed)
 
+	for _, t := range sent {
+		if !sqltext.Classify(t).IsQuery() {
+			s.analysisStale() // the session may have changed: analysis copies it again
+			break
+		}
+	}
 	var changed []string
 	for _, t := range sent {
 		// DDL, and USE / SET CATALOG, which move the current namespace
@@ -390,7 +399,7 @@ func resultOf(doc *Document, id string, st sqltext.Statement, r *connect.Result,
 		if r.Columns != nil {
 			res.Columns = r.Columns
 		}
-		res.Rows = wireRows(r.Rows)
+		res.Rows, res.Display = wireRows(r.Rows), displayOf(r.Rows)
 		res.RowCount, res.Truncated = len(r.Rows), r.Truncated
 	}
 	res.Markdown = resultMarkdown(res)
@@ -409,6 +418,34 @@ func wireRows(rows [][]connect.Cell) [][]*string {
 		}
 	}
 	return out
+}
+
+// Display is the display form of a result's struct, map and array columns:
+// JSON with field names and typed values (connect/internal/arrowfmt's
+// display.go), for the grid and the value viewer; Rows keep Spark's CAST
+// text, which copy gives. Keyed by column index (only nested columns are
+// present), one entry per row: nil where the value is SQL NULL or too long
+// to show whole (the client shows the CAST text then).
+type Display map[int][]*string
+
+// displayOf is the Display of rows; nil when no column is nested.
+func displayOf(rows [][]connect.Cell) Display {
+	var d Display
+	for i, row := range rows {
+		for j := range row {
+			if row[j].Display == "" {
+				continue
+			}
+			if d == nil {
+				d = Display{}
+			}
+			if d[j] == nil {
+				d[j] = make([]*string, len(rows))
+			}
+			d[j][i] = &row[j].Display
+		}
+	}
+	return d
 }
 
 // recordOf is what a result leaves for the lens and the hover.
@@ -663,6 +700,7 @@ type activeRun struct {
 	version int32
 	stmts   []sqltext.Statement
 	token   string // idKey of its progress token; "" without one
+	op      runOp  // the Spark operation sent last (the others are over); guarded by runState.mu
 	cancel  context.CancelFunc
 	done    chan struct{} // closed when the run has answered
 }

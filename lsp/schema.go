@@ -68,12 +68,14 @@ func (s *Server) liveCatalog() (*schema.Cache, bool) {
 // openSchema opens the cache of key over src (nil: disk only) for
 // connection generation gen and makes it current, closing the one it
 // replaces; with a source it starts a full refresh in the background. A
-// superseded generation's cache is closed at once.
-func (s *Server) openSchema(gen uint64, key string, src schema.Source) {
+// superseded generation's cache is closed at once. version is the Spark
+// version of the server src reads ("": the one the cache file recorded),
+// whose built-ins completion and hover offer.
+func (s *Server) openSchema(gen uint64, key string, src schema.Source, version string) {
 	if s.schema.offline {
 		src = nil
 	}
-	c := schema.New(src, schema.Options{Key: key, Dir: s.schema.dir, Logger: s.log})
+	c := schema.New(src, schema.Options{Key: key, Dir: s.schema.dir, Logger: s.log, SparkVersion: version})
 	s.spark.mu.Lock()
 	if gen != s.spark.gen {
 		s.spark.mu.Unlock()
@@ -90,6 +92,15 @@ func (s *Server) openSchema(gen uint64, key string, src schema.Source) {
 	if src != nil {
 		c.RefreshAsync()
 	}
+}
+
+// sparkVersionSeen is the Spark version whose built-ins apply: the catalog
+// cache's (the server's, or the one last seen), "" for the newest.
+func (s *Server) sparkVersionSeen() string {
+	if c := s.catalog(); c != nil {
+		return c.Snapshot().SparkVersion
+	}
+	return ""
 }
 
 // dropSchemaLocked takes the current cache away for the caller to close;

@@ -84,6 +84,7 @@ type Server struct {
 
 	spark    spark
 	schema   schemaState     // schema.go: the catalog cache of the remote
+	analysis analysisSession // analysis.go: the copy of the session analysis runs on
 	runState runState        // run.go: runs in flight, their results and diagnostics
 	diags    *diagnostics    // diagnostics.go: analysis of open documents
 	types    typeCache       // types.go: Spark's types of queries, for hover

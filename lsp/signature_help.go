@@ -10,7 +10,8 @@ import (
 
 // signatureHelp answers textDocument/signatureHelp: the signatures of the
 // built-in function whose argument list holds the cursor, from the
-// committed list (package ide), with the argument being typed highlighted.
+// committed list (package ide) of the catalog cache's Spark version, with
+// the argument being typed highlighted.
 // It needs no Spark connection. A function the list does not know (a
 // user's function, a misspelling) gets no help: null.
 func (s *Server) signatureHelp(ctx context.Context, snap *Snapshot, p *protocol.SignatureHelpParams) (*ide.SignatureHelp, error) {
@@ -26,7 +27,7 @@ func (s *Server) signatureHelp(ctx context.Context, snap *Snapshot, p *protocol.
 	if c := p.Context; c != nil && c.IsRetrigger && c.ActiveSignatureHelp != nil {
 		prefer = int(c.ActiveSignatureHelp.ActiveSignature) // the signature the user chose
 	}
-	return ide.SignatureHelpAt(doc.SQL(), off, s.signatureStyle(), prefer), nil
+	return ide.SignatureHelpAt(doc.SQL(), off, s.signatureStyle(), prefer, s.sparkVersionSeen()), nil
 }
 
 // signatureStyle is what the client can show.

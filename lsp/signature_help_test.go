@@ -46,8 +46,8 @@ func checkSignatureHelp(t *testing.T, path string) {
 	if off < 0 {
 		t.Fatalf("%s: no $0", path)
 	}
-	res := ide.SignatureHelpAt(doc.Text, off, ide.SignatureStyle{LabelOffsets: true, Markdown: true}, -1)
-	plain := ide.SignatureHelpAt(doc.Text, off, ide.SignatureStyle{}, -1)
+	res := ide.SignatureHelpAt(doc.Text, off, ide.SignatureStyle{LabelOffsets: true, Markdown: true}, -1, "")
+	plain := ide.SignatureHelpAt(doc.Text, off, ide.SignatureStyle{}, -1, "")
 	var b strings.Builder
 	if res == nil {
 		b.WriteString("no signature help\n")

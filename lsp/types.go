@@ -104,7 +104,8 @@ func (a typeAnalyzer) analyze(key typeKey, e *typeEntry) {
 	defer close(e.done)
 	ctx, cancel := context.WithTimeout(a.s.ctx, typesTimeout)
 	defer cancel()
-	cols, err := a.client.Schema(ctx, key.query)
+	client, _ := a.s.analysisOf(ctx, a.client) // a copy of the session, where the server has one
+	cols, err := client.Schema(ctx, key.query)
 	if err != nil {
 		if connect.IsTransport(err) || ctx.Err() != nil {
 			c := &a.s.types

@@ -108,7 +108,8 @@ func (a shapeSampler) sample(query string, e *shapeEntry) {
 	defer close(e.done)
 	ctx, cancel := context.WithTimeout(a.s.ctx, typesTimeout)
 	defer cancel()
-	r, err := a.client.Run(ctx, query, connect.RunOptions{Limits: connect.Limits{Rows: 1, Bytes: shapeLimits}, QueryOnly: true})
+	client, _ := a.s.analysisOf(ctx, a.client) // a copy of the session, where the server has one
+	r, err := client.Run(ctx, query, connect.RunOptions{Limits: connect.Limits{Rows: 1, Bytes: shapeLimits}, QueryOnly: true})
 	if err != nil || len(r.Rows) != 1 || len(r.Rows[0]) != 1 || r.Rows[0][0].Null {
 		return
 	}

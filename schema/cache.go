@@ -36,6 +36,9 @@ type Options struct {
 	LoadTimeout time.Duration
 	// SaveDelay debounces saving after a change. Default 2s.
 	SaveDelay time.Duration
+	// SparkVersion is the version of the Spark server the source reads
+	// from; "" keeps the one the cache file recorded.
+	SparkVersion string
 	// Logger receives one line per ignored cache file, failed background
 	// load and save.
 	Logger *slog.Logger
@@ -81,6 +84,9 @@ type Cache struct {
 	path  string // the cache file; "" without persistence
 	snap  atomic.Pointer[Snapshot]
 	types interner
+	// version is every snapshot's SparkVersion: Options.SparkVersion, else
+	// the cache file's.
+	version string
 
 	mu sync.Mutex // serialises writers of snap
 	// invalidated records, per namespace key, when Invalidate last ran:
@@ -113,7 +119,10 @@ func New(src Source, opt Options) *Cache {
 	opt.defaults()
 	c := &Cache{src: src, opt: opt, flights: map[string]*flight{}, invalidated: map[string]time.Time{}, sem: make(chan struct{}, opt.Prefetch)}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
-	c.snap.Store(NewSnapshot(nil, nil, nil))
+	c.version = opt.SparkVersion
+	empty := NewSnapshot(nil, nil, nil)
+	empty.SparkVersion = c.version
+	c.snap.Store(empty)
 	if opt.Key != "" {
 		dir := opt.Dir
 		if dir == "" {
@@ -134,6 +143,10 @@ func New(src Source, opt Options) *Cache {
 			c.opt.Logger.Warn("ignoring schema cache file", "path", c.path, "err", err)
 		default:
 			s.FromDisk = true
+			if c.version == "" {
+				c.version = s.SparkVersion
+			}
+			s.SparkVersion = c.version
 			if s.RefreshedAt.IsZero() {
 				s.LoadTime = time.Since(start)
 			}
@@ -280,6 +293,9 @@ func (c *Cache) update(fn func(*Snapshot) *Snapshot) {
 	old := c.snap.Load()
 	s := fn(old)
 	if s != old {
+		if s.SparkVersion != c.version {
+			s.SparkVersion = c.version // unpublished: every published one has it
+		}
 		c.snap.Store(s)
 	}
 	c.mu.Unlock()

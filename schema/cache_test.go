@@ -302,7 +302,7 @@ func TestPersistenceRoundTrip(t *testing.T) {
 	key := "key-of-me"
 	f := newFake()
 	f.temps = []Table{{Name: "tmp_v", Kind: KindTempView, Columns: []Column{{Name: "a", Type: "int"}}}}
-	c := New(f, Options{Key: key, Dir: dir, Budget: 5 * time.Second})
+	c := New(f, Options{Key: key, Dir: dir, Budget: 5 * time.Second, SparkVersion: "3.5.7"})
 	ctx := context.Background()
 	if err := c.Refresh(ctx); err != nil {
 		t.Fatal(err)
@@ -324,6 +324,10 @@ func TestPersistenceRoundTrip(t *testing.T) {
 	if got.CurrentCatalog != "spark_catalog" || got.CurrentNamespace != "default" {
 		t.Errorf("current = %s.%s", got.CurrentCatalog, got.CurrentNamespace)
 	}
+	// The version of the server last seen, for the built-ins offline.
+	if want.SparkVersion != "3.5.7" || got.SparkVersion != "3.5.7" {
+		t.Errorf("SparkVersion in memory %q, from disk %q", want.SparkVersion, got.SparkVersion)
+	}
 	orders := got.Table(Ref{Catalog: "spark_catalog", Namespace: "sales", Table: "orders"})
 	if orders == nil || fmt.Sprint(orders.Columns) != fmt.Sprint(want.Table(orders.Ref()).Columns) || orders.Comment != "Customer orders" || orders.Kind != KindManaged {
 		t.Errorf("orders from disk = %+v", orders)
@@ -336,6 +340,11 @@ func TestPersistenceRoundTrip(t *testing.T) {
 	}
 	if m, _ := got.Search(Query{Text: "ordrs", Want: WantTables}); len(m) == 0 || m[0].Name != "orders" {
 		t.Errorf("search after load = %v", m)
+	}
+	// A server of another version replaces the recorded one at once.
+	c4 := newCache(t, down, Options{Key: key, Dir: dir, SparkVersion: "4.3.0"})
+	if v := c4.Snapshot().SparkVersion; v != "4.3.0" {
+		t.Errorf("SparkVersion with a 4.3.0 source = %q", v)
 	}
 	// Another remote has another file.
 	c3 := newCache(t, nil, Options{Key: "key-of-someone-else", Dir: dir})

@@ -200,6 +200,10 @@ type Snapshot struct {
 	CurrentCatalog   string
 	CurrentNamespace string
 
+	// SparkVersion is the version of the server the names come from (the
+	// last one seen, for a snapshot from disk; "": unknown).
+	SparkVersion string
+
 	// RefreshedAt is when the last full load from the server finished (zero:
 	// never; the snapshot holds only what lazy loads and the disk brought).
 	RefreshedAt time.Time

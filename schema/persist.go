@@ -26,7 +26,8 @@ import (
 //	flags byte (bit 0: payload is DEFLATE-compressed)
 //	payload length (uint32, uncompressed) and CRC-32 (IEEE, of the uncompressed payload)
 //	payload:
-//	  key, saved at, refreshed at, load time, current catalog and namespace
+//	  key, saved at, refreshed at, load time, current catalog and namespace,
+//	  Spark version
 //	  types: n, then n strings
 //	  functions: n, then name, class, usage, description, builtin
 //	  catalogs: n, then name, comment, listed at, namespaces:
@@ -41,7 +42,7 @@ import (
 
 const (
 	fileMagic   = "SPKLSCH"
-	fileVersion = 1
+	fileVersion = 2 // 2: the Spark version
 	headerSize  = len(fileMagic) + 1 + 1 + 4 + 4
 
 	flagDeflate = 1 << 0
@@ -137,6 +138,7 @@ func Encode(s *Snapshot, key string, now time.Time) []byte {
 	e.varint(int64(s.LoadTime))
 	e.str(s.CurrentCatalog)
 	e.str(s.CurrentNamespace)
+	e.str(s.SparkVersion)
 	e.uvarint(uint64(len(typeList)))
 	for _, t := range typeList {
 		e.str(t)
@@ -296,6 +298,7 @@ func Decode(data []byte, key string) (s *Snapshot, err error) {
 	s.LoadTime = time.Duration(d.varint())
 	s.CurrentCatalog = d.str()
 	s.CurrentNamespace = d.str()
+	s.SparkVersion = d.str()
 	types := make([]string, d.count(1))
 	for i := range types {
 		types[i] = d.str()

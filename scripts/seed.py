@@ -2,7 +2,7 @@
 
 Usage: python seed.py [sc://127.0.0.1:15002]
 
-Run it through `scripts/spark-server seed`, which uses the .spark/venv python.
+Run it through `scripts/spark-server seed`, which uses the python of the version's venv.
 It is idempotent: databases use IF NOT EXISTS, tables and views are dropped
 and recreated so their data is always exactly what is written here.
 

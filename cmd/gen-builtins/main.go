@@ -1,22 +1,26 @@
 // Command gen-builtins writes the lists of Spark's built-in functions and
 // SQL keywords that package ide uses without a Spark connection (signature
 // help, hover, completion): ide/functions_builtin.go and
-// ide/keywords_builtin.go. It reads them from a running Spark Connect
-// server, so that they are Spark's own words, not a copy of its docs:
+// ide/keywords_builtin.go. It reads them from running Spark Connect
+// servers, so that they are Spark's own words, not a copy of its docs:
 //
 //	go run ./cmd/gen-builtins --remote sc://127.0.0.1:15002
 //
-// make generate runs it against the local server of make server-start.
+// The lists differ between Spark versions. Each run against a server saves
+// that version's lists under .spark/builtins/, then writes the files from
+// the saved lists of every version in versions: each name carries the
+// versions that have it, and the newest of them describes it. make
+// generate-builtins runs it against a local server of each version, one
+// after another.
 //
 // It asks SHOW SYSTEM FUNCTIONS (system only: a user's temporary functions
 // have no place in a committed list), then DESCRIBE FUNCTION EXTENDED for
 // each function, a few at a time, and reads the Class, Usage, Arguments and
 // Examples out of the answer. Keywords come from SELECT * FROM
-// sql_keywords() with spark.sql.ansi.enforceReservedKeywords on, the only
-// setting under which Spark reports which keywords the SQL standard
-// reserves. To keep the generated file small, Examples keep only the first
-// example and long texts are cut (see the limits below). The server's Spark
-// version goes into the generated files' header.
+// sql_keywords() with ANSI mode and spark.sql.ansi.enforceReservedKeywords
+// on, the only settings under which Spark reports which keywords the SQL
+// standard reserves. To keep the generated file small, Examples keep only
+// the first example and long texts are cut (see the limits below).
 //
 // With -check it writes nothing and exits 1 when a file would change.
 package main
@@ -24,10 +28,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"go/format"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -64,48 +70,68 @@ type builtins struct {
 	Keywords  []keyword  // sorted by word
 }
 
+// versions are the Spark releases the committed lists come from, oldest
+// first: one of each minor line that has Spark Connect.
+var versions = []string{"3.5.7", "4.0.1", "4.1.4", "4.2.1", "4.3.0"}
+
 func main() {
-	remote := flag.String("remote", "sc://127.0.0.1:15002", "the Spark Connect server to read the lists from")
+	remote := flag.String("remote", "", "the Spark Connect server to read the lists from (none: render from the saved lists)")
 	out := flag.String("out", "", "the directory to write to (default: ide/ of the module)")
+	saved := flag.String("saved", "", "the directory of each version's lists (default: .spark/builtins/ of the module)")
 	parallel := flag.Int("parallel", 4, "DESCRIBE FUNCTION statements in flight at once")
 	timeout := flag.Duration("timeout", 5*time.Minute, "give up after this long")
 	check := flag.Bool("check", false, "write nothing; exit 1 if a generated file is out of date")
 	flag.Parse()
 
+	root, err := moduleRoot()
+	if err != nil {
+		fatal(err)
+	}
 	dir := *out
 	if dir == "" {
-		root, err := moduleRoot()
+		dir = filepath.Join(root, "ide")
+	}
+	if *saved == "" {
+		*saved = filepath.Join(root, ".spark", "builtins")
+	}
+	if *remote != "" {
+		b, err := read(*remote, *parallel, *timeout)
 		if err != nil {
 			fatal(err)
 		}
-		dir = filepath.Join(root, "ide")
-	}
-	r, err := connect.ParseRemote(*remote)
-	if err != nil {
-		fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
-	defer cancel()
-	start := time.Now()
-	c, err := connect.Dial(ctx, r, connect.Options{Version: "gen-builtins"})
-	if err != nil {
-		fatal(err)
-	}
-	defer c.Close()
-	b, err := fetch(ctx, c, *parallel)
-	if err != nil {
-		fatal(err)
-	}
-	reserved := 0
-	for _, k := range b.Keywords {
-		if k.Reserved {
-			reserved++
+		if !slices.Contains(versions, b.Version) {
+			fatal(fmt.Errorf("Spark %s is not one of the versions the lists come from (%s); add it to versions in cmd/gen-builtins", b.Version, strings.Join(versions, ", ")))
+		}
+		if err := save(*saved, b); err != nil {
+			fatal(err)
 		}
 	}
-	fmt.Printf("gen-builtins: Spark %s: %d functions, %d keywords (%d reserved) in %v\n",
-		b.Version, len(b.Functions), len(b.Keywords), reserved, time.Since(start).Round(time.Millisecond))
-
-	files, err := render(b)
+	var all []*builtins
+	var missing []string
+	for _, v := range versions {
+		b, err := load(*saved, v)
+		if errors.Is(err, os.ErrNotExist) {
+			missing = append(missing, v)
+			continue
+		}
+		if err != nil {
+			fatal(err)
+		}
+		all = append(all, b)
+	}
+	if len(missing) > 0 {
+		msg := fmt.Sprintf("no saved lists of Spark %s; run go run ./cmd/gen-builtins --remote sc://HOST:PORT against a server of each (make generate-builtins)", strings.Join(missing, ", "))
+		if *remote == "" {
+			fatal(errors.New(msg))
+		}
+		fmt.Println("gen-builtins: not writing ide/ yet:", msg)
+		return
+	}
+	m, err := merge(all)
+	if err != nil {
+		fatal(err)
+	}
+	files, err := render(m)
 	if err != nil {
 		fatal(err)
 	}
@@ -129,6 +155,69 @@ func main() {
 	if stale > 0 {
 		os.Exit(1)
 	}
+}
+
+// read reads one server's lists.
+func read(remote string, parallel int, timeout time.Duration) (*builtins, error) {
+	r, err := connect.ParseRemote(remote)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	start := time.Now()
+	c, err := connect.Dial(ctx, r, connect.Options{Version: "gen-builtins"})
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	b, err := fetch(ctx, c, parallel)
+	if err != nil {
+		return nil, err
+	}
+	reserved := 0
+	for _, k := range b.Keywords {
+		if k.Reserved {
+			reserved++
+		}
+	}
+	fmt.Printf("gen-builtins: Spark %s: %d functions, %d keywords (%d reserved) in %v\n",
+		b.Version, len(b.Functions), len(b.Keywords), reserved, time.Since(start).Round(time.Millisecond))
+	return b, nil
+}
+
+// save keeps one version's lists as JSON for later runs against other
+// versions (the servers run one at a time).
+func save(dir string, b *builtins) error {
+	data, err := json.MarshalIndent(b, "", " ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	path := filepath.Join(dir, b.Version+".json")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("gen-builtins: saved %s\n", path)
+	return nil
+}
+
+// load reads the lists save kept for version v.
+func load(dir, v string) (*builtins, error) {
+	data, err := os.ReadFile(filepath.Join(dir, v+".json"))
+	if err != nil {
+		return nil, err
+	}
+	var b builtins
+	if err := json.Unmarshal(data, &b); err != nil {
+		return nil, fmt.Errorf("%s.json: %w", v, err)
+	}
+	if b.Version != v {
+		return nil, fmt.Errorf("%s.json holds the lists of Spark %s", v, b.Version)
+	}
+	return &b, nil
 }
 
 func fatal(err error) {
@@ -241,9 +330,10 @@ func describeAll(ctx context.Context, c *connect.Client, names []string, paralle
 }
 
 // keywords reads sql_keywords() with the standard's reserved words
-// enforced; without that setting Spark reports none as reserved.
+// enforced under ANSI mode; without those settings Spark reports none as
+// reserved (3.5 has ANSI mode off by default).
 func keywords(ctx context.Context, c *connect.Client) ([]keyword, error) {
-	const sql = "SET spark.sql.ansi.enforceReservedKeywords=true;\nSELECT keyword, reserved FROM sql_keywords()"
+	const sql = "SET spark.sql.ansi.enabled=true;\nSET spark.sql.ansi.enforceReservedKeywords=true;\nSELECT keyword, reserved FROM sql_keywords()"
 	res, err := c.Run(ctx, sql, runOptions)
 	if err != nil {
 		return nil, fmt.Errorf("sql_keywords(): %w", err)
@@ -391,6 +481,100 @@ func clip(s string, limit int) string {
 }
 
 // ---------------------------------------------------------------------------
+// Merging the versions.
+
+// span is the Spark versions that have a name: from Since on (""
+// the oldest of versions), up to but not including Removed ("": still in
+// the newest). Both are minor versions, "4.2".
+type span struct{ Since, Removed string }
+
+// mergedFunction is a function with its span and the description of the
+// newest version that has it.
+type mergedFunction struct {
+	function
+	span
+}
+
+// mergedKeyword is a keyword with its span, and whether the versions that
+// have it reserve it (they agree, or merge fails).
+type mergedKeyword struct {
+	keyword
+	span
+}
+
+// merged is the lists of every version, as the generated files hold them.
+type merged struct {
+	Versions  []string // oldest first
+	Functions []mergedFunction
+	Keywords  []mergedKeyword
+}
+
+// minor is "4.2" of "4.2.1".
+func minor(v string) string {
+	if i := strings.LastIndexByte(v, '.'); i > strings.IndexByte(v, '.') {
+		return v[:i]
+	}
+	return v
+}
+
+// spanOf finds the span of the versions (indexes into all, ascending) that
+// have a name; a name that left and came back cannot be told as one span.
+func spanOf(name string, has []int, all []*builtins) (span, error) {
+	for i := 1; i < len(has); i++ {
+		if has[i] != has[i-1]+1 {
+			return span{}, fmt.Errorf("%s is in Spark %s and %s but not in between", name, all[has[i-1]].Version, all[has[i]].Version)
+		}
+	}
+	var sp span
+	if first := has[0]; first > 0 {
+		sp.Since = minor(all[first].Version)
+	}
+	if last := has[len(has)-1]; last < len(all)-1 {
+		sp.Removed = minor(all[last+1].Version)
+	}
+	return sp, nil
+}
+
+// merge joins the lists of each version (oldest first): every name any of
+// them has, described as the newest one that has it describes it.
+func merge(all []*builtins) (*merged, error) {
+	m := &merged{}
+	fns := map[string][]int{}
+	kws := map[string][]int{}
+	newestFn := map[string]function{}
+	newestKw := map[string]keyword{}
+	for i, b := range all {
+		m.Versions = append(m.Versions, b.Version)
+		for _, f := range b.Functions {
+			fns[f.Name] = append(fns[f.Name], i)
+			newestFn[f.Name] = f
+		}
+		for _, k := range b.Keywords {
+			if prev, ok := newestKw[k.Word]; ok && prev.Reserved != k.Reserved {
+				return nil, fmt.Errorf("keyword %s is reserved in one of Spark %s and %s, not the other", k.Word, all[kws[k.Word][len(kws[k.Word])-1]].Version, b.Version)
+			}
+			kws[k.Word] = append(kws[k.Word], i)
+			newestKw[k.Word] = k
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(fns)) {
+		sp, err := spanOf(name, fns[name], all)
+		if err != nil {
+			return nil, err
+		}
+		m.Functions = append(m.Functions, mergedFunction{newestFn[name], sp})
+	}
+	for _, word := range slices.Sorted(maps.Keys(kws)) {
+		sp, err := spanOf(word, kws[word], all)
+		if err != nil {
+			return nil, err
+		}
+		m.Keywords = append(m.Keywords, mergedKeyword{newestKw[word], sp})
+	}
+	return m, nil
+}
+
+// ---------------------------------------------------------------------------
 // Writing Go.
 
 type file struct {
@@ -398,16 +582,30 @@ type file struct {
 	data []byte
 }
 
-func render(b *builtins) ([]file, error) {
-	header := fmt.Sprintf("// Code generated by cmd/gen-builtins from Spark %s; DO NOT EDIT.\n\npackage ide\n\n", b.Version)
+func render(m *merged) ([]file, error) {
+	header := fmt.Sprintf("// Code generated by cmd/gen-builtins from Spark %s; DO NOT EDIT.\n\npackage ide\n\n", strings.Join(m.Versions, ", "))
+	spanFields := func(buf *bytes.Buffer, sp span) {
+		if sp.Since != "" {
+			fmt.Fprintf(buf, "Since: %q,", sp.Since)
+		}
+		if sp.Removed != "" {
+			fmt.Fprintf(buf, "Removed: %q,", sp.Removed)
+		}
+	}
 
 	var fn bytes.Buffer
 	fn.WriteString(header)
-	fmt.Fprintf(&fn, "// builtinFunctions are the %d functions of SHOW SYSTEM FUNCTIONS, sorted by\n", len(b.Functions))
-	fn.WriteString("// name, as DESCRIBE FUNCTION EXTENDED describes them (first example only;\n")
-	fn.WriteString("// long texts cut with \"…\").\n")
+	fn.WriteString("// builtinVersions are the Spark versions the lists come from, oldest first.\n")
+	fn.WriteString("var builtinVersions = []string{")
+	for _, v := range m.Versions {
+		fmt.Fprintf(&fn, "%q,", v)
+	}
+	fn.WriteString("}\n\n")
+	fmt.Fprintf(&fn, "// builtinFunctions are the %d functions of SHOW SYSTEM FUNCTIONS, sorted by\n", len(m.Functions))
+	fn.WriteString("// name, as DESCRIBE FUNCTION EXTENDED of the newest version that has them\n")
+	fn.WriteString("// describes them (first example only; long texts cut with \"…\").\n")
 	fn.WriteString("var builtinFunctions = []builtinFunction{\n")
-	for _, f := range b.Functions {
+	for _, f := range m.Functions {
 		fn.WriteString("\t{\n")
 		field := func(name, v string) {
 			if v != "" {
@@ -419,27 +617,24 @@ func render(b *builtins) ([]file, error) {
 		field("Arguments", f.Arguments)
 		field("Examples", f.Examples)
 		field("Class", f.Class)
+		field("Since", f.Since)
+		field("Removed", f.Removed)
 		fn.WriteString("\t},\n")
 	}
 	fn.WriteString("}\n")
 
 	var kw bytes.Buffer
 	kw.WriteString(header)
-	fmt.Fprintf(&kw, "// sparkKeywords are the %d keywords of sql_keywords(), upper case, sorted.\n", len(b.Keywords))
-	kw.WriteString("var sparkKeywords = []string{\n")
-	var reserved []string
-	for _, k := range b.Keywords {
-		fmt.Fprintf(&kw, "\t%q,\n", k.Word)
+	fmt.Fprintf(&kw, "// sparkKeywords are the %d keywords of sql_keywords(), upper case, sorted;\n", len(m.Keywords))
+	kw.WriteString("// Reserved: reserved with spark.sql.ansi.enforceReservedKeywords=true.\n")
+	kw.WriteString("var sparkKeywords = []builtinKeyword{\n")
+	for _, k := range m.Keywords {
+		fmt.Fprintf(&kw, "\t{Word: %q,", k.Word)
 		if k.Reserved {
-			reserved = append(reserved, k.Word)
+			kw.WriteString("Reserved: true,")
 		}
-	}
-	kw.WriteString("}\n\n")
-	kw.WriteString("// reservedKeywords are the keywords that sql_keywords() reports reserved\n")
-	kw.WriteString("// with spark.sql.ansi.enforceReservedKeywords=true, sorted.\n")
-	kw.WriteString("var reservedKeywords = []string{\n")
-	for _, w := range reserved {
-		fmt.Fprintf(&kw, "\t%q,\n", w)
+		spanFields(&kw, k.span)
+		kw.WriteString("},\n")
 	}
 	kw.WriteString("}\n")
 

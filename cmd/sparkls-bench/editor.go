@@ -29,40 +29,14 @@ func editorRun(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ctx, stop := context.WithCancel(ctx)
-	defer stop() // ends the server on an early return
-	cmd := exec.CommandContext(ctx, *bin, "serve")
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		return err
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	ed := lsptest.New(out, in, lsptest.Options{})
-
 	wait, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	init := map[string]any{"sparkls": map[string]any{"remote": *remote, "preview": map[string]any{"rows": 100}}}
-	if _, err := ed.Initialize(wait, nil, init); err != nil {
+	settings := map[string]any{"remote": *remote, "preview": map[string]any{"rows": 100}}
+	ed, shutdown, err := serveEditor(ctx, wait, *bin, settings)
+	if err != nil {
 		return err
 	}
-	var st lsp.Status
-	if _, err := ed.WaitNote(wait, lsp.NotifyStatus, func(p json.RawMessage) bool {
-		_ = json.Unmarshal(p, &st)
-		return st.State == lsp.StateConnected || st.State == lsp.StateError
-	}); err != nil {
-		return err
-	}
-	if st.State != lsp.StateConnected {
-		return fmt.Errorf("sparkls could not connect: %s", st.Message)
-	}
+	defer shutdown()
 	const uri = "file:///bench/run.sql"
 	sqls := make([]string, len(benchQueries))
 	for i, q := range benchQueries {
@@ -94,19 +68,74 @@ func editorRun(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		res[q.name+"_median_ms"] = median(times)
 	}
-	if err := ed.Shutdown(wait); err != nil {
+	if err := shutdown(); err != nil {
 		return err
 	}
-	in.Close()
-	select {
-	case err := <-exited:
-		if err != nil {
-			return fmt.Errorf("sparkls serve: %w", err)
-		}
-	case <-time.After(10 * time.Second):
-		return errors.New("sparkls serve did not exit")
-	}
 	return json.NewEncoder(stdout).Encode(res)
+}
+
+// serveEditor starts `bin serve` and drives it with package lsptest as the
+// editor, initialised with settings (the sparkls section) and connected
+// within wait. shutdown shuts the server down and waits for it to exit; it
+// may be called again (a deferred call after a checked one does nothing).
+func serveEditor(ctx, wait context.Context, bin string, settings map[string]any) (ed *lsptest.Editor, shutdown func() error, err error) {
+	ctx, stop := context.WithCancel(ctx)
+	cmd := exec.CommandContext(ctx, bin, "serve")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	ed = lsptest.New(out, in, lsptest.Options{})
+	closed := false
+	shutdown = func() error {
+		if closed {
+			return nil
+		}
+		closed = true
+		defer stop() // ends a server that did not exit
+		err := ed.Shutdown(wait)
+		in.Close()
+		select {
+		case werr := <-exited:
+			if err == nil && werr != nil {
+				err = fmt.Errorf("sparkls serve: %w", werr)
+			}
+		case <-time.After(10 * time.Second):
+			if err == nil {
+				err = errors.New("sparkls serve did not exit")
+			}
+		}
+		return err
+	}
+	if _, err := ed.Initialize(wait, nil, map[string]any{"sparkls": settings}); err != nil {
+		shutdown()
+		return nil, nil, err
+	}
+	var st lsp.Status
+	if _, err := ed.WaitNote(wait, lsp.NotifyStatus, func(p json.RawMessage) bool {
+		_ = json.Unmarshal(p, &st)
+		return st.State == lsp.StateConnected || st.State == lsp.StateError
+	}); err != nil {
+		shutdown()
+		return nil, nil, err
+	}
+	if st.State != lsp.StateConnected {
+		shutdown()
+		return nil, nil, fmt.Errorf("sparkls could not connect: %s", st.Message)
+	}
+	return ed, shutdown, nil
 }
 
 // median in milliseconds: the middle time, or the mean of the two middle

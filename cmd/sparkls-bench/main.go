@@ -60,11 +60,7 @@ func roundTrip(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	r, err := connect.ParseRemote(*remote)
-	if err != nil {
-		return err
-	}
-	c, err := connect.Dial(ctx, r, connect.Options{Version: "bench"})
+	c, err := dial(ctx, *remote)
 	if err != nil {
 		return err
 	}
@@ -85,10 +81,18 @@ func roundTrip(ctx context.Context, args []string, stdout io.Writer) error {
 				return fmt.Errorf("bench %s: empty result", q.name)
 			}
 		}
-		slices.Sort(times)
-		out[q.name+"_median_ms"] = float64(times[len(times)/2].Microseconds()) / 1000
+		out[q.name+"_median_ms"] = median(times)
 	}
 	return json.NewEncoder(stdout).Encode(out)
+}
+
+// dial connects to remote as the benchmarks' client.
+func dial(ctx context.Context, remote string) (*connect.Client, error) {
+	r, err := connect.ParseRemote(remote)
+	if err != nil {
+		return nil, err
+	}
+	return connect.Dial(ctx, r, connect.Options{Version: "bench"})
 }
 
 // pagePaging dials the remote and runs pageBench.
@@ -99,11 +103,7 @@ func pagePaging(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	r, err := connect.ParseRemote(*remote)
-	if err != nil {
-		return err
-	}
-	c, err := connect.Dial(ctx, r, connect.Options{Version: "bench"})
+	c, err := dial(ctx, *remote)
 	if err != nil {
 		return err
 	}

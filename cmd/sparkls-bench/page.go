@@ -6,11 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os/exec"
 	"time"
 
 	"github.com/sparkls/sparkls/lsp"
-	"github.com/sparkls/sparkls/lsp/lsptest"
 )
 
 // editorPage measures "fetch more rows" as an editor does it, over stdio
@@ -27,41 +25,16 @@ func editorPage(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ctx, stop := context.WithCancel(ctx)
-	defer stop()
-	cmd := exec.CommandContext(ctx, *bin, "serve")
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		return err
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	defer func() { _ = cmd.Wait() }()
-	defer in.Close()
-	ed := lsptest.New(out, in, lsptest.Options{})
 	wait, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	settings := func(rows int) map[string]any {
 		return map[string]any{"remote": *remote, "preview": map[string]any{"rows": rows, "keepRows": 10000}}
 	}
-	if _, err := ed.Initialize(wait, nil, map[string]any{"sparkls": settings(100)}); err != nil {
+	ed, shutdown, err := serveEditor(ctx, wait, *bin, settings(100))
+	if err != nil {
 		return err
 	}
-	var st lsp.Status
-	if _, err := ed.WaitNote(wait, lsp.NotifyStatus, func(p json.RawMessage) bool {
-		_ = json.Unmarshal(p, &st)
-		return st.State == lsp.StateConnected || st.State == lsp.StateError
-	}); err != nil {
-		return err
-	}
-	if st.State != lsp.StateConnected {
-		return fmt.Errorf("sparkls could not connect: %s", st.Message)
-	}
+	defer shutdown()
 	const uri = "file:///bench/page.sql"
 	if err := ed.Open(uri, pageQuery); err != nil {
 		return err
@@ -116,7 +89,7 @@ func editorPage(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	k, b := median(kept), median(rerun)
-	if err := ed.Shutdown(wait); err != nil {
+	if err := shutdown(); err != nil {
 		return err
 	}
 	return json.NewEncoder(stdout).Encode(map[string]float64{

@@ -10,7 +10,8 @@ import (
 // The layering of ARCHITECTURE.md, checked on the real import graph: only
 // connect speaks gRPC/protobuf, only lsp (and lsptest, the fake editor) speaks LSP, sqltext imports nothing
 // of ours, schema imports only sqltext and ide (the features) only
-// sqltext, schema, embed and pycheck, so it speaks neither LSP nor gRPC;
+// sqltext, schema, embed, pycheck and internal/sparkversion, so it speaks
+// neither LSP nor gRPC;
 // connect/databricks builds on connect, which knows nothing of it.
 func TestImportLayering(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "github.com/sparkls/sparkls/...").Output()
@@ -43,8 +44,10 @@ func TestImportLayering(t *testing.T) {
 				t.Errorf("%s imports %s: databricks builds on connect, connect knows nothing of it (Remote.Workspace is a Platform)", pkg, imp)
 			case strings.HasPrefix(imp, mod) && pkg == mod+"connect/databricks" && imp != mod+"connect" && imp != mod+"schema":
 				t.Errorf("%s imports %s: databricks imports only connect and schema of ours", pkg, imp)
-			case strings.HasPrefix(imp, mod) && pkg == mod+"ide" && !slices.Contains([]string{"sqltext", "schema", "embed", "pycheck"}, strings.TrimPrefix(imp, mod)):
-				t.Errorf("%s imports %s: ide imports only sqltext, schema, embed and pycheck (Spark comes through an interface)", pkg, imp)
+			case strings.HasPrefix(imp, mod) && pkg == mod+"internal/sparkversion":
+				t.Errorf("%s imports %s: sparkversion imports nothing of ours", pkg, imp)
+			case strings.HasPrefix(imp, mod) && pkg == mod+"ide" && !slices.Contains([]string{"sqltext", "schema", "embed", "pycheck", "internal/sparkversion"}, strings.TrimPrefix(imp, mod)):
+				t.Errorf("%s imports %s: ide imports only sqltext, schema, embed, pycheck and internal/sparkversion (Spark comes through an interface)", pkg, imp)
 			}
 		}
 	}

@@ -10,7 +10,9 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/google/uuid"
 	"github.com/sparkls/sparkls/connect/internal/pb"
+	"github.com/sparkls/sparkls/internal/sparkversion"
 )
 
 // The gRPC service.
@@ -64,11 +66,7 @@ func (v service) AnalyzePlan(ctx context.Context, req *pb.AnalyzePlanRequest) (*
 	var plan *pb.Plan
 	switch {
 	case req.GetSparkVersion() != nil:
-		version := s.Version
-		if version == "" {
-			version = "4.0.1"
-		}
-		resp.Result = &pb.AnalyzePlanResponse_SparkVersion_{SparkVersion: &pb.AnalyzePlanResponse_SparkVersion{Version: version}}
+		resp.Result = &pb.AnalyzePlanResponse_SparkVersion_{SparkVersion: &pb.AnalyzePlanResponse_SparkVersion{Version: s.version()}}
 		return resp, nil
 	case req.GetSchema() != nil:
 		plan = req.GetSchema().GetPlan()
@@ -286,5 +284,95 @@ func (v service) Config(ctx context.Context, req *pb.ConfigRequest) (*pb.ConfigR
 	default:
 		return nil, status.Errorf(codes.Unimplemented, "connecttest: config operation %T is not simulated", op.GetOpType())
 	}
+	return resp, nil
+}
+
+// version is the Spark version the fake plays.
+func (s *Server) version() string {
+	if s.Version == "" {
+		return "4.0.1"
+	}
+	return s.Version
+}
+
+// since answers UNIMPLEMENTED, as grpc-java does for an RPC the server
+// does not have, when the fake's Version is older than min.
+func (s *Server) since(min, method string) error {
+	if sparkversion.Compare(s.version(), min) < 0 {
+		return status.Errorf(codes.Unimplemented, "Method not found: spark.connect.SparkConnectService/%s", method)
+	}
+	return nil
+}
+
+// CloneSession copies a session like Spark 4.1+: the fake's catalog and
+// temporary views are shared by every session, so only the ids are new.
+func (v service) CloneSession(ctx context.Context, req *pb.CloneSessionRequest) (*pb.CloneSessionResponse, error) {
+	s := v.s
+	if err := s.since("4.1", "CloneSession"); err != nil {
+		return nil, err
+	}
+	ss, err := s.session(req)
+	if err != nil {
+		return nil, s.status("", err)
+	}
+	id := req.GetNewSessionId()
+	if id == "" {
+		id = uuid.NewString()
+	}
+	if !isUUID(id) {
+		return nil, s.status(req.GetSessionId(), sparkErr("INVALID_HANDLE.FORMAT", "HY000", "The handle %s is invalid.", id))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.sessions[id]; ok {
+		return nil, s.status(req.GetSessionId(), sparkErr("INVALID_HANDLE.SESSION_ALREADY_EXISTS", "HY000", "The handle %s is invalid. Session already exists.", id))
+	}
+	newSS := uuid.NewString()
+	s.sessions[id] = newSS
+	return &pb.CloneSessionResponse{SessionId: req.GetSessionId(), ServerSideSessionId: ss, NewSessionId: id, NewServerSideSessionId: newSS}, nil
+}
+
+// GetStatus reports the session's operations like Spark 4.2+: running
+// until every response was produced, then succeeded, or cancelled once
+// interrupted.
+func (v service) GetStatus(ctx context.Context, req *pb.GetStatusRequest) (*pb.GetStatusResponse, error) {
+	s := v.s
+	if err := s.since("4.2", "GetStatus"); err != nil {
+		return nil, err
+	}
+	ss, err := s.session(req)
+	if err != nil {
+		return nil, s.status("", err)
+	}
+	resp := &pb.GetStatusResponse{SessionId: req.GetSessionId(), ServerSideSessionId: ss}
+	if req.OperationStatus == nil {
+		return resp, nil
+	}
+	want := req.GetOperationStatus().GetOperationIds()
+	s.mu.Lock()
+	var ops []*operation
+	for id, op := range s.ops {
+		if op.session == req.GetSessionId() && (len(want) == 0 || slices.Contains(want, id)) {
+			ops = append(ops, op)
+		}
+	}
+	s.mu.Unlock()
+	for _, op := range ops { // op.mu without s.mu, as in Interrupt
+		state := pb.GetStatusResponse_OperationStatus_OPERATION_STATE_RUNNING
+		// Held while a row is made (Gen may wait): then it runs.
+		if op.mu.TryLock() {
+			switch {
+			case op.interrupted:
+				state = pb.GetStatusResponse_OperationStatus_OPERATION_STATE_CANCELLED
+			case op.done:
+				state = pb.GetStatusResponse_OperationStatus_OPERATION_STATE_SUCCEEDED
+			}
+			op.mu.Unlock()
+		}
+		resp.OperationStatuses = append(resp.OperationStatuses, &pb.GetStatusResponse_OperationStatus{OperationId: op.id, State: state})
+	}
+	slices.SortFunc(resp.OperationStatuses, func(a, b *pb.GetStatusResponse_OperationStatus) int {
+		return strings.Compare(a.OperationId, b.OperationId)
+	})
 	return resp, nil
 }

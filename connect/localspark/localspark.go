@@ -35,7 +35,7 @@ import (
 
 // SparkVersion is the pyspark version installed, the same that
 // scripts/spark-server pins.
-const SparkVersion = "4.0.1"
+const SparkVersion = "4.3.0"
 
 // DefaultPort is the port of a server started without one.
 const DefaultPort = 15002

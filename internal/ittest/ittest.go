@@ -10,15 +10,13 @@ package ittest
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/sparkls/sparkls/connect"
+	"github.com/sparkls/sparkls/internal/sparkversion"
 )
 
 // Remote is $SPARKLS_IT_REMOTE; without it the test is skipped.
@@ -80,41 +78,13 @@ func Version(t testing.TB) string {
 // AtLeast tells whether the server is at least version min ("4.0", "3.5.2").
 func AtLeast(t testing.TB, min string) bool {
 	t.Helper()
-	return Compare(Version(t), min) >= 0
+	return sparkversion.Compare(Version(t), min) >= 0
 }
 
 // Requires skips the test, saying why, unless the server is at least min.
 func Requires(t testing.TB, min, why string) {
 	t.Helper()
-	if v := Version(t); Compare(v, min) < 0 {
+	if v := Version(t); sparkversion.Compare(v, min) < 0 {
 		t.Skipf("requires Spark >= %s (server is %s): %s", min, v, why)
 	}
-}
-
-// Compare compares dotted versions numerically, as far as the shorter goes
-// ("4.0" equals "4.0.1"; a suffix such as "-SNAPSHOT" is ignored).
-func Compare(a, b string) int {
-	pa, pb := parts(a), parts(b)
-	for i := 0; i < len(pa) && i < len(pb); i++ {
-		if pa[i] != pb[i] {
-			if pa[i] < pb[i] {
-				return -1
-			}
-			return 1
-		}
-	}
-	return 0
-}
-
-func parts(v string) []int {
-	v, _, _ = strings.Cut(v, "-")
-	var out []int
-	for _, f := range strings.Split(v, ".") {
-		n, err := strconv.Atoi(f)
-		if err != nil {
-			panic(fmt.Sprintf("ittest: bad version %q", v))
-		}
-		out = append(out, n)
-	}
-	return out
 }

@@ -18,9 +18,13 @@ import (
 // Cell is one rendered value. Null distinguishes SQL NULL from the string
 // "null" (Text is "" for NULL); nested NULLs inside arrays, maps and structs
 // are part of the parent's text, rendered "null" as Spark's CAST does.
+// Display is the JSON display form of a struct, map or array value
+// (display.go); "" for other columns, for NULL, and when it is longer than
+// MaxCellBytes (a cut JSON would not read).
 type Cell struct {
-	Text string
-	Null bool
+	Text    string
+	Null    bool
+	Display string
 }
 
 // Options tune rendering.
@@ -57,15 +61,19 @@ type Formatter struct {
 	opt     Options
 	schema  *arrow.Schema
 	binders []binder
+	jsons   []binder // display form of nested columns, nil for the others
 
 	rec     arrow.RecordBatch // batch the appenders below are bound to
 	cols    []arrow.Array
 	render  []appender
+	jrender []appender
 	allNull []bool // Arrow Null columns (their IsNull reports false)
 
-	buf    []byte
-	bounds []int // start,end pairs per column into buf; start -1 = NULL
-	stop   int   // nested renderers may stop once len(dst) exceeds this
+	buf     []byte
+	bounds  []int // start,end pairs per column into buf; start -1 = NULL
+	jbounds []int // the same for the display form; start -1 = none
+	scratch []byte
+	stop    int // nested renderers may stop once len(dst) exceeds this
 }
 
 // NewFormatter compiles renderers for every column of schema.
@@ -80,9 +88,14 @@ func NewFormatter(schema *arrow.Schema, opt Options) *Formatter {
 
 func (f *Formatter) compileSchema(schema *arrow.Schema) {
 	f.schema = schema
-	f.binders = f.binders[:0]
+	f.binders, f.jsons = f.binders[:0], f.jsons[:0]
 	for _, fld := range schema.Fields() {
 		f.binders = append(f.binders, f.compileTop(fld))
+		var j binder
+		if isNested(fld.Type) {
+			j = f.compileJSON(fld.Type, 0)
+		}
+		f.jsons = append(f.jsons, j)
 	}
 	f.rec = nil
 }
@@ -95,10 +108,15 @@ func (f *Formatter) bind(rec arrow.RecordBatch) {
 	}
 	n := int(rec.NumCols())
 	f.cols = append(f.cols[:0], rec.Columns()...)
-	f.render = f.render[:0]
+	f.render, f.jrender = f.render[:0], f.jrender[:0]
 	f.allNull = f.allNull[:0]
 	for c := 0; c < n; c++ {
 		f.render = append(f.render, f.binders[c](f.cols[c]))
+		var j appender
+		if f.jsons[c] != nil {
+			j = f.jsons[c](f.cols[c])
+		}
+		f.jrender = append(f.jrender, j)
 		f.allNull = append(f.allNull, f.cols[c].DataType().ID() == arrow.NULL)
 	}
 	f.rec = rec
@@ -113,33 +131,48 @@ func (f *Formatter) Row(rec arrow.RecordBatch, i int, dst []Cell) []Cell {
 	}
 	limit := f.opt.MaxCellBytes
 	buf := f.buf[:0]
-	bounds := f.bounds[:0]
+	bounds, jbounds := f.bounds[:0], f.jbounds[:0]
 	for c, col := range f.cols {
 		if col.IsNull(i) || f.allNull[c] {
 			bounds = append(bounds, -1, -1)
+			jbounds = append(jbounds, -1, -1)
 			continue
 		}
 		start := len(buf)
+		f.stop = math.MaxInt
 		if limit > 0 {
 			f.stop = start + limit
-		} else {
-			f.stop = math.MaxInt
 		}
 		buf = f.render[c](buf, i)
 		if limit > 0 && len(buf)-start > limit {
 			buf = cut(buf, start, limit)
 		}
 		bounds = append(bounds, start, len(buf))
+		js := -1
+		if f.jrender[c] != nil {
+			js = len(buf)
+			if limit > 0 {
+				f.stop = js + limit
+			}
+			buf = f.jrender[c](buf, i)
+			if limit > 0 && len(buf)-js > limit {
+				buf, js = buf[:js], -1
+			}
+		}
+		jbounds = append(jbounds, js, len(buf))
 	}
 	s := string(buf)
 	for c := 0; c < len(bounds); c += 2 {
-		if bounds[c] < 0 {
+		switch {
+		case bounds[c] < 0:
 			dst = append(dst, Cell{Null: true})
-		} else {
+		case jbounds[c] >= 0:
+			dst = append(dst, Cell{Text: s[bounds[c]:bounds[c+1]], Display: s[jbounds[c]:jbounds[c+1]]})
+		default:
 			dst = append(dst, Cell{Text: s[bounds[c]:bounds[c+1]]})
 		}
 	}
-	f.buf, f.bounds = buf, bounds
+	f.buf, f.bounds, f.jbounds = buf, bounds, jbounds
 	return dst
 }
 

@@ -371,7 +371,7 @@ class Extension implements vscode.Disposable {
    * The next page of a run's result for the grid's Fetch more rows: as many
    * rows as a preview, through resultPage (which asks before a re-run).
    */
-  async fetchMore(e: Entry): Promise<{ rows: (string | null)[][]; more: boolean } | undefined> {
+  async fetchMore(e: Entry): Promise<Pick<ResultPage, 'rows' | 'display' | 'more'> | undefined> {
     const r = e.result;
     if (!r) {
       return undefined;
@@ -385,7 +385,7 @@ class Extension implements vscode.Disposable {
       void vscode.window.showErrorMessage(`Spark: ${page.error.errorClass ? `${page.error.errorClass}: ` : ''}${page.error.message}`);
       return undefined;
     }
-    return { rows: page.rows, more: page.more };
+    return { rows: page.rows, display: page.display, more: page.more };
   }
 
   /** Shows the plan of the statement at args in a read-only editor beside. */

@@ -5,8 +5,9 @@
 // import it; `node --test` covers it (test/grid.test.ts).
 //
 // Spark is the oracle: a value is Spark's CAST(x AS STRING) text, and that
-// is what every copy format gives. Only the display may be prettier (field
-// names), and only where the text can be read back without guessing.
+// is what every copy format gives. Only the display is prettier: struct,
+// map and array values as JSON with field names, which sparkls renders
+// from Spark's Arrow data (RunResult.display).
 
 import type { Column, RunResult } from './protocol';
 
@@ -314,273 +315,35 @@ function uniqueNames(names: string[]): string[] {
 }
 
 // ---------------------------------------------------------------------------
-// Structured values.
+// Structured values. sparkls sends the display form of struct, map and
+// array columns (RunResult.display: JSON with field names, built from
+// Spark's Arrow data); the value's text stays Spark's CAST text.
 
-/** A Spark type as typeof() writes it, parsed: struct<...>, array<...>, map<...>, or a leaf. */
-export type SparkType =
-  | { kind: 'struct'; fields: { name: string; type: SparkType }[] }
-  | { kind: 'array'; elem: SparkType }
-  | { kind: 'map'; key: SparkType; value: SparkType }
-  | { kind: 'leaf'; name: string };
-
-/** Parses typeof()'s text; undefined when it does not read. */
-export function parseType(s: string): SparkType | undefined {
-  let i = 0;
-  const ws = () => {
-    while (s[i] === ' ') {
-      i++;
-    }
-  };
-  const ident = (): string => {
-    ws();
-    if (s[i] === '`') {
-      let out = '';
-      i++;
-      while (i < s.length) {
-        if (s[i] === '`') {
-          if (s[i + 1] === '`') {
-            out += '`';
-            i += 2;
-            continue;
-          }
-          i++;
-          return out;
-        }
-        out += s[i++];
-      }
-      throw new Error('unterminated');
-    }
-    const m = /^[^:<>,]+/.exec(s.slice(i));
-    if (!m) {
-      throw new Error('name');
-    }
-    i += m[0].length;
-    return m[0].trim();
-  };
-  const expect = (c: string) => {
-    ws();
-    if (s[i] !== c) {
-      throw new Error(`want ${c}`);
-    }
-    i++;
-  };
-  const type = (): SparkType => {
-    ws();
-    const m = /^(struct|array|map)</i.exec(s.slice(i));
-    if (m) {
-      i += m[0].length;
-      const kind = m[1].toLowerCase();
-      if (kind === 'array') {
-        const elem = type();
-        expect('>');
-        return { kind: 'array', elem };
-      }
-      if (kind === 'map') {
-        const key = type();
-        expect(',');
-        const value = type();
-        expect('>');
-        return { kind: 'map', key, value };
-      }
-      const fields: { name: string; type: SparkType }[] = [];
-      ws();
-      if (s[i] === '>') {
-        i++;
-        return { kind: 'struct', fields };
-      }
-      for (;;) {
-        const name = ident();
-        expect(':');
-        fields.push({ name, type: type() });
-        ws();
-        if (s[i] === ',') {
-          i++;
-          continue;
-        }
-        expect('>');
-        return { kind: 'struct', fields };
-      }
-    }
-    // A leaf: up to the next , or > outside parentheses (decimal(10,2)).
-    let depth = 0;
-    const start = i;
-    while (i < s.length) {
-      const c = s[i];
-      if (c === '(') {
-        depth++;
-      } else if (c === ')') {
-        depth--;
-      } else if (depth === 0 && (c === ',' || c === '>')) {
-        break;
-      }
-      i++;
-    }
-    const name = s.slice(start, i).trim();
-    if (!name) {
-      throw new Error('type');
-    }
-    return { kind: 'leaf', name };
-  };
-  try {
-    const t = type();
-    ws();
-    return i === s.length ? t : undefined;
-  } catch {
-    return undefined;
-  }
+/** The display form of row ri's value in column ci, when sparkls sent one. */
+export function displayAt(r: Pick<RunResult, 'display'>, ri: number, ci: number): string | undefined {
+  return r.display?.[ci]?.[ri] ?? undefined;
 }
 
-// Leaf types whose CAST text never holds ", ", brackets or " -> ", so that a
-// struct, array or map of them reads back from Spark's text without guessing.
-// Strings, binary and variant can hold anything: values with them keep
-// Spark's text.
-const plainLeaf = /^(tinyint|smallint|int|integer|bigint|float|double|decimal(\(\d+,\s*\d+\))?|boolean|date|timestamp|timestamp_ntz|timestamp_ltz|void|interval.*)$/i;
-const jsonNumber = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
-
-function plain(t: SparkType): boolean {
-  switch (t.kind) {
-    case 'leaf':
-      return plainLeaf.test(t.name);
-    case 'array':
-      return plain(t.elem);
-    case 'map':
-      return plain(t.key) && plain(t.value);
-    case 'struct':
-      return t.fields.every((f) => plain(f.type));
+/** Appends a page's rows and their display form to r, keeping display one entry per row. */
+export function appendPage(r: Pick<RunResult, 'rows' | 'display' | 'rowCount'>, page: Pick<RunResult, 'rows' | 'display'>): void {
+  const from = r.rows.length;
+  r.rows.push(...page.rows);
+  r.rowCount = r.rows.length;
+  const cols = new Set([...Object.keys(r.display ?? {}), ...Object.keys(page.display ?? {})]);
+  if (cols.size === 0) {
+    return;
   }
-}
-
-/** A number kept as Spark wrote it (42.50, 12345678901234567890), written to JSON as is. */
-export class RawNumber {
-  constructor(readonly text: string) {}
-}
-
-/**
- * The value of Spark's text v of struct, array or map type t as data (field
- * names for structs, numbers as RawNumber), or undefined when the text
- * cannot be read back with certainty: a value holding strings, binary or
- * variant, or text that does not match its type.
- */
-export function structured(type: string, v: string): unknown {
-  const t = parseType(type);
-  if (!t || t.kind === 'leaf' || !plain(t)) {
-    return undefined;
-  }
-  try {
-    const p = { s: v, i: 0 };
-    const out = readValue(t, p);
-    return p.i === v.length ? out : undefined;
-  } catch {
-    return undefined;
-  }
-}
-interface Cursor {
-  s: string;
-  i: number;
-}
-
-function readValue(t: SparkType, p: Cursor): unknown {
-  switch (t.kind) {
-    case 'leaf':
-      return readLeaf(t.name, p);
-    case 'array': {
-      eat(p, '[');
-      const out: unknown[] = [];
-      if (p.s[p.i] === ']') {
-        p.i++;
-        return out;
-      }
-      for (;;) {
-        out.push(readValue(t.elem, p));
-        if (p.s[p.i] === ']') {
-          p.i++;
-          return out;
-        }
-        eat(p, ', ');
-      }
+  const d = (r.display ??= {});
+  for (const c of cols) {
+    const have = (d[c] ??= []);
+    while (have.length < from) {
+      have.push(null);
     }
-    case 'map': {
-      eat(p, '{');
-      const out: Record<string, unknown> = {};
-      if (p.s[p.i] === '}') {
-        p.i++;
-        return out;
-      }
-      for (;;) {
-        const k = readValue(t.key, p);
-        eat(p, ' -> ');
-        out[typeof k === 'string' ? k : k instanceof RawNumber ? k.text : jsonText(k)] = readValue(t.value, p);
-        if (p.s[p.i] === '}') {
-          p.i++;
-          return out;
-        }
-        eat(p, ', ');
-      }
-    }
-    case 'struct': {
-      eat(p, '{');
-      const out: Record<string, unknown> = {};
-      t.fields.forEach((f, n) => {
-        if (n > 0) {
-          eat(p, ', ');
-        }
-        out[f.name] = readValue(f.type, p);
-      });
-      eat(p, '}');
-      return out;
+    const add = page.display?.[c] ?? [];
+    for (let i = 0; i < page.rows.length; i++) {
+      have.push(add[i] ?? null);
     }
   }
-}
-
-function eat(p: Cursor, tok: string): void {
-  if (!p.s.startsWith(tok, p.i)) {
-    throw new Error(`want ${JSON.stringify(tok)} at ${p.i}`);
-  }
-  p.i += tok.length;
-}
-
-/** One leaf's text, up to the next ", ", "]", "}" or " -> ": a number, boolean, null or other text. */
-function readLeaf(name: string, p: Cursor): unknown {
-  const rest = p.s.slice(p.i);
-  const m = /^.*?(?=, |\]|\}| -> |$)/.exec(rest);
-  const text = m ? m[0] : '';
-  p.i += text.length;
-  if (text === 'null') {
-    return null;
-  }
-  if (/^boolean$/i.test(name)) {
-    if (text !== 'true' && text !== 'false') {
-      throw new Error('boolean');
-    }
-    return text === 'true';
-  }
-  if (isNumeric(name)) {
-    return jsonNumber.test(text) ? new RawNumber(text) : text; // NaN, Infinity stay text
-  }
-  return text;
-}
-
-/** data as JSON text: RawNumbers as written, indent spaces per level (0: one line). */
-export function jsonText(data: unknown, indent = 0, level = 0): string {
-  if (data instanceof RawNumber) {
-    return data.text;
-  }
-  const pad = (n: number) => (indent ? `\n${' '.repeat(indent * n)}` : '');
-  const sep = indent ? ': ' : ':';
-  if (Array.isArray(data)) {
-    if (data.length === 0) {
-      return '[]';
-    }
-    return `[${data.map((x) => pad(level + 1) + jsonText(x, indent, level + 1)).join(',')}${pad(level)}]`;
-  }
-  if (data !== null && typeof data === 'object') {
-    const es = Object.entries(data);
-    if (es.length === 0) {
-      return '{}';
-    }
-    return `{${es.map(([k, x]) => pad(level + 1) + JSON.stringify(k) + sep + jsonText(x, indent, level + 1)).join(',')}${pad(level)}}`;
-  }
-  return JSON.stringify(data) ?? 'null';
 }
 
 /** JSON text re-indented without parsing its numbers (a variant's 2^63 stays exact); undefined if it is not JSON. */
@@ -627,18 +390,9 @@ export function prettyJson(text: string, indent = 2): string | undefined {
   return out;
 }
 
-/** The grid's text for a struct, map or array value with field names, or undefined to show Spark's text. */
-export function displayText(type: string, v: string): string | undefined {
-  const d = structured(type, v);
-  return d === undefined ? undefined : jsonText(d);
-}
-
-/** The value viewer's text: JSON pretty-printed for struct/map/array/variant where it reads back, else Spark's text. */
-export function viewerText(type: string, v: string): { text: string; json: boolean } {
-  if (/^variant$/i.test(type.trim())) {
-    const p = prettyJson(v);
-    return p === undefined ? { text: v, json: false } : { text: p, json: true };
-  }
-  const d = structured(type, v);
-  return d === undefined ? { text: v, json: false } : { text: jsonText(d, 2), json: true };
+/** The value viewer's text: JSON pretty-printed for a value with a display form or of variant type, else Spark's text. */
+export function viewerText(type: string, v: string, display?: string): { text: string; json: boolean } {
+  const json = display ?? (/^variant$/i.test(type.trim()) ? v : undefined);
+  const p = json === undefined ? undefined : prettyJson(json);
+  return p === undefined ? { text: v, json: false } : { text: p, json: true };
 }

@@ -34,6 +34,10 @@ export const CommandExport = 'sparkls.export';
 // answered by [ResultPage]), without running it again while sparkls
 // holds them.
 export const RequestResultPage = 'sparkls/resultPage';
+// RequestQueries (client → server) is a request of its own, not a
+// command: the queries running on the user's Spark session
+// ([QueriesParams], answered by [QueriesResult]).
+export const RequestQueries = 'sparkls/queries';
 // RunArgParams is the field of the sparkls.run argument that binds the
 // statements' parameter markers: {"name": value} for :name, {"1": value,
 // "2": …} for the ?s in order. A JSON string binds a STRING, a number an

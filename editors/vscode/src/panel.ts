@@ -7,8 +7,8 @@
 
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
-import { addEntry, keptHistory, updateEntry, type Entry, type Progress } from './grid';
-import type { RunResult } from './protocol';
+import { addEntry, appendPage, keptHistory, updateEntry, type Entry, type Progress } from './grid';
+import type { ResultPage, RunResult } from './protocol';
 import { shellPage } from './render';
 
 /** Webview → extension. */
@@ -28,7 +28,7 @@ const activeKey = 'sparkls.results.active';
 export interface RunHooks {
   cancel(id: string): void;
   /** The next rows of a result (sparkls/resultPage); undefined when the server cannot page. */
-  fetchMore?(e: Entry): Promise<{ rows: (string | null)[][]; more: boolean } | undefined>;
+  fetchMore?(e: Entry): Promise<Pick<ResultPage, 'rows' | 'display' | 'more'> | undefined>;
   /** Exports the whole result to a file; undefined when the server cannot. */
   export?(e: Entry): Promise<void>;
 }
@@ -295,11 +295,10 @@ export class ResultsPanel implements vscode.Disposable {
         void this.panel?.webview.postMessage({ type: 'rows', id: e.id, rows: [], more: cur?.more ?? false });
         return;
       }
-      cur.result.rows.push(...page.rows);
-      cur.result.rowCount = cur.result.rows.length;
+      appendPage(cur.result, page);
       cur.result.truncated = page.more;
       cur.more = page.more;
-      void this.panel?.webview.postMessage({ type: 'rows', id: e.id, rows: page.rows, more: page.more });
+      void this.panel?.webview.postMessage({ type: 'rows', id: e.id, rows: page.rows, display: page.display, more: page.more });
       this.keep();
     } finally {
       this.paging.delete(e.id);

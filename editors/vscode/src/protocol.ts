@@ -75,6 +75,8 @@ export interface RunResult {
   range: Range;
   columns: Column[];
   rows: ((string | null)[])[];
+  /** nested columns as JSON, by column index */
+  display?: Record<string, (string | null)[]>;
   rowCount: number;
   truncated: boolean;
   /** the whole run */
@@ -163,9 +165,9 @@ export interface ResultPageParams {
 }
 
 /**
- * ResultPage answers sparkls/resultPage. Columns and rows have the shape of
- * RunResult's (values as CAST(x AS STRING), types as typeof(), SQL NULL as
- * JSON null). More says that rows exist after these. RerunNeeded says that
+ * ResultPage answers sparkls/resultPage. Columns, rows and display have the
+ * shape of RunResult's (values as CAST(x AS STRING), types as typeof(), SQL
+ * NULL as JSON null). More says that rows exist after these. RerunNeeded says that
  * sparkls does not hold the rows asked for (Reason says why): no rows come,
  * and a request with rerun runs the query again. Rerun says that this
  * answer came from running the query again; Error is why that failed.
@@ -175,12 +177,37 @@ export interface ResultPage {
   offset: number;
   columns: Column[];
   rows: ((string | null)[])[];
+  display?: Record<string, (string | null)[]>;
   rowCount: number;
   more: boolean;
   rerunNeeded: boolean;
   reason?: string;
   rerun: boolean;
   error: RunError | null;
+}
+
+/** Query is one operation running on the session. */
+export interface Query {
+  operationId: string;
+  /** State is "running" or "terminating" (being cancelled or finishing). */
+  state: string;
+  /**
+   * QueryID is the sparkls.run that sent it (sparkls.cancel takes it);
+   * "" for an operation sparkls did not start or no longer tracks.
+   */
+  queryId?: string;
+  uri?: string;
+  statement?: string;
+}
+
+/** QueriesResult answers sparkls/queries. */
+export interface QueriesResult {
+  queries: Query[];
+  /**
+   * FromServer says the states are the server's (GetStatus); without it
+   * the list holds the operations of the runs sparkls has in flight.
+   */
+  fromServer: boolean;
 }
 
 /**
@@ -248,11 +275,13 @@ export interface CommandResults {
 /** The params of each custom request (client → server), by method. */
 export interface RequestParams {
   'sparkls/resultPage': ResultPageParams;
+  'sparkls/queries': undefined;
 }
 
 /** The answer of each custom request, by method. */
 export interface RequestResults {
   'sparkls/resultPage': ResultPage;
+  'sparkls/queries': QueriesResult;
 }
 
 /** The payload of each notification (server → client), by name. */

@@ -6,7 +6,7 @@
 // Every value that comes from Spark or the SQL text is escaped: a cell may
 // hold "<script>", and the webview runs scripts (ours, by nonce).
 
-import { cut, displayText, entryTitle, isNumeric, type Entry, type Sort } from './grid';
+import { cut, displayAt, entryTitle, isNumeric, type Entry, type Sort } from './grid';
 import type { RunError, RunResult } from './protocol';
 
 /** Escapes text for HTML element content and double-quoted attributes. */
@@ -194,7 +194,7 @@ export function renderRows(r: RunResult, rows: number[]): string {
           if (val === null) {
             return `<td class="null" data-r="${ri}" data-c="${ci}" tabindex="-1">NULL</td>`;
           }
-          const shown = displayText(r.columns[ci]?.type ?? '', val) ?? val;
+          const shown = displayAt(r, ri, ci) ?? val;
           const c = cut(shown);
           const cls = [num[ci] ? 'num' : '', c.cut ? 'cut' : '', shown !== val ? 'named' : ''].filter(Boolean).join(' ');
           const title = c.cut ? ' title="Click to see the whole value"' : '';

@@ -5,7 +5,7 @@
 // cell and the value viewer, kept with the webview's own state so that a
 // hidden or restored panel shows the same.
 
-import { copyAs, nextSort, view, viewerText, type CopyFormat, type Entry, type Sort } from './grid';
+import { appendPage, copyAs, displayAt, nextSort, view, viewerText, type CopyFormat, type Entry, type Sort } from './grid';
 import { formatElapsed, metaText, renderEntry, renderRows, renderTabs, renderViewer, truncatedText } from './render';
 
 declare function acquireVsCodeApi(): {
@@ -19,7 +19,7 @@ type In =
   | { type: 'state'; entries: Entry[]; active?: string; caps: Caps }
   | { type: 'entry'; entry: Entry; activate: boolean; drop?: string[] }
   | { type: 'progress'; id: string; progress: Entry['progress'] }
-  | { type: 'rows'; id: string; rows: (string | null)[][]; more: boolean }
+  | { type: 'rows'; id: string; rows: (string | null)[][]; display?: Record<string, (string | null)[]>; more: boolean }
   | { type: 'activate'; id: string };
 
 /** What the server can do beyond a preview. */
@@ -195,12 +195,13 @@ function select(r: number, c: number): void {
 
 function openViewer(r: number, c: number): void {
   const e = current();
-  const v = e?.result?.rows[r]?.[c];
-  const col = e?.result?.columns[c];
-  if (!e || !col || v === null || v === undefined) {
+  const res = e?.result;
+  const v = res?.rows[r]?.[c];
+  const col = res?.columns[c];
+  if (!res || !col || v === null || v === undefined) {
     return;
   }
-  const t = viewerText(col.type, v);
+  const t = viewerText(col.type, v, displayAt(res, r, c));
   viewerValue = v;
   viewerEl.innerHTML = renderViewer(col.name, col.type, t.text, t.json);
   viewerEl.hidden = false;
@@ -417,8 +418,7 @@ window.addEventListener('message', (ev: MessageEvent<In>) => {
       const e = entries.find((x) => x.id === m.id);
       if (e?.result) {
         const from = e.result.rows.length;
-        e.result.rows.push(...m.rows);
-        e.result.rowCount = e.result.rows.length;
+        appendPage(e.result, m);
         e.result.truncated = m.more;
         e.more = m.more;
         if (e.id === active) {

@@ -280,13 +280,16 @@ try {
   });
 
   await check('the grid: numbers right-aligned, long values cut with a viewer, structs with field names', async () => {
+    // The struct holds a string with the characters of Spark's text ({, }, ", ", quotes):
+    // its field names come from sparkls' display form, and copy gives Spark's text.
     await page.locator('.tab', { hasText: 'orders.sql' }).first().click();
     await gotoLine(15);
     await page.keyboard.press('Control+Enter');
     const frame = await resultsFrame(async (f) => (await f.locator('#grid th .name', { hasText: 'long_text' }).count()) > 0);
     const cells = frame.locator('#grid tbody td');
-    const [s, long, amount] = [cells.nth(0), cells.nth(1), cells.nth(2)];
-    expectEqual(await s.innerText(), '{"a":1,"b":[2,3]}');
+    const [s, long, amount, m] = [cells.nth(0), cells.nth(1), cells.nth(2), cells.nth(3)];
+    expectEqual(await s.innerText(), '{"a":1,"b":[2,3],"c":"x, \\"y\\"} {z"}');
+    expectEqual(await m.innerText(), '[{"key":1,"value":{"d":"2024-02-29"}}]');
     expectEqual(await amount.innerText(), '12345.50');
     expectEqual(await amount.evaluate((td) => getComputedStyle(td).textAlign), 'right');
     const longText = await long.innerText();
@@ -300,11 +303,11 @@ try {
     await page.keyboard.press('Escape');
     await s.click();
     await viewer.waitFor();
-    expectEqual(await viewer.innerText(), '{\n  "a": 1,\n  "b": [\n    2,\n    3\n  ]\n}');
+    expectEqual(await viewer.innerText(), '{\n  "a": 1,\n  "b": [\n    2,\n    3\n  ],\n  "c": "x, \\"y\\"} {z"\n}');
     await screenshot('value-viewer-struct');
     // Copy gives Spark's own text, not the display.
     await frame.locator('[data-action="viewerCopy"]').click();
-    expectEqual(await clipboard(), '{1, [2, 3]}');
+    expectEqual(await clipboard(), '{1, [2, 3], x, "y"} {z}');
     await frame.locator('[data-action="viewerClose"]').click();
   });
 

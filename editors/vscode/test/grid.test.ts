@@ -5,19 +5,19 @@ import {
   compareNumbers,
   copyAs,
   cut,
-  displayText,
+  appendPage,
+  displayAt,
   entryTitle,
   isNumeric,
   keptHistory,
   nextSort,
-  parseType,
   prettyJson,
-  structured,
   updateEntry,
   view,
   viewerText,
   type Entry,
 } from '../src/grid';
+import type { RunResult } from '../src/protocol';
 
 function entry(id: string, over: Partial<Entry> = {}): Entry {
   return { id, uri: 'file:///w/a.sql', statement: `SELECT ${id}`, startedAt: 0, state: 'done', pinned: false, ...over };
@@ -192,50 +192,48 @@ describe('copy formats', () => {
 });
 
 describe('structured values', () => {
-  test('parseType', () => {
-    assert.deepEqual(parseType('struct<a:int,`b c`:array<decimal(10,2)>,m:map<string,struct<x:int>>>'), {
-      kind: 'struct',
-      fields: [
-        { name: 'a', type: { kind: 'leaf', name: 'int' } },
-        { name: 'b c', type: { kind: 'array', elem: { kind: 'leaf', name: 'decimal(10,2)' } } },
-        {
-          name: 'm',
-          type: { kind: 'map', key: { kind: 'leaf', name: 'string' }, value: { kind: 'struct', fields: [{ name: 'x', type: { kind: 'leaf', name: 'int' } }] } },
-        },
-      ],
+  const res = (): Pick<RunResult, 'rows' | 'display' | 'rowCount'> => ({
+    rows: [['1', '{a, b, 1}'], ['2', null]],
+    display: { '1': ['{"s":"a, b","n":1}', null] },
+    rowCount: 2,
+  });
+
+  test("the grid shows sparkls' display form of nested columns, else Spark's text", () => {
+    const r = res();
+    assert.equal(displayAt(r, 0, 1), '{"s":"a, b","n":1}');
+    assert.equal(displayAt(r, 1, 1), undefined); // NULL
+    assert.equal(displayAt(r, 0, 0), undefined); // not nested
+    assert.equal(displayAt({ display: undefined }, 0, 1), undefined); // no nested column
+  });
+
+  test('pages keep one display entry per row', () => {
+    const r = res();
+    appendPage(r, { rows: [['3', '{c, 2}']], display: { '1': ['{"s":"c","n":2}'] } });
+    assert.equal(r.rowCount, 3);
+    assert.deepEqual(r.display, { '1': ['{"s":"a, b","n":1}', null, '{"s":"c","n":2}'] });
+    appendPage(r, { rows: [['4', null]] });
+    assert.deepEqual(r.display?.['1'], ['{"s":"a, b","n":1}', null, '{"s":"c","n":2}', null]);
+    // A page brings the first display of a column: earlier rows get none.
+    const flat: Pick<RunResult, 'rows' | 'display' | 'rowCount'> = { rows: [['x']], rowCount: 1 };
+    appendPage(flat, { rows: [['y']], display: { '0': ['[1]'] } });
+    assert.deepEqual(flat.display, { '0': [null, '[1]'] });
+    const none: Pick<RunResult, 'rows' | 'display' | 'rowCount'> = { rows: [], rowCount: 0 };
+    appendPage(none, { rows: [['z']] });
+    assert.equal(none.display, undefined);
+  });
+
+  test('the viewer pretty-prints the display form and variants, else the text', () => {
+    assert.deepEqual(viewerText('struct<a:string,b:array<int>>', '{x, y, [2]}', '{"a":"x, y","b":[2]}'), {
+      text: '{\n  "a": "x, y",\n  "b": [\n    2\n  ]\n}',
+      json: true,
     });
-    assert.equal(parseType('struct<a:int'), undefined);
-  });
-
-  test('structs show field names where Spark text reads back for sure', () => {
-    assert.equal(displayText('struct<a:int,b:decimal(5,2)>', '{1, 42.50}'), '{"a":1,"b":42.50}');
-    assert.equal(displayText('struct<a:int,b:struct<c:boolean,d:date>>', '{null, {true, 2024-01-31}}'), '{"a":null,"b":{"c":true,"d":"2024-01-31"}}');
-    assert.equal(displayText('array<struct<x:bigint>>', '[{1}, {2}]'), '[{"x":1},{"x":2}]');
-    assert.equal(displayText('map<int,array<int>>', '{1 -> [2, 3], 4 -> []}'), '{"1":[2,3],"4":[]}');
-    assert.equal(displayText('struct<ts:timestamp,d:double>', '{2024-01-31 10:00:00, NaN}'), '{"ts":"2024-01-31 10:00:00","d":"NaN"}');
-    // Exact digits beyond a double's.
-    assert.equal(displayText('struct<n:decimal(38,0)>', '{12345678901234567890123}'), '{"n":12345678901234567890123}');
-  });
-
-  test("strings, binary and variant inside keep Spark's text: it cannot be read back for sure", () => {
-    assert.equal(displayText('struct<a:string,b:int>', '{x, y, 1}'), undefined);
-    assert.equal(displayText('array<string>', '[x, y]'), undefined);
-    assert.equal(displayText('struct<v:variant>', '{1}'), undefined);
-    // Text that does not match its type.
-    assert.equal(displayText('struct<a:int,b:int>', '{1}'), undefined);
-    assert.equal(displayText('struct<a:boolean>', '{yes}'), undefined);
-    assert.equal(displayText('int', '1'), undefined);
-    assert.equal(structured('struct<a:int>', '{1} trailing'), undefined);
-  });
-
-  test('the viewer pretty-prints JSON for struct/map/array/variant, else the text', () => {
-    assert.deepEqual(viewerText('struct<a:int,b:array<int>>', '{1, [2]}'), { text: '{\n  "a": 1,\n  "b": [\n    2\n  ]\n}', json: true });
     assert.deepEqual(viewerText('variant', '{"k":[1,{"x":9223372036854775807}],"e":{}}'), {
       text: '{\n  "k": [\n    1,\n    {\n      "x": 9223372036854775807\n    }\n  ],\n  "e": {}\n}',
       json: true,
     });
     assert.deepEqual(viewerText('variant', '"a, b"'), { text: '"a, b"', json: true });
     assert.deepEqual(viewerText('string', 'plain'), { text: 'plain', json: false });
+    // No display form (too long to send whole): Spark's text.
     assert.deepEqual(viewerText('struct<a:string>', '{x}'), { text: '{x}', json: false });
   });
 

@@ -178,6 +178,7 @@ describe('renderResult', () => {
           { name: 't', type: 'struct<a:string>' },
         ],
         rows: [['42.50', long, '{1, [2, 3]}', '{x, y}']],
+        display: { '2': ['{"a":1,"b":[2,3]}'], '3': [null] },
         rowCount: 1,
       }),
     );
@@ -185,7 +186,7 @@ describe('renderResult', () => {
     assert.match(html, /<td class="num" data-r="0" data-c="0" tabindex="-1">42\.50<\/td>/);
     assert.match(html, new RegExp(`<td class="cut" data-r="0" data-c="1" tabindex="-1" title="Click to see the whole value">${'x'.repeat(200)}…</td>`));
     assert.match(html, /<td class="named" data-r="0" data-c="2" tabindex="-1">\{&quot;a&quot;:1,&quot;b&quot;:\[2,3\]\}<\/td>/);
-    // A struct of strings cannot be read back for sure: Spark's text.
+    // No display form sent (too long to send whole): Spark's text.
     assert.match(html, /<td data-r="0" data-c="3" tabindex="-1">\{x, y\}<\/td>/);
   });
 

@@ -13,6 +13,7 @@ return {
   CommandParameters = 'sparkls.parameters',
   CommandExport = 'sparkls.export',
   RequestResultPage = 'sparkls/resultPage',
+  RequestQueries = 'sparkls/queries',
   RunArgParams = 'params',
   StateConnecting = 'connecting',
   StateConnected = 'connected',

@@ -2,7 +2,7 @@
 
 Run against a live Spark Connect server (scripts/spark-server start):
 
-    .spark/venv/bin/python connect/internal/arrowfmt/testdata/golden/gen_golden.py [outdir]
+    "$(scripts/spark-server python)" connect/internal/arrowfmt/testdata/golden/gen_golden.py [outdir]
 
 For every case group it runs SELECT <expr> AS c0, ... and stores the raw
 ArrowBatch.data bytes the server sent (<name>.arrows; several streams are

@@ -1,4 +1,4 @@
-package ittest
+package sparkversion
 
 import "testing"
 
@@ -12,6 +12,8 @@ func TestCompare(t *testing.T) {
 		{"4.1.0", "4.0", 1},
 		{"3.5.7", "3.5.10", -1},
 		{"4.2.0-SNAPSHOT", "4.2", 0},
+		{"3.5.x", "3.5.7", 0},
+		{"", "4.0", 0},
 	} {
 		if got := Compare(tc.a, tc.b); got != tc.want {
 			t.Errorf("Compare(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
