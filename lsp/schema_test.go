@@ -337,8 +337,9 @@ func TestCatalogFakeSpark(t *testing.T) {
 		opts: Options{Connect: connect.Options{Dialer: fake.Dialer(), ConnectTimeout: 5 * time.Second}}})
 	c.initialize(map[string]any{"sparkls": map[string]any{"remote": fakeRemote}}, false)
 	c.waitNote(NotifyStatus, func(p json.RawMessage) bool { return strings.Contains(string(p), `"connected"`) })
-	// The status says what the server lacks: nothing from 4.0 on.
-	if sts := c.statuses(); (len(sts[len(sts)-1].Lacks) == 0) != ittest.AtLeast(t, "4.0") {
+	// The status says what the server lacks: the fake is a 4.0.1 server,
+	// without GetStatus (4.2) and CloneSession (4.1).
+	if sts := c.statuses(); len(sts[len(sts)-1].Lacks) != 2 {
 		t.Errorf("status %+v", sts[len(sts)-1])
 	}
 
@@ -509,8 +510,9 @@ func TestITCatalog(t *testing.T) {
 	c := startServer(t, testOptions{realDial: true, catalog: true})
 	c.initialize(map[string]any{"sparkls": map[string]any{"remote": remote}}, false)
 	c.waitNote(NotifyStatus, func(p json.RawMessage) bool { return strings.Contains(string(p), `"connected"`) })
-	// The status says what the server lacks: nothing from 4.0 on.
-	if sts := c.statuses(); (len(sts[len(sts)-1].Lacks) == 0) != ittest.AtLeast(t, "4.0") {
+	// The status says what the server lacks: nothing from 4.2 on (GetStatus
+	// came in 4.2, CloneSession in 4.1).
+	if sts := c.statuses(); (len(sts[len(sts)-1].Lacks) == 0) != ittest.AtLeast(t, "4.2") {
 		t.Errorf("status %+v", sts[len(sts)-1])
 	}
 

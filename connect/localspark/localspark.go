@@ -448,6 +448,10 @@ func Start(ctx context.Context, o Options) (State, error) {
 		"--conf", "spark.sql.catalogImplementation=hive",
 		"--conf", "spark.sql.warehouse.dir=" + o.file("warehouse"),
 		"--conf", "spark.hadoop.javax.jdo.option.ConnectionURL=jdbc:derby:;databaseName=" + o.file("metastore_db") + ";create=true",
+		// No metastore connection pool: an operation interrupted inside a
+		// metastore call keeps its pooled connection, and a dry pool hangs
+		// every catalog call.
+		"--conf", "spark.hadoop.datanucleus.connectionPoolingType=None",
 		"--conf", "spark.ui.enabled=false",
 		"--conf", "spark.local.dir=" + o.file("tmp"),
 	}
