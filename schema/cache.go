@@ -95,6 +95,11 @@ type Cache struct {
 	// currentAt is when loadCurrent last set the current namespace (a USE
 	// ran): a refresh that read it earlier must not undo it. Guarded by mu.
 	currentAt time.Time
+	// tempAt and functionsAt are when Invalidate last swapped in the
+	// temporary views, the functions: a refresh that listed them earlier
+	// (maybe on a copy of the session made before a run created a view)
+	// must not undo it. Guarded by mu.
+	tempAt, functionsAt time.Time
 
 	fmu     sync.Mutex // guards flights, closed and wg.Add
 	flights map[string]*flight
@@ -829,7 +834,7 @@ func (e *PartialError) add(err error) {
 
 func (c *Cache) refresh(ctx context.Context) error {
 	began := time.Now()
-	stamp := c.opt.Now() // on the clock of c.currentAt
+	stamp := c.opt.Now() // on the clock of c.currentAt, c.tempAt, c.functionsAt
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type call = func(context.Context) error
@@ -965,10 +970,10 @@ func (c *Cache) refresh(ctx context.Context) error {
 				carryColumns(n.Tables, on, "")
 			}
 		}
-		if fnErr != nil {
+		if fnErr != nil || stamp.Before(c.functionsAt) {
 			fresh.Functions, fresh.fnIdx = old.Functions, old.fnIdx
 		}
-		if tvErr != nil {
+		if tvErr != nil || stamp.Before(c.tempAt) {
 			fresh.TempViews, fresh.tmpIdx = old.TempViews, old.tmpIdx
 		} else {
 			carryColumns(fresh.TempViews, &Namespace{Tables: sortedTables(old.TempViews)}, "")
@@ -1079,6 +1084,7 @@ func (c *Cache) Invalidate(ctx context.Context, h Hint) error {
 			return err
 		}
 		c.update(func(s *Snapshot) *Snapshot {
+			c.functionsAt = c.opt.Now() // update holds c.mu
 			out := s.clone()
 			out.Functions = fns
 			out.reindexFunctions()
@@ -1166,6 +1172,7 @@ func (c *Cache) reloadTemp(ctx context.Context, table string) error {
 		tv[i] = &t
 	}
 	c.update(func(s *Snapshot) *Snapshot {
+		c.tempAt = c.opt.Now() // update holds c.mu
 		carryColumns(tv, &Namespace{Tables: sortedTables(s.TempViews)}, lowerASCII(table))
 		out := s.clone()
 		out.TempViews = tv

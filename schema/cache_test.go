@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -631,12 +632,71 @@ func TestUseBeatsInflightRefresh(t *testing.T) {
 	}
 }
 
+// A run that creates a temporary view or a function while a refresh runs
+// wins: the refresh listed them before (with the analysis
+// session, maybe on a copy of the session made before the run), and its
+// listing must not drop what Invalidate found.
+func TestInvalidateBeatsInflightRefresh(t *testing.T) {
+	f := newFake()
+	src := &slowRefresh{fakeSource: f, read: make(chan struct{}), gate: make(chan struct{}), listed: make(chan struct{})}
+	c := newCache(t, src, Options{})
+	ctx := context.Background()
+	done := make(chan error, 1)
+	go func() { done <- c.Refresh(ctx) }()
+	<-src.listed // the refresh has listed the views and functions
+	f.set(func(f *fakeSource) {
+		f.temps = []Table{{Name: "made", Kind: KindTempView, Columns: []Column{{Name: "one", Type: "int"}}}}
+		f.functions = append(f.functions, Function{Name: "made_fn"})
+	})
+	for _, h := range []Hint{{Temp: true, Table: "made"}, {Functions: true}} {
+		if err := c.Invalidate(ctx, h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(src.gate)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	s := c.Snapshot()
+	if tb := s.Table(Ref{Table: "made"}); tb == nil || len(tb.Columns) != 1 {
+		t.Errorf("temporary view made after the refresh landed: %+v", tb)
+	}
+	if !slices.ContainsFunc(s.Functions, func(fn Function) bool { return fn.Name == "made_fn" }) {
+		t.Error("function made_fn vanished after the refresh landed")
+	}
+}
+
 // slowRefresh holds a refresh's catalog listing until gate closes, and says
 // when the refresh's first Current answered.
 type slowRefresh struct {
 	*fakeSource
-	once       sync.Once
-	read, gate chan struct{}
+	once, tvOnce, fnOnce sync.Once
+	read, gate           chan struct{}
+	listed               chan struct{} // nil, or closed once TempViews and Functions answered
+	countMu              sync.Mutex
+	count                int
+}
+
+func (s *slowRefresh) TempViews(ctx context.Context) ([]Table, error) {
+	out, err := s.fakeSource.TempViews(ctx)
+	s.tvOnce.Do(func() { s.answeredOne() })
+	return out, err
+}
+
+func (s *slowRefresh) Functions(ctx context.Context) ([]Function, error) {
+	out, err := s.fakeSource.Functions(ctx)
+	s.fnOnce.Do(func() { s.answeredOne() })
+	return out, err
+}
+
+// answeredOne closes listed when both TempViews and Functions answered once.
+func (s *slowRefresh) answeredOne() {
+	s.countMu.Lock()
+	defer s.countMu.Unlock()
+	s.count++
+	if s.count == 2 && s.listed != nil {
+		close(s.listed)
+	}
 }
 
 func (s *slowRefresh) Current(ctx context.Context) (string, string, error) {
