@@ -66,10 +66,7 @@ func BenchmarkCompletionScriptPipe(b *testing.B) {
 				}
 			}
 			b.StopTimer()
-			slices.Sort(lat)
-			pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) }
-			b.ReportMetric(pct(0.50), "p50-µs")
-			b.ReportMetric(pct(0.99), "p99-µs")
+			reportLatency(b, lat)
 		})
 	}
 }
