@@ -42,6 +42,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sparkls/sparkls/internal/gomod"
+
 	"github.com/sparkls/sparkls/connect"
 	"github.com/sparkls/sparkls/sqltext"
 )
@@ -83,7 +85,7 @@ func main() {
 	check := flag.Bool("check", false, "write nothing; exit 1 if a generated file is out of date")
 	flag.Parse()
 
-	root, err := moduleRoot()
+	root, err := gomod.Root()
 	if err != nil {
 		fatal(err)
 	}
@@ -223,25 +225,6 @@ func load(dir, v string) (*builtins, error) {
 func fatal(err error) {
 	fmt.Fprintln(os.Stderr, "gen-builtins:", err)
 	os.Exit(1)
-}
-
-// moduleRoot is the nearest directory above the working directory that
-// holds go.mod.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
 
 // ---------------------------------------------------------------------------

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sparkls/sparkls/internal/gomod"
+
 	"github.com/sparkls/sparkls/connect"
 	"github.com/sparkls/sparkls/connect/connecttest"
 	"github.com/sparkls/sparkls/internal/ittest"
@@ -214,7 +216,7 @@ func TestFetchFails(t *testing.T) {
 // name with its span and description.
 func committed(t *testing.T) *merged {
 	t.Helper()
-	root, err := moduleRoot()
+	root, err := gomod.Root()
 	if err != nil {
 		t.Fatal(err)
 	}

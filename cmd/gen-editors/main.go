@@ -40,6 +40,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sparkls/sparkls/internal/gomod"
+
 	"github.com/sparkls/sparkls/lsp"
 )
 
@@ -102,7 +104,7 @@ var settingScopes = map[string]string{
 func main() {
 	check := flag.Bool("check", false, "write nothing; exit 1 if a generated file is out of date")
 	flag.Parse()
-	root, err := moduleRoot()
+	root, err := gomod.Root()
 	if err != nil {
 		fatal(err)
 	}
@@ -135,25 +137,6 @@ func main() {
 func fatal(err error) {
 	fmt.Fprintln(os.Stderr, "gen-editors:", err)
 	os.Exit(1)
-}
-
-// moduleRoot is the nearest directory above the working directory that
-// holds go.mod.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
 
 type file struct {

@@ -10,13 +10,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sparkls/sparkls/internal/gomod"
+
 	"github.com/sparkls/sparkls/lsp"
 )
 
 // TestUpToDate fails when a generated file of editors/vscode drifts from
 // package lsp: run go run ./cmd/gen-editors and commit the result.
 func TestUpToDate(t *testing.T) {
-	root, err := moduleRoot()
+	root, err := gomod.Root()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +42,7 @@ func TestUpToDate(t *testing.T) {
 
 // TestPackageJSON checks the contributions as VS Code reads them.
 func TestPackageJSON(t *testing.T) {
-	root, err := moduleRoot()
+	root, err := gomod.Root()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +120,7 @@ func TestEveryServerCommandIsSent(t *testing.T) {
 // TestNamesTS: every exported name constant of lsp/names.go reaches the
 // extension.
 func TestNamesTS(t *testing.T) {
-	root, err := moduleRoot()
+	root, err := gomod.Root()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +173,7 @@ func firstDiff(a, b []byte) string {
 
 // protocol.ts spells every command's payloads as encoding/json writes them.
 func TestProtocolTS(t *testing.T) {
-	root, err := moduleRoot()
+	root, err := gomod.Root()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +210,7 @@ func TestProtocolTS(t *testing.T) {
 
 // The Neovim plugin spells no wire name itself: it reads names.lua.
 func TestNvimUsesNames(t *testing.T) {
-	root, err := moduleRoot()
+	root, err := gomod.Root()
 	if err != nil {
 		t.Fatal(err)
 	}
