@@ -3,6 +3,7 @@ package lsp
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -46,7 +47,7 @@ func (s *Server) afterRunVars(client *connect.Client, sent []string) {
 	st.mu.Lock()
 	for i := len(declared) - 1; i >= 0; i-- { // oldest first
 		name := declared[i].Name
-		if !containsFoldName(st.names, name) && len(st.names) < maxSessionVars {
+		if !slices.ContainsFunc(st.names, func(n string) bool { return strings.EqualFold(n, name) }) && len(st.names) < maxSessionVars {
 			st.names = append(st.names, name)
 		}
 	}
@@ -74,27 +75,8 @@ func (s *Server) afterRunVars(client *connect.Client, sent []string) {
 		st.mu.Lock()
 		st.vars = vars
 		for _, g := range gone {
-			st.names = removeFoldName(st.names, g)
+			st.names = slices.DeleteFunc(st.names, func(n string) bool { return strings.EqualFold(n, g) })
 		}
 		st.mu.Unlock()
 	})
-}
-
-func containsFoldName(names []string, name string) bool {
-	for _, n := range names {
-		if strings.EqualFold(n, name) {
-			return true
-		}
-	}
-	return false
-}
-
-func removeFoldName(names []string, name string) []string {
-	out := names[:0]
-	for _, n := range names {
-		if !strings.EqualFold(n, name) {
-			out = append(out, n)
-		}
-	}
-	return out
 }
